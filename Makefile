@@ -1,0 +1,37 @@
+# Two commands for a fresh machine with Python >= 3.11 and pip:
+#   make run   - set everything up, score the shipped sample data
+#   make test  - set everything up, run lint and the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/workbench validate data/samples/b2b_model.yaml
+	$(BIN)/workbench score --model data/samples/b2b_model.yaml \
+		--leads data/samples/leads.csv --activities data/samples/activities.csv \
+		--out out/scores.csv
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_rescore.py
+	$(BIN)/python benchmarks/bench_signals.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,88 @@
+"""The two error families a user can meet: the model file is wrong, or the data is wrong.
+
+Both carry a list of problems (where, what, how to fix) so callers — the CLI, a notebook —
+can show every problem at once instead of one per run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``('criteria', 3, 'rule', 'bins', 1)`` -> ``criteria[3].rule.bins[1]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' Did you mean …?' suffix, or '' when nothing is close."""
+    choices = [str(c) for c in choices]
+    lowered = {c.lower(): c for c in choices}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return f" Did you mean '{lowered[word.lower()]}'?"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+        close = [lowered[c] for c in close]
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: where (key path or column/row), what, and how to fix it."""
+
+    where: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.line and self.where:
+            return f"line {self.line}, {self.where}: {self.message}"
+        if self.line:
+            return f"line {self.line}: {self.message}"
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class WorkbenchError(Exception):
+    """Base of the user-facing errors; the CLI prints these without a traceback."""
+
+    def __init__(self, problems: Sequence[Problem] | str, source: str | None = None):
+        if isinstance(problems, str):
+            problems = [Problem("", problems)]
+        self.problems = list(problems)
+        self.source = source
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = f"{self.source}: " if self.source else ""
+        if len(self.problems) == 1:
+            p = self.problems[0]
+            return f"{head}{p}" if p.where or p.line else f"{head}{p.message}"
+        lines = [f"{head}{len(self.problems)} problems:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    def with_source(self, source: str, lines: dict[str, int] | None = None) -> WorkbenchError:
+        """The same error naming its file and, where known, the line of each key path."""
+        problems = [
+            Problem(p.where, p.message, p.line or (lines or {}).get(p.where)) for p in self.problems
+        ]
+        return type(self)(problems, source=source)
+
+
+class ModelError(WorkbenchError):
+    """The scoring model (YAML file or an edit of it) is invalid."""
+
+
+class DataError(WorkbenchError):
+    """A data file cannot be used: unreadable, missing columns, or not fitting the model."""

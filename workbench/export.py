@@ -1,0 +1,54 @@
+"""Writing scores for spreadsheets and CRMs: CSV that cannot run as a formula, or Parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.errors import DataError, Problem
+
+FORMULA_START = r"^[=+\-@\t\r]"
+EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells a spreadsheet would run as a formula (=, +, -, @) with a quote.
+
+    The OWASP advice for CSV injection: Excel and Sheets show the quote-prefixed cell as
+    plain text. Numbers are left alone: ``-5`` in a numeric column is data, not a formula.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype("str")
+        if pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s):
+            text = s.astype("str")
+            risky = text.str.contains(FORMULA_START, regex=True, na=False)
+            out[col] = text.where(~risky, "'" + text)
+    return out
+
+
+def export_format(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise DataError(
+            [Problem("--out", f"cannot write '{suffix or path}'; use a .csv or .parquet file name")]
+        )
+    return EXPORT_FORMATS[suffix]
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write CSV (formula-safe, UTF-8) or Parquet, chosen by the file extension."""
+    path = Path(path)
+    fmt = export_format(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "csv":
+            neutralize_formulas(frame).to_csv(path, index=False, encoding="utf-8")
+        else:
+            frame.to_parquet(path, index=False)
+    except OSError as exc:
+        raise DataError([Problem("--out", f"cannot write {path}: {exc.strerror or exc}")]) from None
+    return path

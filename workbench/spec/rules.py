@@ -1,0 +1,337 @@
+"""Rule kinds: the declarative vocabulary a criterion can use.
+
+Each kind is a frozen pydantic model tagged by ``kind``; the tagged union below is the
+registry. A model file can only name these kinds, so nothing in it is ever run as code.
+Lead-field rules look at one column of the leads table; activity rules look at the
+events of each lead up to the as-of date.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Scalar = str | int | float | bool
+
+
+class Frozen(BaseModel):
+    """Immutable, strict about unknown keys: a typo in the YAML is an error, not ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def normalize_activity_type(value: str) -> str:
+    """'Page View' and 'page-view' mean 'page_view': CRM exports spell types loosely."""
+    return re.sub(r"[\s\-]+", "_", str(value).strip().lower())
+
+
+def _check_regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    return pattern
+
+
+# --- lead-field rules -------------------------------------------------------------------
+
+
+class FieldRule(Frozen):
+    field: str = Field(min_length=1)
+
+    def signal_key(self) -> tuple:
+        """What the evidence depends on (points excluded, so re-scoring keeps the signals)."""
+        return (self.kind, self.field, tuple(self.model_dump(exclude={"kind", "field"}).items()))
+
+    def explains_value(self) -> bool:
+        """Whether the reason text should quote the lead's value ("Industry (Software)")."""
+        return True
+
+
+class Equals(FieldRule):
+    """Field equals one value."""
+
+    kind: Literal["equals"]
+    value: Scalar
+    case_sensitive: bool = False
+
+
+class In(FieldRule):
+    """Field is one of a list of values."""
+
+    kind: Literal["in"]
+    values: tuple[Scalar, ...] = Field(min_length=1)
+    case_sensitive: bool = False
+
+
+class NotIn(FieldRule):
+    """Field is filled in and not one of the values (missing values do not match)."""
+
+    kind: Literal["not_in"]
+    values: tuple[Scalar, ...] = Field(min_length=1)
+    case_sensitive: bool = False
+
+
+class Range(FieldRule):
+    """Numeric field in [min, max): one of min or max may be left open."""
+
+    kind: Literal["range"]
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Range:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            raise ValueError(f"min must be below max; got min {self.min}, max {self.max}")
+        return self
+
+
+class Bin(Frozen):
+    """One numeric bin [min, max) with its own points (or stars)."""
+
+    min: float | None = None
+    max: float | None = None
+    points: float | None = None
+    stars: int | None = Field(default=None, ge=-5, le=5)
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _one_value(self) -> Bin:
+        if (self.points is None) == (self.stars is None):
+            raise ValueError("give either points or stars for each bin")
+        if self.stars == 0:
+            raise ValueError("stars must be 1–5 (or −1 to −5 to subtract)")
+        return self
+
+    def describe(self) -> str:
+        if self.label:
+            return self.label
+        lo = "" if self.min is None else f"{self.min:g}"
+        hi = "" if self.max is None else f"{self.max:g}"
+        if self.min is None:
+            return f"under {hi}"
+        if self.max is None:
+            return f"{lo}+"
+        return f"{lo}–{hi}"
+
+
+class Bins(FieldRule):
+    """Numeric field binned; each bin scores its own points. Values in no bin score 0."""
+
+    kind: Literal["bins"]
+    bins: tuple[Bin, ...] = Field(min_length=1)
+
+    def signal_key(self) -> tuple:
+        return (self.kind, self.field, tuple((b.min, b.max) for b in self.bins))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bins:
+        prev_max = None
+        for i, b in enumerate(self.bins):
+            if b.min is not None and b.max is not None and b.min >= b.max:
+                raise ValueError(f"bins[{i}]: min must be below max; got {b.min} and {b.max}")
+            if i and (b.min is None or (prev_max is not None and b.min < prev_max)):
+                raise ValueError(
+                    f"bins[{i}]: bins must increase and not overlap; bin {i} starts at "
+                    f"{b.min} but the previous one ends at {prev_max}"
+                )
+            if i < len(self.bins) - 1 and b.max is None:
+                raise ValueError(f"bins[{i}]: only the last bin may be open-ended (no max)")
+            prev_max = b.max
+        return self
+
+
+class Group(Frozen):
+    """A group of categorical values that scores its own points (or stars)."""
+
+    values: tuple[Scalar, ...] = Field(min_length=1)
+    points: float | None = None
+    stars: int | None = Field(default=None, ge=-5, le=5)
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _one_value(self) -> Group:
+        if (self.points is None) == (self.stars is None):
+            raise ValueError("give either points or stars for each group")
+        if self.stars == 0:
+            raise ValueError("stars must be 1–5 (or −1 to −5 to subtract)")
+        return self
+
+    def describe(self) -> str:
+        return self.label or ", ".join(str(v) for v in self.values)
+
+
+class Lookup(FieldRule):
+    """Categorical field: each group of values scores its own points (e.g. seniority)."""
+
+    kind: Literal["lookup"]
+    groups: tuple[Group, ...] = Field(min_length=1)
+    case_sensitive: bool = False
+
+    def signal_key(self) -> tuple:
+        return (self.kind, self.field, self.case_sensitive, tuple(g.values for g in self.groups))
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Lookup:
+        seen: dict[str, int] = {}
+        for i, g in enumerate(self.groups):
+            for v in g.values:
+                key = str(v) if self.case_sensitive else str(v).casefold()
+                if key in seen:
+                    raise ValueError(
+                        f"groups[{i}]: value '{v}' is already in groups[{seen[key]}]; "
+                        "a value can score in one group only"
+                    )
+                seen[key] = i
+        return self
+
+
+class Missing(FieldRule):
+    """Field is empty or a placeholder such as 'Select' or 'N/A'."""
+
+    kind: Literal["missing"]
+
+    def explains_value(self) -> bool:
+        return False
+
+
+class Present(FieldRule):
+    """Field is filled in (not empty, not a placeholder)."""
+
+    kind: Literal["present"]
+
+    def explains_value(self) -> bool:
+        return False
+
+
+class Contains(FieldRule):
+    """Text field contains any of the substrings ('student', '@gmail.')."""
+
+    kind: Literal["contains"]
+    values: tuple[str, ...] = Field(min_length=1)
+    case_sensitive: bool = False
+
+
+class Regex(FieldRule):
+    """Text field matches a regular expression (searched, not anchored)."""
+
+    kind: Literal["regex"]
+    pattern: str = Field(min_length=1)
+    case_sensitive: bool = False
+
+    _check = field_validator("pattern")(_check_regex)
+
+
+class WithinDays(FieldRule):
+    """Date field falls within the last N days before the as-of date."""
+
+    kind: Literal["within_days"]
+    days: int = Field(gt=0)
+
+
+# --- activity rules ---------------------------------------------------------------------
+
+
+class Diminishing(Frozen):
+    """Each repeat is worth ``factor`` times the previous one; only ``max_count`` count."""
+
+    factor: float = Field(gt=0, le=1)
+    max_count: int | None = Field(default=None, gt=0)
+
+
+class ActivityRule(Frozen):
+    types: tuple[str, ...] = ()
+    detail_contains: tuple[str, ...] = ()
+    detail_regex: str | None = None
+
+    @field_validator("types")
+    @classmethod
+    def _norm_types(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(normalize_activity_type(t) for t in v)
+
+    @field_validator("detail_regex")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        return None if v is None else _check_regex(v)
+
+    def explains_value(self) -> bool:
+        return False
+
+    def signal_key(self) -> ActivityRule:
+        return self
+
+
+class Activity(ActivityRule):
+    """Events of some types (optionally with a detail pattern) in a time window.
+
+    Evidence is the effective count: the most recent event counts 1, each older one
+    ``diminishing.factor`` times the previous, each weighted by ``0.5 ** (age / half_life)``.
+    """
+
+    kind: Literal["activity"]
+    within_days: int | None = Field(default=None, gt=0)
+    min_count: int = Field(default=1, ge=1)
+    diminishing: Diminishing | None = None
+    half_life_days: float | None = Field(default=None, gt=0)
+
+
+class Inactivity(ActivityRule):
+    """No event of these types (any type if none given) in the last N days."""
+
+    kind: Literal["inactivity"]
+    days: int = Field(gt=0)
+
+
+class Trend(ActivityRule):
+    """More events in the last N days than in the N days before."""
+
+    kind: Literal["trend"]
+    days: int = Field(gt=0)
+    min_count: int = Field(default=1, ge=1)
+
+
+FIELD_RULES = (
+    Equals,
+    In,
+    NotIn,
+    Range,
+    Bins,
+    Lookup,
+    Missing,
+    Present,
+    Contains,
+    Regex,
+    WithinDays,
+)
+ACTIVITY_RULES = (Activity, Inactivity, Trend)
+LEVEL_RULES = (Bins, Lookup)
+"""Rules whose points live in the rule (per bin or group), not on the criterion."""
+
+Rule = Annotated[
+    Equals
+    | In
+    | NotIn
+    | Range
+    | Bins
+    | Lookup
+    | Missing
+    | Present
+    | Contains
+    | Regex
+    | WithinDays
+    | Activity
+    | Inactivity
+    | Trend,
+    Field(discriminator="kind"),
+]
+FieldRuleT = Annotated[
+    Equals | In | NotIn | Range | Bins | Lookup | Missing | Present | Contains | Regex | WithinDays,
+    Field(discriminator="kind"),
+]
+RULE_KINDS: tuple[str, ...] = tuple(
+    get_args(cls.model_fields["kind"].annotation)[0] for cls in FIELD_RULES + ACTIVITY_RULES
+)
