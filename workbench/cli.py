@@ -109,6 +109,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         if c in scored.columns
     ]
     out = scored[columns].reset_index()
+    for b in model.bucket_ids:
+        out[b] = out[b].astype(float).round(1)
     out = out.rename(columns={"lead_id": model.data.lead_id})
     path = write_table(out, args.out)
     print(

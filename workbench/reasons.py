@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.signals.core import Signals
 from workbench.spec import rules as r
@@ -87,29 +89,39 @@ def reason_texts(
     rows = signals.lead_ids.get_indexer(contrib.index)
     pts = weighted(model, contrib)
     n, k = pts.shape
-    out = pd.Series("", index=range(n), dtype="str")
     if n == 0 or k == 0:
-        return pd.Series(out.to_numpy(), index=contrib.index, dtype="str")
+        return pd.Series("", index=contrib.index, dtype="str")
     rounded = np.rint(pts)
+    every = np.arange(n)
     slots = []
     order_pos = np.argsort(-pts, axis=1, kind="stable")[:, :top]
     for s in range(order_pos.shape[1]):
         j = order_pos[:, s]
-        slots.append((j, rounded[np.arange(n), j] > 0))
+        slots.append((j, rounded[every, j] > 0))
     order_neg = np.argsort(pts, axis=1, kind="stable")[:, :top_negative]
     for s in range(order_neg.shape[1]):
         j = order_neg[:, s]
-        slots.append((j, rounded[np.arange(n), j] < 0))
+        slots.append((j, rounded[every, j] < 0))
+    pieces = []
     for j_slot, valid in slots:
-        piece = pd.Series(pd.NA, index=range(n), dtype="str")
-        for j in np.unique(j_slot[valid]):
-            sel = np.flatnonzero(valid & (j_slot == j))
+        piece = np.full(n, None, dtype=object)
+        picked = np.flatnonzero(valid)
+        by_criterion = picked[np.argsort(j_slot[picked], kind="stable")]
+        bounds = np.flatnonzero(np.diff(j_slot[by_criterion])) + 1
+        for sel in np.split(by_criterion, bounds):
+            if not len(sel):
+                continue
+            j = j_slot[sel[0]]
             c = model.criteria[j]
             text = _fmt_points(pts[sel, j]) + " " + evidence_text(c, signals, rows[sel])
-            piece.iloc[sel] = text.to_numpy()
-        has = piece.notna() & (out != "")
-        out = out.where(~has, out + sep) + piece.fillna("")
-    return pd.Series(out.to_numpy(), index=contrib.index, dtype="str")
+            piece[sel] = text.to_numpy(dtype=object)
+        pieces.append(pa.array(piece, type=pa.string()))
+    acc = pieces[0].fill_null("")
+    for piece in pieces[1:]:
+        has = pc.is_valid(piece)
+        both = pc.binary_join_element_wise(acc, piece.fill_null(""), sep)
+        acc = pc.if_else(pc.and_(has, pc.not_equal(acc, "")), both, pc.if_else(has, piece, acc))
+    return pd.Series(acc.to_pandas(), dtype="str").set_axis(contrib.index)
 
 
 def reasons_table(model: Model, signals: Signals, contrib: pd.DataFrame) -> pd.DataFrame:
