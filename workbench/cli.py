@@ -18,6 +18,7 @@ from workbench.export import export_format, write_table
 from workbench.scoring import score
 from workbench.signals import compute_signals
 from workbench.spec import Model, load_model
+from workbench.spec.model import OUTPUT_COLUMNS
 
 USER_ERROR = 2
 
@@ -92,22 +93,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     for w in signals.warnings:
         print(f"  warning: {w}")
     scored = score(model, signals, top=args.top)
-    columns = [
-        c
-        for c in (
-            "score",
-            "category",
-            "grade",
-            "engagement_level",
-            "matrix",
-            "inquiry",
-            "inquiry_reason",
-            "segment",
-            *model.bucket_ids,
-            "reasons",
-        )
-        if c in scored.columns
-    ]
+    headline = [c for c in OUTPUT_COLUMNS if c not in ("lead_id", "reasons")]
+    wanted = [*headline, *model.bucket_ids, "reasons"]
+    columns = [c for c in wanted if c in scored.columns]
     out = scored[columns].reset_index()
     for b in model.bucket_ids:
         out[b] = out[b].astype(float).round(1)

@@ -26,21 +26,20 @@ from workbench.spec.rules import LEVEL_RULES, ActivityRule, FieldRuleT, Frozen, 
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 
-RESERVED_COLUMNS = frozenset(
-    {
-        "lead_id",
-        "score",
-        "category",
-        "grade",
-        "engagement_level",
-        "matrix",
-        "inquiry",
-        "inquiry_reason",
-        "segment",
-        "reasons",
-        "owner",
-    }
+OUTPUT_COLUMNS = (
+    "lead_id",
+    "score",
+    "category",
+    "grade",
+    "engagement_level",
+    "matrix",
+    "inquiry",
+    "inquiry_reason",
+    "segment",
+    "reasons",
 )
+"""Columns of a scored table besides bucket and criterion columns, in export order."""
+RESERVED_COLUMNS = frozenset((*OUTPUT_COLUMNS, "owner"))
 
 
 def _to_pairs(value: Any) -> Any:

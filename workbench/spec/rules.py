@@ -90,22 +90,27 @@ class Range(FieldRule):
         return self
 
 
-class Bin(Frozen):
-    """One numeric bin [min, max) with its own points (or stars)."""
+class Level(Frozen):
+    """A bin or group: it scores its own points, or stars (× the model's points per star)."""
 
-    min: float | None = None
-    max: float | None = None
     points: float | None = None
     stars: int | None = Field(default=None, ge=-5, le=5)
     label: str | None = None
 
     @model_validator(mode="after")
-    def _one_value(self) -> Bin:
+    def _one_value(self) -> Level:
         if (self.points is None) == (self.stars is None):
-            raise ValueError("give either points or stars for each bin")
+            raise ValueError(f"give either points or stars for each {type(self).__name__.lower()}")
         if self.stars == 0:
             raise ValueError("stars must be 1–5 (or −1 to −5 to subtract)")
         return self
+
+
+class Bin(Level):
+    """One numeric bin [min, max) with its own points (or stars)."""
+
+    min: float | None = None
+    max: float | None = None
 
     def describe(self) -> str:
         if self.label:
@@ -145,21 +150,10 @@ class Bins(FieldRule):
         return self
 
 
-class Group(Frozen):
+class Group(Level):
     """A group of categorical values that scores its own points (or stars)."""
 
     values: tuple[Scalar, ...] = Field(min_length=1)
-    points: float | None = None
-    stars: int | None = Field(default=None, ge=-5, le=5)
-    label: str | None = None
-
-    @model_validator(mode="after")
-    def _one_value(self) -> Group:
-        if (self.points is None) == (self.stars is None):
-            raise ValueError("give either points or stars for each group")
-        if self.stars == 0:
-            raise ValueError("stars must be 1–5 (or −1 to −5 to subtract)")
-        return self
 
     def describe(self) -> str:
         return self.label or ", ".join(str(v) for v in self.values)
