@@ -14,6 +14,7 @@ import pandas as pd
 ISSUE_COLUMNS = ["file", "row", "column", "code", "value", "action"]
 
 MESSAGES = {
+    "blank_row": "empty line",
     "missing_id": "lead id is empty",
     "duplicate_id": "lead id appears more than once (first row kept)",
     "unparseable_date": "not a date",

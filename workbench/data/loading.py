@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from workbench.data.checks import DataReport, issues_frame
 from workbench.data.tables import read_arrow, read_frame
 from workbench.errors import DataError, Problem, did_you_mean
-from workbench.spec.model import DataMapping, Model
+from workbench.spec.model import ActivityColumns, DataMapping, Model
 from workbench.spec.rules import normalize_activity_type
 
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "won", "converted", "closed won", "1.0"}
@@ -49,8 +49,14 @@ class LeadData:
         return acts.drop(columns="lead_idx").sort_values("timestamp", ascending=False)
 
 
-def _find_column(columns, wanted: str, what: str, file: str, aliases=()) -> str:
-    """The column named ``wanted``, forgiving case, spaces and a few common aliases."""
+def _find_column(
+    columns, wanted: str, what: str, file: str, aliases=(), default: str | None = None
+) -> str:
+    """The column named ``wanted``, forgiving case and spaces.
+
+    Common aliases ('Lead ID', 'id') are tried only while the mapping is at its default:
+    a column the user named explicitly must exist, never silently be replaced by another.
+    """
     if wanted in columns:
         return wanted
 
@@ -58,7 +64,7 @@ def _find_column(columns, wanted: str, what: str, file: str, aliases=()) -> str:
         return re.sub(r"[\s_\-]+", "", str(s).casefold())
 
     by_key = {key(c): c for c in columns}
-    for candidate in (wanted, *aliases):
+    for candidate in (wanted, *(aliases if wanted == default else ())):
         if key(candidate) in by_key:
             return by_key[key(candidate)]
     raise DataError(
@@ -99,12 +105,14 @@ def parse_dates(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values
     else:
+        # utc=True: offsets that differ (summer/winter time) all land on one clock; text
+        # without an offset is taken as already in that clock and comes back unchanged
         text = values.astype("str")
-        out = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        out = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
         retry = out.isna() & text.notna()
         if retry.any():
             out = out.copy()
-            out[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed")
+            out[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed", utc=True)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
     return out.astype("datetime64[ns]")
@@ -127,7 +135,12 @@ def _load_leads(source, mapping: DataMapping, report: DataReport) -> pd.DataFram
     raw = source.copy() if isinstance(source, pd.DataFrame) else read_frame(source)
     raw = raw.reset_index(drop=True)
     id_col = _find_column(
-        raw.columns, mapping.lead_id, "lead id", file, aliases=("lead id", "id", "prospect id")
+        raw.columns,
+        mapping.lead_id,
+        "lead id",
+        file,
+        aliases=("lead id", "id", "prospect id"),
+        default=DataMapping().lead_id,
     )
     rows = np.arange(len(raw)) + HEADER_ROWS + 1
     placeholders = frozenset(p.casefold() for p in mapping.placeholders)
@@ -139,17 +152,19 @@ def _load_leads(source, mapping: DataMapping, report: DataReport) -> pd.DataFram
 
     ids = raw[id_col].astype("str")
     reason = pd.Series(pd.NA, index=raw.index, dtype="str")
-    missing = ids.isna().to_numpy()
+    blank = raw.isna().all(axis=1).to_numpy()  # an empty line: reported, not a lead
+    report.add(issues_frame(file, rows[blank], id_col, "blank_row", ids[blank], "ignored"))
+    missing = ids.isna().to_numpy() & ~blank
     report.add(issues_frame(file, rows[missing], id_col, "missing_id", ids[missing], "set aside"))
     reason[missing] = "missing_id"
     dup = (ids.duplicated(keep="first") & ~ids.isna()).to_numpy()
     report.add(issues_frame(file, rows[dup], id_col, "duplicate_id", ids[dup], "set aside"))
     reason[dup] = "duplicate_id"
 
-    bad = missing | dup
-    rejected = raw[bad].copy()
-    rejected.insert(0, "row", rows[bad])
-    rejected.insert(1, "reason", reason[bad])
+    bad = missing | dup | blank
+    rejected = raw[missing | dup].copy()
+    rejected.insert(0, "row", rows[missing | dup])
+    rejected.insert(1, "reason", reason[missing | dup])
     report.rejected_leads = rejected.reset_index(drop=True)
 
     leads = raw[~bad].copy()
@@ -259,12 +274,30 @@ def _load_activities(
         dict_cols = tuple(c for c in (cols.lead_id, cols.type, cols.detail) if c)
         table = read_arrow(source, dictionary=dict_cols)
     names = table.column_names
-    id_col = _find_column(names, cols.lead_id, "activity lead id", file, aliases=("lead id", "id"))
+    defaults = ActivityColumns()
+    id_col = _find_column(
+        names,
+        cols.lead_id,
+        "activity lead id",
+        file,
+        aliases=(mapping.lead_id, "lead id", "id"),
+        default=defaults.lead_id,
+    )
     ts_col = _find_column(
-        names, cols.timestamp, "activity timestamp", file, aliases=("date", "time", "activity date")
+        names,
+        cols.timestamp,
+        "activity timestamp",
+        file,
+        aliases=("date", "time", "activity date"),
+        default=defaults.timestamp,
     )
     type_col = _find_column(
-        names, cols.type, "activity type", file, aliases=("type", "activity", "event")
+        names,
+        cols.type,
+        "activity type",
+        file,
+        aliases=("type", "activity", "event"),
+        default=defaults.type,
     )
     detail_col = None
     if cols.detail:
@@ -297,15 +330,15 @@ def _load_activities(
         type_arr = pc.cast(type_arr, pa.string())
     type_codes, type_values = _dict_codes(type_arr)
     # one call per distinct type spelling, not per event
-    norm_types = pd.Index(
-        [
-            normalize_activity_type(t) if isinstance(t, str) and t.strip() else None
-            for t in type_values
-        ]
-    )
+    norm_types = [
+        normalize_activity_type(t) if isinstance(t, str) and t.strip() else None
+        for t in type_values
+    ]
     # several raw spellings may normalise to one type: re-code onto the normalised values
-    type_cats = pd.Index(sorted({t for t in norm_types if t}), dtype="str")
-    remap = type_cats.get_indexer(norm_types) if len(norm_types) else np.zeros(0, np.int64)
+    type_cats = pd.Index(sorted({t for t in norm_types if t is not None}), dtype="str")
+    remap = np.array(
+        [type_cats.get_loc(t) if t is not None else -1 for t in norm_types], dtype=np.int64
+    )
     type_codes = np.where(type_codes >= 0, remap[type_codes] if len(remap) else -1, -1)
 
     if detail_col:
@@ -322,7 +355,9 @@ def _load_activities(
     bad_ts = np.isnat(ts_values)
     future = ~bad_ts & (ts_values > now.to_datetime64())
     no_type = type_codes < 0
+    blank = missing_id & bad_ts & no_type  # an empty line in the file
     checks = [
+        (blank, id_col, "blank_row"),
         (missing_id, id_col, "missing_id"),
         (unknown, id_col, "unknown_lead"),
         (bad_ts & ~missing_id & ~unknown, ts_col, "unparseable_date"),
@@ -336,8 +371,10 @@ def _load_activities(
         if mask.any():
             pos = np.flatnonzero(mask)
             rows = pos + HEADER_ROWS + 1
-            report.add(issues_frame(file, rows, col, code, raw_text(col, mask), "set aside"))
-            reasons[code] = pos
+            action = "ignored" if code == "blank_row" else "set aside"
+            report.add(issues_frame(file, rows, col, code, raw_text(col, mask), action))
+            if code != "blank_row":
+                reasons[code] = pos
             bad |= mask
     if reasons:
         pos = np.concatenate(list(reasons.values()))
@@ -359,8 +396,11 @@ def _load_activities(
             "detail": pd.Categorical.from_codes(detail_codes[keep], categories=detail_values),
         }
     )
+    n_blank = int(blank.sum())
     report.counts.update(
-        activities_read=n, activities_kept=int(keep.sum()), activities_rejected=int(bad.sum())
+        activities_read=n - n_blank,
+        activities_kept=int(keep.sum()),
+        activities_rejected=int(bad.sum()) - n_blank,
     )
     return activities
 

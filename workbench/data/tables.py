@@ -50,6 +50,7 @@ def read_arrow(path: str | Path, dictionary: tuple[str, ...] = ()) -> pa.Table:
             names = _csv_header(path)
             return pacsv.read_csv(
                 path,
+                parse_options=pacsv.ParseOptions(ignore_empty_lines=False),  # keep row numbers
                 convert_options=pacsv.ConvertOptions(
                     column_types={c: pa.string() for c in names},
                     strings_can_be_null=False,
@@ -60,7 +61,7 @@ def read_arrow(path: str | Path, dictionary: tuple[str, ...] = ()) -> pa.Table:
         return pa.Table.from_pandas(frame, preserve_index=False)
     except DataError:
         raise
-    except (pa.ArrowInvalid, ValueError, OSError) as exc:
+    except Exception as exc:  # any reader failure on a user's file is a data problem
         raise DataError([Problem("", f"cannot read the file: {exc}")], str(path)) from None
 
 
@@ -78,9 +79,11 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     fmt = table_format(path)
     try:
         if fmt == "csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            return pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
+            )
         if fmt == "parquet":
             return pd.read_parquet(path)
         return pd.read_excel(path, dtype=str, keep_default_na=False)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
+    except Exception as exc:  # any reader failure on a user's file is a data problem
         raise DataError([Problem("", f"cannot read the file: {exc}")], str(path)) from None

@@ -141,7 +141,7 @@ def inactivity_evidence(
     known = last != np.iinfo(np.int64).min
     days = np.where(known, (ev.cutoff_ns - last) / DAY_NS, np.nan)
     inactive = ~known | (days >= rule.days)
-    return inactive.astype(np.float64), {"days": days.astype(np.float32)}
+    return inactive.astype(np.float64), {"days": np.floor(days).astype(np.float32)}
 
 
 def trend_evidence(rule: r.Trend, ev: EventArrays) -> tuple[np.ndarray, dict]:

@@ -264,6 +264,21 @@ class Model(Frozen):
             raise ValueError(f"this workbench reads format_version 1; got {v!r}")
         return v
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_gradings_follow_buckets(cls, data: Any) -> Any:
+        """Default grade/level bands apply only when their bucket exists in this model."""
+        if isinstance(data, Mapping) and isinstance(data.get("buckets"), list | tuple):
+            ids = {
+                b.get("id") if isinstance(b, Mapping) else getattr(b, "id", None)
+                for b in data["buckets"]
+            }
+            data = dict(data)
+            for key, bucket in (("fit_grade", "fit"), ("engagement_levels", "engagement")):
+                if key not in data and bucket not in ids:
+                    data[key] = None
+        return data
+
     @model_validator(mode="after")
     def _cross(self) -> Model:
         problems = _cross_check(self)

@@ -1,0 +1,99 @@
+"""Reasons in words: every rule kind renders its evidence, points are in score units."""
+
+from __future__ import annotations
+
+import workbench as wb
+from tests.conftest import crit, make_model
+
+
+def reasons_of(data, criteria, **model_kw) -> dict[str, str]:
+    model = make_model(criteria, **model_kw)
+    scored = wb.score(model, wb.compute_signals(model, data, as_of="2026-10-31"))
+    return scored["reasons"].to_dict()
+
+
+def test_each_rule_kind_says_what_it_saw(tiny_data):
+    got = reasons_of(
+        tiny_data,
+        [
+            crit(
+                "size",
+                {
+                    "kind": "bins",
+                    "field": "company_size",
+                    "bins": [
+                        {"max": 1000, "points": 5, "label": "small"},
+                        {"min": 1000, "points": 9},
+                    ],
+                },
+                points=None,
+                label="Company size",
+            ),
+            crit(
+                "sen",
+                {
+                    "kind": "lookup",
+                    "field": "seniority",
+                    "groups": [{"values": ["VP"], "points": 20}],
+                },
+                points=None,
+                label="Seniority",
+            ),
+            crit(
+                "quiet",
+                {"kind": "inactivity", "days": 20},
+                points=-7,
+                bucket="engagement",
+                label="Gone quiet",
+            ),
+            crit(
+                "rising",
+                {"kind": "trend", "types": ["page_view"], "days": 7},
+                points=3,
+                bucket="engagement",
+                label="Rising visits",
+            ),
+        ],
+    )
+    assert (
+        got["a"]
+        == "+20 Seniority (VP); +5 Company size 350 (small); +3 Rising visits (3 in last 7 days vs 0 before)"
+    )
+    assert (
+        got["c"] == "+9 Company size 2,500 (1000+); +3 Rising visits (2 in last 7 days vs 0 before)"
+    )
+    assert got["d"] == "−7 Gone quiet (60 days quiet)"
+
+
+def test_points_in_reasons_are_weighted_like_the_score(tiny_data):
+    got = reasons_of(
+        tiny_data,
+        [
+            crit(
+                "vp",
+                {"kind": "equals", "field": "seniority", "value": "VP"},
+                points=30,
+                label="VP title",
+            )
+        ],
+        buckets=[{"id": "fit", "weight": 50}],
+    )
+    assert got["a"] == "+15 VP title (VP)"
+
+
+def test_top_positive_then_top_negative(tiny_data):
+    criteria = [
+        crit(f"p{i}", {"kind": "present", "field": "first_name"}, points=10 + i, label=f"Plus {i}")
+        for i in range(5)
+    ] + [
+        crit(f"m{i}", {"kind": "present", "field": "first_name"}, points=-1 - i, label=f"Minus {i}")
+        for i in range(4)
+    ]
+    model = make_model(criteria, scale={"min": -100, "max": 100})
+    s = wb.compute_signals(model, tiny_data)
+    text = wb.score(model, s, top=2)["reasons"]["a"]
+    assert text == "+14 Plus 4; +13 Plus 3; −4 Minus 3; −3 Minus 2"
+    table = wb.explain(model, s, "a")
+    assert len(table) == 9 and table["points"].sum() == sum(10 + i for i in range(5)) - sum(
+        1 + i for i in range(4)
+    )
