@@ -62,7 +62,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from workbench.sample_data import write_sample
+    from workbench.synthetic import write_sample
 
     if args.leads < 1:
         raise UsageError("--leads must be at least 1")
