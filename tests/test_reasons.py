@@ -56,8 +56,8 @@ def test_each_rule_kind_says_what_it_saw(tiny_data):
         ],
     )
     assert (
-        got["a"]
-        == "+20 Seniority (VP); +5 Company size 350 (small); +3 Rising visits (3 in last 7 days vs 0 before)"
+        got["a"] == "+20 Seniority (VP); +5 Company size 350 (small); "
+        "+3 Rising visits (3 in last 7 days vs 0 before)"
     )
     assert (
         got["c"] == "+9 Company size 2,500 (1000+); +3 Rising visits (2 in last 7 days vs 0 before)"

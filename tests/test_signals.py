@@ -184,8 +184,8 @@ def test_unknown_columns_are_named_with_a_suggestion(tiny_data):
         wb.compute_signals(model, tiny_data)
     msg = str(info.value)
     assert (
-        "criteria[0].rule.field: column 'Industry' is not in the leads file. Did you mean 'industry'?"
-        in msg
+        "criteria[0].rule.field: column 'Industry' is not in the leads file. "
+        "Did you mean 'industry'?" in msg
     )
     assert "criteria[1].rule.field: column 'emial'" in msg and "Did you mean 'email'?" in msg
 
