@@ -105,13 +105,11 @@ def _subtotal(
     out = np.zeros(hi - lo, dtype=np.float32)
     free = np.array([j for j in cols if j not in caps], dtype=np.intp)
     if len(free):
-        sel = _as_slice(free)
-        block = (
-            signals.matrix[lo:hi, sel] if isinstance(sel, slice) else signals.matrix[lo:hi][:, sel]
-        )
-        out += block @ p[free] if not isinstance(sel, slice) else block @ p[sel]
+        # a contiguous slice is a view of the Fortran-ordered matrix: no copy before the matvec
+        out += signals.matrix[lo:hi][:, _as_slice(free)] @ p[free]
+    in_bucket = set(cols.tolist())
     for j, limit in caps.items():
-        if j in set(cols.tolist()):
+        if j in in_bucket:
             out += np.minimum(signals.matrix[lo:hi, j], limit) * p[j]
     return out
 
