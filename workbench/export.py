@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +47,10 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv":
-            neutralize_formulas(frame).to_csv(path, index=False, encoding="utf-8")
+            # every text cell quoted: pandas leaves a lone "\r" unquoted, which splits a row
+            neutralize_formulas(frame).to_csv(
+                path, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC
+            )
         else:
             frame.to_parquet(path, index=False)
     except OSError as exc:
