@@ -97,19 +97,26 @@ def test_sample_is_deterministic(tmp_path):
         assert (tmp_path / "one" / f).read_bytes() == (tmp_path / "two" / f).read_bytes()
 
 
-def test_missing_model_file(files):
-    assert_user_error(
-        run(
-            "score",
-            "--model",
-            str(files / "nope.yaml"),
-            "--leads",
-            str(files / "leads.csv"),
-            "--out",
-            str(files / "x.csv"),
-        ),
-        "nope.yaml: file not found",
+BAD_SCORE_CALLS = [
+    # (model, leads file, extra args, what the message must say)
+    ("nope.yaml", "leads.csv", [], ["nope.yaml: file not found"]),
+    (MODEL, "none.csv", [], ["none.csv: file not found"]),
+    (MODEL, "noid.csv", [], ["noid.csv", "the lead id column is missing"]),
+    (MODEL, "leads.csv", ["--as-of", "31/31/2026"], ["'31/31/2026' is not a date"]),
+    (MODEL, "leads.csv", ["--out", "x.xlsx"], ["--out: cannot write '.xlsx'"]),
+]
+
+
+@pytest.mark.parametrize(("model", "leads", "extra", "needles"), BAD_SCORE_CALLS)
+def test_bad_input_exits_2_with_a_message_and_no_traceback(files, model, leads, extra, needles):
+    pd.read_csv(files / "leads.csv").rename(columns={"lead_id": "ident"}).to_csv(
+        files / "noid.csv", index=False
     )
+    out = ["--out", str(files / "x.csv")] if "--out" not in extra else []
+    extra = [str(files / a) if a == "x.xlsx" else a for a in extra]
+    model_path = model if model == MODEL else str(files / model)
+    result = run("score", "--model", model_path, "--leads", str(files / leads), *extra, *out)
+    assert_user_error(result, *needles)
 
 
 def test_invalid_model(files):
@@ -117,71 +124,5 @@ def test_invalid_model(files):
     bad.write_text(
         (SAMPLES / "b2b_model.yaml").read_text().replace("kind: activity", "kind: activty", 1)
     )
-    assert_user_error(run("validate", str(bad)), "bad.yaml", "rule: unknown rule kind 'activty'",
-                      "Did you mean 'activity'?")  # fmt: skip
-
-
-def test_missing_leads_file(files):
-    assert_user_error(
-        run(
-            "score",
-            "--model",
-            MODEL,
-            "--leads",
-            str(files / "none.csv"),
-            "--out",
-            str(files / "x.csv"),
-        ),
-        "none.csv: file not found",
-    )
-
-
-def test_leads_without_the_id_column(files):
-    pd.read_csv(files / "leads.csv").rename(columns={"lead_id": "ident"}).to_csv(
-        files / "noid.csv", index=False
-    )
-    assert_user_error(
-        run(
-            "score",
-            "--model",
-            MODEL,
-            "--leads",
-            str(files / "noid.csv"),
-            "--out",
-            str(files / "x.csv"),
-        ),
-        "noid.csv",
-        "the lead id column is missing",
-    )
-
-
-def test_malformed_as_of(files):
-    assert_user_error(
-        run(
-            "score",
-            "--model",
-            MODEL,
-            "--leads",
-            str(files / "leads.csv"),
-            "--as-of",
-            "31/31/2026",
-            "--out",
-            str(files / "x.csv"),
-        ),
-        "'31/31/2026' is not a date",
-    )
-
-
-def test_unknown_output_extension(files):
-    assert_user_error(
-        run(
-            "score",
-            "--model",
-            MODEL,
-            "--leads",
-            str(files / "leads.csv"),
-            "--out",
-            str(files / "x.xlsx"),
-        ),
-        "--out: cannot write '.xlsx'",
-    )
+    result = run("validate", str(bad))
+    assert_user_error(result, "bad.yaml", "unknown rule kind 'activty'", "Did you mean 'activity'?")
