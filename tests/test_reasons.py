@@ -97,3 +97,29 @@ def test_top_positive_then_top_negative(tiny_data):
     assert len(table) == 9 and table["points"].sum() == sum(10 + i for i in range(5)) - sum(
         1 + i for i in range(4)
     )
+
+
+def test_a_made_up_lead_is_scored_like_a_real_one(sample_model):
+    from workbench.hypothetical import score_hypothetical
+
+    hot = score_hypothetical(
+        sample_model,
+        {"seniority": "VP", "industry": "Software", "company_size": 500, "email": "vp@acme.com",
+         "first_name": "Vera", "country": "Germany", "lead_status": "Phone qualified"},
+        [{"type": "page_view", "detail": "/pricing", "days_ago": d} for d in (1, 2, 3)]
+        + [{"type": "demo_request", "days_ago": 2}],
+        as_of="2026-10-31",
+    )  # fmt: skip
+    assert hot["category"] == "A" and hot["grade"] == "A"
+    assert "Pricing page 3× in 30 days" in hot["reasons"]
+    seeker = score_hypothetical(
+        sample_model,
+        {"seniority": "Student", "job_title": "Student", "email": "me@gmail.com",
+         "first_name": "Sam"},
+        [{"type": "page_view", "detail": "/careers", "days_ago": 1}],
+        as_of="2026-10-31",
+    )  # fmt: skip
+    assert seeker["category"] == "C" and seeker["score"] == 0
+    assert "−20 Student or intern title (Student)" in seeker["reasons"]
+    junk = score_hypothetical(sample_model, {"first_name": "Test", "email": "a@mailinator.com"})
+    assert junk["category"] == "Inquiry"

@@ -1,0 +1,65 @@
+"""Analysis: shifts, conversion with intervals, AUC and lift on known numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import workbench as wb
+from workbench import analysis
+
+
+def test_category_shift_counts_every_lead_once(sample_model, sample_signals):
+    before = wb.score_totals(sample_model, sample_signals)
+    after = wb.score_totals(sample_model.with_thresholds({"A": 50}), sample_signals)
+    shift = analysis.category_shift(before, after)
+    assert shift.to_numpy().sum() == sample_signals.n_leads
+    assert shift.loc["A", "A"] == analysis.category_counts(before)["A"]  # nobody leaves A
+    assert shift.loc["B", "A"] > 0  # lowering A's threshold moves B leads up
+    assert shift.loc["A", "B"] == 0 and shift.loc["C", "A"] == 0
+    assert (analysis.category_counts(after) == shift.sum(axis=0).to_numpy()).all()
+
+
+def test_conversion_by_category_on_the_sample(sample_model, sample_signals):
+    totals = wb.score_totals(sample_model, sample_signals)
+    y = analysis.outcome_array(sample_signals)
+    table = analysis.conversion_by_category(totals, y)
+    assert table["leads"].sum() == (~np.isnan(y)).sum()
+    assert table.loc["A", "rate"] > table.loc["B", "rate"] > table.loc["C", "rate"]
+    assert (table["low"] <= table["rate"]).all() and (table["rate"] <= table["high"]).all()
+    assert 0.75 < analysis.auc(totals.score, y) < 0.95
+    assert analysis.top_share_conversion(totals.score, y, 0.1) > 3 * np.nanmean(y)
+
+
+def test_wilson_interval_known_values():
+    low, high = analysis.wilson_interval(np.array([0, 5]), np.array([10, 10]))
+    assert low[0] == 0 and high[0] == pytest.approx(0.2775, abs=1e-4)
+    assert (low[1], high[1]) == (pytest.approx(0.2366, abs=1e-4), pytest.approx(0.7634, abs=1e-4))
+
+
+def test_auc_extremes():
+    y = np.array([0.0, 0.0, 1.0, 1.0])
+    assert analysis.auc(np.array([1.0, 2, 3, 4]), y) == 1.0
+    assert analysis.auc(np.array([4.0, 3, 2, 1]), y) == 0.0
+    assert analysis.auc(np.array([1.0, 1, 1, 1]), y) == 0.5
+    assert np.isnan(analysis.auc(np.array([1.0, 2]), np.array([1.0, 1.0])))
+
+
+@given(st.lists(st.floats(0, 100), min_size=1, max_size=200))
+def test_histogram_keeps_every_lead(scores):
+    score = np.round(np.array(scores), 1)
+    totals = wb.Totals(
+        score=score,
+        category=np.zeros(len(score), dtype=np.int8),
+        grade=None,
+        level=None,
+        buckets={},
+        category_names=("A", "Inquiry"),
+        grade_names=(),
+        level_names=(),
+    )
+    hist = analysis.score_histogram(totals, bins=20)
+    assert hist["leads"].sum() == len(score)
+    assert len(hist) == 40
