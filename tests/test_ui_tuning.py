@@ -1,0 +1,115 @@
+"""The tuning app driven like a marketer would, without a browser: set widget values,
+check what the app shows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import workbench as wb
+from workbench import analysis
+from workbench.ui import TuningApp
+
+
+@pytest.fixture
+def app(sample_model, sample_signals):
+    return TuningApp(sample_model, sample_signals)
+
+
+def test_a_points_slider_rescores_and_every_view_follows(app, sample_model, sample_signals):
+    app.point_controls["pricing_page"][0].value = 30
+    assert app.model.criterion("pricing_page").points == 30
+    expected = wb.score_totals(sample_model.with_points({"pricing_page": 30}), sample_signals)
+    counts = app.category_counts()
+    assert counts["current"].to_dict() == analysis.category_counts(expected).to_dict()
+    assert (counts["change"] == counts["current"] - counts["saved"]).all()
+    shift = app.shift()
+    assert shift.to_numpy().sum() == sample_signals.n_leads
+    assert shift.loc["B", "A"] == counts.loc["A", "change"]  # more points only move leads up
+    assert app.shift_sentences()[0].endswith(("B → A", "C → B"))
+    assert "Pricing page: 15 → 30 points" in app.changes.value
+    movers = app.movers()
+    assert (movers["current"] > movers["saved"]).all()
+
+
+def test_conversion_figures_match_the_engine(app, sample_signals):
+    conv = app.conversion()
+    y = analysis.outcome_array(sample_signals)
+    assert conv["auc"] == pytest.approx(analysis.auc(app.totals.score, y))
+    table = conv["table"]
+    assert table.loc["A", "rate"] > table.loc["C", "rate"]
+    assert "AUC" in app.conversion_view.value
+
+
+def test_weights_stars_levels_and_thresholds(app):
+    app.weight_controls["engagement"].value = 50
+    assert app.model.bucket("engagement").weight == 50
+    app.point_controls["target_industry"][0].value = 5
+    assert app.model.criterion("target_industry").stars == 5
+    levels = app.point_controls["company_size"]
+    levels[3].value = 20
+    assert app.model.level_points(app.model.criterion("company_size"))[3] == 20
+    app.threshold_controls["A"].value = 70
+    assert app.model.categories[0].min == 70
+
+
+def test_thresholds_cannot_cross(app):
+    app.threshold_controls["B"].value = 65  # above A (60)
+    assert app.model.categories[1].min == 35  # refused
+    assert app.threshold_controls["B"].value == 35  # the slider is put back
+    assert "thresholds must go from highest to lowest" in app.message.value
+
+
+def test_undo_and_reset(app, sample_model):
+    app.point_controls["pricing_page"][0].value = 30
+    app.point_controls["demo_request"][0].value = 40
+    app.undo()
+    assert app.model.criterion("demo_request").points == 25
+    assert app.point_controls["demo_request"][0].value == 25
+    app.reset()
+    assert app.model == sample_model
+    assert app.point_controls["pricing_page"][0].value == 15
+
+
+def test_save_writes_the_next_version_for_sign_off(app, tmp_path):
+    app.point_controls["pricing_page"][0].value = 22
+    path = app.save(tmp_path / "m.yaml", author="Priya", note="Pricing matters more")
+    saved = wb.load_model(path)
+    assert saved.version == 2 and saved.approved_by == ()
+    assert saved.changelog[-1].author == "Priya"
+    assert saved.changelog[-1].note == "Pricing matters more"
+    assert saved.criterion("pricing_page").points == 22
+    assert "Saved version 2" in app.message.value
+    assert app.category_counts()["change"].eq(0).all()  # the saved model is the new baseline
+
+
+def test_lead_drill_down_by_id_or_name(app, sample_data):
+    lead = sample_data.leads.index[10]
+    name = sample_data.leads.loc[lead, "last_name"]
+    assert app.find_lead(lead) == lead
+    assert app.find_lead(name) is not None
+    app.show_lead(lead)
+    table = app.explain(lead)
+    row = app.signals.rows_of([lead])[0]
+    assert f"score {app.totals.score[row]:g}" in app.lead_view.value
+    assert len(table) > 0
+    app.show_lead("no such lead xyz")
+    assert "No lead matches" in app.lead_view.value
+
+
+def test_hypothetical_lead_form(app):
+    app.hypo_fields.value = "seniority: VP\nindustry: Software\nemail: v@acme.com\nfirst_name: V"
+    app.hypo_events.value = "page_view /pricing 1\npage_view /pricing 2\ndemo_request - 1"
+    app.show_hypothetical()
+    assert "category <b>A</b>" in app.hypo_view.value
+    assert "Pricing page 2× in 30 days" in app.hypo_view.value
+
+
+def test_no_raw_lead_rows_go_to_the_chart(app, sample_signals):
+    spec = app.chart.chart.to_dict()
+    rows = sum(len(v) for v in spec.get("datasets", {}).values())
+    assert rows < 500 < sample_signals.n_leads
+    assert np.isclose(
+        sum(r["leads"] for v in spec["datasets"].values() for r in v if "category" in r),
+        sample_signals.n_leads,
+    )

@@ -1,0 +1,70 @@
+"""Chart builders: pre-aggregated DataFrame in, altair chart out (never raw lead rows)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+CATEGORY_COLORS = ["#1a9850", "#fdae61", "#bdbdbd", "#7f7f7f", "#4575b4", "#d73027"]
+
+
+def distribution_chart(
+    current: pd.DataFrame, saved: pd.DataFrame, thresholds: pd.DataFrame
+) -> alt.LayerChart:
+    """Score histogram coloured by category, the saved model as an outline, thresholds drawn.
+
+    ``current``/``saved``: bin_start, bin_end, category, leads (``score_histogram``);
+    ``thresholds``: name, min.
+    """
+    names = list(dict.fromkeys(current["category"]))
+    color = alt.Color(
+        "category:N",
+        scale=alt.Scale(domain=names, range=CATEGORY_COLORS[: len(names)]),
+        title="Category",
+    )
+    bars = (
+        alt.Chart(current)
+        .mark_bar(opacity=0.85)
+        .encode(
+            x=alt.X("bin_start:Q", title="Score", bin="binned"),
+            x2="bin_end:Q",
+            y=alt.Y("sum(leads):Q", title="Leads", stack=True),
+            color=color,
+            tooltip=["category:N", "bin_start:Q", "sum(leads):Q"],
+        )
+    )
+    saved_total = saved.groupby(["bin_start", "bin_end"], as_index=False)["leads"].sum()
+    outline = (
+        alt.Chart(saved_total)
+        .mark_line(interpolate="step-after", color="black", strokeDash=[4, 3])
+        .encode(x="bin_start:Q", y="leads:Q", tooltip=[alt.Tooltip("leads:Q", title="saved")])
+    )
+    rules = (
+        alt.Chart(thresholds)
+        .mark_rule(color="#333", strokeWidth=2)
+        .encode(x="min:Q", tooltip=["name:N", "min:Q"])
+    )
+    return (bars + outline + rules).properties(width=520, height=220, title="Score distribution")
+
+
+def waterfall_chart(table: pd.DataFrame) -> alt.Chart:
+    """One lead's contributions (label, points) as a waterfall from 0 to its raw total."""
+    t = table.sort_values("points", ascending=False).reset_index(drop=True)
+    t["end"] = t["points"].cumsum()
+    t["start"] = t["end"] - t["points"]
+    t["sign"] = t["points"].gt(0).map({True: "adds", False: "subtracts"})
+    return (
+        alt.Chart(t)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=None, title=None),
+            x=alt.X("start:Q", title="Points"),
+            x2="end:Q",
+            color=alt.Color(
+                "sign:N",
+                scale=alt.Scale(domain=["adds", "subtracts"], range=["#1a9850", "#d73027"]),
+            ),
+            tooltip=["label:N", "evidence:N", alt.Tooltip("points:Q", format=".1f")],
+        )
+        .properties(width=420, height=alt.Step(18), title="Why this score")
+    )

@@ -1,0 +1,501 @@
+"""The tuning app: marketers move sliders, every view shows at once what the change does.
+
+Widgets bind, the engine computes: each callback builds the next model
+(``model.with_points`` …), calls :func:`workbench.score_totals` on signals computed once,
+hands small aggregates to the chart builders and tables. Sliders report on release
+(``continuous_update=False``), which debounces a drag into one re-score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+import altair as alt
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+
+from workbench import analysis
+from workbench.errors import WorkbenchError
+from workbench.hypothetical import score_hypothetical
+from workbench.reasons import reasons_table
+from workbench.scoring import Totals, contributions, score_totals
+from workbench.signals.core import Signals
+from workbench.spec.diff import model_changes
+from workbench.spec.model import Model
+from workbench.spec.yaml_io import save_model
+from workbench.ui.charts import distribution_chart, waterfall_chart
+
+
+def _table(frame: pd.DataFrame, index: bool = True) -> str:
+    return frame.to_html(index=index, border=0, classes="wb-table", float_format="{:,.3g}".format)
+
+
+def _slider(value: float, description: str, lo: int = -50, hi: int = 50) -> w.IntSlider:
+    lo, hi = min(lo, int(np.floor(value))), max(hi, int(np.ceil(value)))
+    return w.IntSlider(
+        value=round(value),
+        min=lo,
+        max=hi,
+        description=description,
+        continuous_update=False,  # one re-score per release, not per pixel dragged
+        style={"description_width": "240px"},
+        layout=w.Layout(width="520px"),
+    )
+
+
+class TuningApp:
+    """Interactive tuning of ``model`` over precomputed ``signals``.
+
+    >>> app = TuningApp(model, signals)  # doctest: +SKIP
+    >>> app.widget  # display in a notebook  # doctest: +SKIP
+    """
+
+    def __init__(self, model: Model, signals: Signals, *, save_path: str | Path | None = None):
+        self.signals = signals
+        self.saved_model = model
+        self.model = model
+        self.history: list[Model] = []
+        self.save_path = Path(save_path) if save_path else None
+        self.outcome = analysis.outcome_array(signals)
+        self.saved_totals = score_totals(model, signals)
+        self.saved_hist = analysis.score_histogram(self.saved_totals)
+        self.totals: Totals = self.saved_totals
+        self._syncing = False
+        self._build_controls()
+        self._build_views()
+        self.refresh()
+
+    # --- edits (the programmatic API the widgets call; tests call it too) -------------------
+
+    def apply(self, new_model: Model) -> None:
+        """Make ``new_model`` current (undoable) and update every view."""
+        self.history.append(self.model)
+        self.model = new_model
+        self.message.value = ""
+        self.refresh()
+
+    def set_points(self, criterion_id: str, value) -> None:
+        self.apply(self.model.with_points({criterion_id: value}))
+
+    def undo(self) -> None:
+        if self.history:
+            self.model = self.history.pop()
+            self.refresh()
+
+    def reset(self) -> None:
+        if self.model != self.saved_model:
+            self.apply(self.saved_model)
+
+    def save(self, path: str | Path | None = None, author: str = "", note: str = "") -> Path:
+        """Write the current model as the next version; sign-off cleared, changelog added."""
+        path = Path(path) if path else self.save_path
+        if path is None:
+            raise WorkbenchError("give a file to save to")
+        changes = model_changes(self.saved_model, self.model)
+        version = self.saved_model.version + 1
+        entry = {
+            "version": version,
+            "date": dt.date.today(),
+            "author": author,
+            "note": note or "; ".join(changes) or "no changes",
+        }
+        new = self.model.with_metadata(
+            version=version,
+            approved_by=[],  # the rules changed: sales and marketing sign off again
+            changelog=[*(c.model_dump() for c in self.model.changelog), entry],
+        )
+        save_model(new, path)
+        self.saved_model = self.model = new
+        self.history.clear()
+        self.saved_totals = self.totals
+        self.saved_hist = analysis.score_histogram(self.saved_totals)
+        self.refresh()
+        self.message.value = f"Saved version {version} to {html.escape(str(path))}."
+        return path
+
+    # --- what the views show (plain data, so tests need no browser) ----------------------
+
+    def category_counts(self) -> pd.DataFrame:
+        saved = analysis.category_counts(self.saved_totals)
+        now = analysis.category_counts(self.totals)
+        return pd.DataFrame({"saved": saved, "current": now, "change": now - saved})
+
+    def shift(self) -> pd.DataFrame:
+        return analysis.category_shift(self.saved_totals, self.totals)
+
+    def shift_sentences(self, limit: int = 4) -> list[str]:
+        s = self.shift()
+        moves = [
+            (int(s.loc[a, b]), a, b)
+            for a in s.index
+            for b in s.columns
+            if a != b and s.loc[a, b] > 0
+        ]
+        return [f"{n:,} leads move {a} → {b}" for n, a, b in sorted(moves, reverse=True)[:limit]]
+
+    def fit_matrix(self) -> pd.DataFrame:
+        t = self.totals
+        if t.grade is None or t.level is None:
+            return pd.DataFrame()
+        k = len(t.level_names)
+        cells = np.bincount(
+            t.grade.astype(np.int64) * k + t.level, minlength=len(t.grade_names) * k
+        )
+        return pd.DataFrame(
+            cells.reshape(len(t.grade_names), k),
+            index=pd.Index(t.grade_names, name="fit grade"),
+            columns=pd.Index(t.level_names, name="engagement"),
+        )
+
+    def conversion(self) -> dict | None:
+        if self.outcome is None or np.isnan(self.outcome).all():
+            return None
+        y = self.outcome
+        return {
+            "table": analysis.conversion_by_category(self.totals, y),
+            "auc": analysis.auc(self.totals.score, y),
+            "auc_saved": analysis.auc(self.saved_totals.score, y),
+            "top10": analysis.top_share_conversion(self.totals.score, y, 0.1),
+            "top10_saved": analysis.top_share_conversion(self.saved_totals.score, y, 0.1),
+        }
+
+    def movers(self, n: int = 10) -> pd.DataFrame:
+        """Leads whose category moved furthest, then whose score moved most."""
+        cat_move = self.totals.category.astype(int) - self.saved_totals.category.astype(int)
+        delta = self.totals.score - self.saved_totals.score
+        key = np.abs(cat_move) * 1000 + np.abs(delta)
+        top = np.argsort(-key, kind="stable")[:n]
+        top = top[key[top] > 0]
+        names = np.array(self.totals.category_names, dtype=object)
+        return pd.DataFrame(
+            {
+                "saved": self.saved_totals.score[top],
+                "current": self.totals.score[top],
+                "from": names[self.saved_totals.category[top]],
+                "to": names[self.totals.category[top]],
+            },
+            index=pd.Index(self.signals.lead_ids[top], name="lead"),
+        )
+
+    def find_lead(self, query: str) -> str | None:
+        """A lead id from an id or a (part of a) name."""
+        query = query.strip()
+        if not query:
+            return None
+        if query in self.signals.lead_ids:
+            return query
+        leads = self.signals.data.leads
+        cols = [c for c in self.signals.data.mapping.name if c in leads.columns]
+        if not cols:
+            return None
+        full = leads[cols[0]].fillna("")
+        for c in cols[1:]:
+            full = full + " " + leads[c].fillna("")
+        hit = full.str.contains(query, case=False, regex=False)
+        return str(leads.index[hit.to_numpy()][0]) if hit.any() else None
+
+    def explain(self, lead_id: str) -> pd.DataFrame:
+        rows = self.signals.rows_of([lead_id])
+        return reasons_table(
+            self.model, self.signals, contributions(self.model, self.signals, rows)
+        )
+
+    # --- widgets ---------------------------------------------------------------------------
+
+    def _build_controls(self) -> None:
+        self.point_controls: dict[str, list[w.Widget]] = {}
+        groups = []
+        for b in self.model.buckets:
+            rows = []
+            for c in (c for c in self.model.criteria if c.bucket == b.id):
+                touches = self.signals.touches(c.id)
+                title = f"{c.label} ({touches:,} leads)"
+                if c.is_level:
+                    items = c.rule.bins if c.rule.kind == "bins" else c.rule.groups
+                    sliders = [
+                        _slider(p, f"{c.label}: {i.describe()}")
+                        for p, i in zip(self.model.level_points(c), items, strict=True)
+                    ]
+                    for s in sliders:
+                        s.observe(self._on_level(c.id), names="value")
+                    rows.append(w.VBox([w.HTML(f"<b>{html.escape(title)}</b>"), *sliders]))
+                elif c.stars is not None:
+                    ctrl = w.ToggleButtons(
+                        options=[1, 2, 3, 4, 5] if c.stars > 0 else [-5, -4, -3, -2, -1],
+                        value=c.stars,
+                        description=title,
+                        style={"description_width": "240px", "button_width": "40px"},
+                    )
+                    ctrl.observe(self._on_stars(c.id), names="value")
+                    sliders = [ctrl]
+                    rows.append(ctrl)
+                else:
+                    ctrl = _slider(self.model.criterion_points(c), title)
+                    ctrl.observe(self._on_points(c.id), names="value")
+                    sliders = [ctrl]
+                    rows.append(ctrl)
+                self.point_controls[c.id] = sliders
+            groups.append((b, w.VBox(rows)))
+        self.criteria_box = w.Accordion(children=[g for _, g in groups])
+        for i, (b, _) in enumerate(groups):
+            self.criteria_box.set_title(i, b.label or b.id)
+
+        self.weight_controls = {}
+        for b in self.model.buckets:
+            s = _slider(b.weight, f"Weight of {b.label or b.id} (%)", 0, 100)
+            s.observe(self._on_weight(b.id), names="value")
+            self.weight_controls[b.id] = s
+        self.threshold_controls = {}
+        scale = self.model.scale
+        for t in self.model.categories[:-1]:
+            s = _slider(t.min, f"{t.name} ({t.label}) from score", int(scale.min), int(scale.max))
+            s.observe(self._on_threshold(t.name), names="value")
+            self.threshold_controls[t.name] = s
+
+        self.undo_button = w.Button(description="Undo", icon="undo")
+        self.reset_button = w.Button(description="Reset to saved")
+        self.undo_button.on_click(lambda _: self.undo())
+        self.reset_button.on_click(lambda _: self.reset())
+        self.author = w.Text(description="Author")
+        self.note = w.Text(description="Note")
+        self.path = w.Text(
+            description="Save to", value=str(self.save_path) if self.save_path else ""
+        )
+        self.save_button = w.Button(description="Save new version", button_style="primary")
+        self.save_button.on_click(lambda _: self._save_clicked())
+        self.message = w.HTML()
+        self.changes = w.HTML()
+
+    def _guard(self, make):
+        """Run an edit from a widget; a rejected edit puts the widgets back and says why."""
+        if self._syncing:
+            return
+        try:
+            self.apply(make())
+        except WorkbenchError as exc:
+            self.message.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+            self._sync_controls()
+
+    def _on_points(self, cid):
+        return lambda ch: self._guard(lambda: self.model.with_points({cid: ch["new"]}))
+
+    def _on_stars(self, cid):
+        return lambda ch: self._guard(lambda: self.model.with_stars({cid: ch["new"]}))
+
+    def _on_level(self, cid):
+        def handler(_):
+            values = [s.value for s in self.point_controls[cid]]
+            self._guard(lambda: self.model.with_points({cid: values}))
+
+        return handler
+
+    def _on_weight(self, bid):
+        return lambda ch: self._guard(lambda: self.model.with_weights({bid: ch["new"]}))
+
+    def _on_threshold(self, name):
+        return lambda ch: self._guard(lambda: self.model.with_thresholds({name: ch["new"]}))
+
+    def _save_clicked(self) -> None:
+        try:
+            self.save(self.path.value or None, self.author.value, self.note.value)
+        except (WorkbenchError, OSError) as exc:
+            self.message.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+
+    def _sync_controls(self) -> None:
+        """Show the current model in the widgets without triggering their handlers."""
+        self._syncing = True
+        try:
+            for c in self.model.criteria:
+                ctrls = self.point_controls.get(c.id, [])
+                if c.is_level:
+                    for s, p in zip(ctrls, self.model.level_points(c), strict=True):
+                        s.value = round(p)
+                elif c.stars is not None and isinstance(ctrls[0], w.ToggleButtons):
+                    ctrls[0].value = c.stars
+                elif isinstance(ctrls[0], w.IntSlider):
+                    ctrls[0].value = round(self.model.criterion_points(c))
+            for b in self.model.buckets:
+                self.weight_controls[b.id].value = round(b.weight)
+            for t in self.model.categories[:-1]:
+                self.threshold_controls[t.name].value = round(t.min)
+        finally:
+            self._syncing = False
+
+    def _build_views(self) -> None:
+        alt.JupyterChart.enable_offline()  # no CDN: the JavaScript ships with the page
+        self.chart = alt.JupyterChart(self._distribution())
+        self.counts_view = w.HTML()
+        self.shift_view = w.HTML()
+        self.matrix_view = w.HTML()
+        self.conversion_view = w.HTML()
+        self.movers_view = w.HTML()
+        self.lead_query = w.Text(description="Lead", placeholder="id or name")
+        self.lead_button = w.Button(description="Explain")
+        self.lead_button.on_click(lambda _: self.show_lead(self.lead_query.value))
+        self.lead_view = w.HTML()
+        self.lead_chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.hypo_fields = w.Textarea(
+            description="Lead",
+            value="seniority: VP\nindustry: Software\ncompany_size: 500\nemail: vp@acme.com",
+            layout=w.Layout(width="420px", height="110px"),
+        )
+        self.hypo_events = w.Textarea(
+            description="Activities",
+            value="page_view /pricing 2\npage_view /pricing 5\ndemo_request - 3",
+            placeholder="type detail days_ago",
+            layout=w.Layout(width="420px", height="90px"),
+        )
+        self.hypo_button = w.Button(description="Score this lead")
+        self.hypo_button.on_click(lambda _: self.show_hypothetical())
+        self.hypo_view = w.HTML()
+        controls = w.VBox(
+            [
+                w.HTML("<h3>Criteria</h3>"),
+                self.criteria_box,
+                w.HTML("<h3>Bucket weights</h3>"),
+                *self.weight_controls.values(),
+                w.HTML("<h3>Thresholds</h3>"),
+                *self.threshold_controls.values(),
+                w.HBox([self.undo_button, self.reset_button]),
+                w.HTML("<h3>Save</h3>"),
+                self.author,
+                self.note,
+                self.path,
+                self.save_button,
+                self.message,
+                self.changes,
+            ]
+        )
+        views = w.VBox(
+            [
+                self.chart,
+                w.HBox([self.counts_view, self.shift_view, self.matrix_view]),
+                self.conversion_view,
+                w.HTML("<h3>Leads that moved most</h3>"),
+                self.movers_view,
+                w.HTML("<h3>Lead drill-down</h3>"),
+                w.HBox([self.lead_query, self.lead_button]),
+                self.lead_view,
+                self.lead_chart,
+                w.HTML("<h3>Hypothetical lead</h3>"),
+                w.HBox([self.hypo_fields, self.hypo_events]),
+                self.hypo_button,
+                self.hypo_view,
+            ]
+        )
+        self.widget = w.HBox([controls, views])
+
+    def _distribution(self) -> alt.LayerChart:
+        hi = self.model.scale.max
+        current = analysis.score_histogram(self.totals, lo=self.model.scale.min, hi=hi)
+        thresholds = pd.DataFrame(
+            [{"name": t.name, "min": t.min} for t in self.model.categories[:-1]]
+        )
+        return distribution_chart(current, self.saved_hist, thresholds)
+
+    def refresh(self) -> None:
+        """Re-score and redraw: the one place every view is updated from."""
+        self.totals = score_totals(self.model, self.signals)
+        self._sync_controls()
+        self.chart.chart = self._distribution()
+        self.counts_view.value = "<h4>Leads per category</h4>" + _table(self.category_counts())
+        self.shift_view.value = (
+            "<h4>Saved → current</h4>"
+            + _table(self.shift())
+            + "<br>".join(html.escape(s) for s in self.shift_sentences())
+        )
+        fm = self.fit_matrix()
+        self.matrix_view.value = "<h4>Fit × engagement</h4>" + (_table(fm) if len(fm) else "")
+        conv = self.conversion()
+        if conv is None:
+            self.conversion_view.value = "<i>No outcomes in the data: conversion not shown.</i>"
+        else:
+            self.conversion_view.value = (
+                "<h4>Conversion by category (95 % interval)</h4>"
+                + _table(conv["table"])
+                + f"<p>AUC {conv['auc']:.3f} (saved {conv['auc_saved']:.3f}); "
+                f"top 10 % of leads convert at {conv['top10']:.1%} "
+                f"(saved {conv['top10_saved']:.1%}).</p>"
+            )
+        self.movers_view.value = _table(self.movers())
+        lines = model_changes(self.saved_model, self.model)
+        self.changes.value = (
+            "<b>Changes since the saved version:</b><br>" + "<br>".join(map(html.escape, lines))
+            if lines
+            else "No changes since the saved version."
+        )
+
+    def show_lead(self, query: str) -> None:
+        lead = self.find_lead(query)
+        if lead is None:
+            self.lead_view.value = f"No lead matches '{html.escape(query)}'."
+            return
+        row = self.signals.rows_of([lead])[0]
+        table = self.explain(lead)
+        t = self.totals
+        self.lead_view.value = (
+            f"<b>{html.escape(lead)}</b>: score {t.score[row]:g}, "
+            f"category {t.category_names[t.category[row]]}"
+            + (f", fit grade {t.grade_names[t.grade[row]]}" if t.grade is not None else "")
+            + "<br>"
+            + "<br>".join(
+                html.escape(f"{'+' if p > 0 else '−'}{abs(p):.0f} {e}")
+                for p, e in zip(table["points"], table["evidence"], strict=True)
+            )
+        )
+        self.lead_chart.chart = waterfall_chart(table)
+
+    def show_hypothetical(self) -> None:
+        fields = {}
+        for line in self.hypo_fields.value.splitlines():
+            if ":" in line:
+                k, v = line.split(":", 1)
+                fields[k.strip()] = v.strip()
+        events = []
+        for line in self.hypo_events.value.splitlines():
+            parts = line.split()
+            if len(parts) >= 3:
+                detail = "" if parts[1] == "-" else parts[1]
+                events.append({"type": parts[0], "detail": detail, "days_ago": float(parts[2])})
+        try:
+            row = score_hypothetical(self.model, fields, events, as_of=self.signals.as_of)
+        except (WorkbenchError, ValueError) as exc:
+            self.hypo_view.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+            return
+        self.hypo_view.value = (
+            f"Score <b>{row['score']:g}</b>, category <b>{row['category']}</b>"
+            + (f", fit grade {row['grade']}" if "grade" in row else "")
+            + f"<br>{html.escape(row['reasons'])}"
+        )
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+
+
+def tuning_app(
+    model_path: str | Path | None = None,
+    leads: str | Path | None = None,
+    activities: str | Path | None = None,
+) -> TuningApp:
+    """Load a model and data (default: the shipped sample) and return the app.
+
+    Paths resolve here, not against the notebook's folder, so Voilà and papermill (which
+    run the kernel in ``notebooks/``) find the same files as the command line.
+    """
+    from workbench.data.loading import load_data
+    from workbench.signals.core import compute_signals
+    from workbench.spec.yaml_io import load_model
+
+    if leads is None:
+        leads = SAMPLES / "leads.csv"
+        activities = SAMPLES / "activities.csv" if activities is None else activities
+    model_path = SAMPLES / "b2b_model.yaml" if model_path is None else model_path
+    model = load_model(model_path)
+    data = load_data(leads, activities, model=model)
+    signals = compute_signals(model, data)
+    # never overwrite the file the team signed off: the next version gets its own file
+    target = Path(model_path).with_name(f"{Path(model_path).stem}_v{model.version + 1}.yaml")
+    return TuningApp(model, signals, save_path=target)
