@@ -106,7 +106,7 @@ def test_hypothetical_lead_form(app):
 
 
 def test_no_raw_lead_rows_go_to_the_chart(app, sample_signals):
-    spec = app.chart.chart.to_dict()
+    spec = app.chart.spec
     rows = sum(len(v) for v in spec.get("datasets", {}).values())
     assert rows < 500 < sample_signals.n_leads
     assert np.isclose(

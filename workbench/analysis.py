@@ -74,6 +74,14 @@ def auc(score: np.ndarray, outcome: np.ndarray) -> float:
     n_pos, n_neg = int(y.sum()), int((~y).sum())
     if n_pos == 0 or n_neg == 0:
         return float("nan")
+    grid = np.rint(s * 10)
+    if np.array_equal(grid / 10, s) and grid.min() >= -1e6 and grid.max() <= 1e6:
+        # scores on a 0.1 grid (as workbench rounds them): count, don't sort — O(n)
+        codes = (grid - grid.min()).astype(np.int64)
+        pos = np.bincount(codes[y], minlength=codes.max() + 1)
+        neg = np.bincount(codes[~y], minlength=codes.max() + 1)
+        below = np.cumsum(neg) - neg
+        return float((pos * (below + 0.5 * neg)).sum() / (n_pos * n_neg))
     ranks = pd.Series(s).rank(method="average").to_numpy()
     return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 

@@ -35,7 +35,13 @@ def export_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in EXPORT_FORMATS:
         raise DataError(
-            [Problem("--out", f"cannot write '{suffix or path}'; use a .csv or .parquet file name")]
+            [
+                Problem(
+                    "--out",
+                    f"cannot write '{suffix or path}' files ({path}); "
+                    "use a .csv or .parquet file name",
+                )
+            ]
         )
     return EXPORT_FORMATS[suffix]
 

@@ -9,14 +9,18 @@ CATEGORY_COLORS = ["#1a9850", "#fdae61", "#bdbdbd", "#7f7f7f", "#4575b4", "#d730
 
 
 def distribution_chart(
-    current: pd.DataFrame, saved: pd.DataFrame, thresholds: pd.DataFrame
+    current: pd.DataFrame | alt.NamedData,
+    saved: pd.DataFrame | alt.NamedData,
+    thresholds: pd.DataFrame | alt.NamedData,
+    names: list[str] | None = None,
 ) -> alt.LayerChart:
     """Score histogram coloured by category, the saved model as an outline, thresholds drawn.
 
-    ``current``/``saved``: bin_start, bin_end, category, leads (``score_histogram``);
-    ``thresholds``: name, min.
+    ``current``/``saved``: bin_start, bin_end, category, leads (``score_histogram``; for
+    ``saved`` the per-bin total is enough); ``thresholds``: name, min.
     """
-    names = list(dict.fromkeys(current["category"]))
+    if names is None:
+        names = list(dict.fromkeys(current["category"]))
     color = alt.Color(
         "category:N",
         scale=alt.Scale(domain=names, range=CATEGORY_COLORS[: len(names)]),
@@ -33,9 +37,10 @@ def distribution_chart(
             tooltip=["category:N", "bin_start:Q", "sum(leads):Q"],
         )
     )
-    saved_total = saved.groupby(["bin_start", "bin_end"], as_index=False)["leads"].sum()
+    if isinstance(saved, pd.DataFrame):
+        saved = saved.groupby(["bin_start", "bin_end"], as_index=False)["leads"].sum()
     outline = (
-        alt.Chart(saved_total)
+        alt.Chart(saved)
         .mark_line(interpolate="step-after", color="black", strokeDash=[4, 3])
         .encode(x="bin_start:Q", y="leads:Q", tooltip=[alt.Tooltip("leads:Q", title="saved")])
     )
@@ -45,6 +50,24 @@ def distribution_chart(
         .encode(x="min:Q", tooltip=["name:N", "min:Q"])
     )
     return (bars + outline + rules).properties(width=520, height=220, title="Score distribution")
+
+
+def distribution_template(names: list[str]) -> dict:
+    """The distribution chart's Vega-Lite spec with named, empty data sources.
+
+    Built (and validated) by altair once; each update only swaps the small ``datasets``
+    (see :func:`with_datasets`), which keeps a slider move far from altair's validation.
+    """
+    chart = distribution_chart(
+        alt.NamedData(name="current"), alt.NamedData(name="saved"),
+        alt.NamedData(name="thresholds"), names=names,
+    )  # fmt: skip
+    return chart.to_dict()
+
+
+def with_datasets(template: dict, **frames: pd.DataFrame) -> dict:
+    """``template`` with its named data sources filled from aggregated frames."""
+    return {**template, "datasets": {k: v.to_dict("records") for k, v in frames.items()}}
 
 
 def waterfall_chart(table: pd.DataFrame) -> alt.Chart:
