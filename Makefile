@@ -1,12 +1,12 @@
 # Two commands for a fresh machine with Python >= 3.11 and pip:
-#   make run   - set everything up, score the shipped sample data
+#   make run   - set everything up, score the sample data, open the tuning notebook
 #   make test  - set everything up, run lint and the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup lint bench clean chromium
+.PHONY: run test setup lint bench clean chromium share
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ run: $(STAMP)
 	$(BIN)/workbench score --model data/samples/b2b_model.yaml \
 		--leads data/samples/leads.csv --activities data/samples/activities.csv \
 		--out out/scores.csv
+	$(BIN)/jupyter lab notebooks/tune_model.ipynb --ServerApp.ip=127.0.0.1
+
+# The tuning app as a web page for colleagues (Voila, offline template, 127.0.0.1 only).
+share: $(STAMP)
+	JUPYTER_PATH=workbench/ui/jupyter $(BIN)/voila notebooks/tune_model.ipynb \
+		--template=offline --Voila.ip=127.0.0.1 --port=8866 --no-browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +42,7 @@ test: $(STAMP) lint chromium
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rescore.py
 	$(BIN)/python benchmarks/bench_signals.py
+	$(BIN)/python benchmarks/bench_tuning.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

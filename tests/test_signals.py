@@ -217,3 +217,21 @@ def test_segment_rows_are_grouped_and_signals_touch_counts(tiny_data):
     assert list(s.lead_ids) == ["b", "d", "a", "c"]  # base segment first, then Enterprise
     assert s.segment_blocks == ((0, 0, 2), (1, 2, 4))
     assert s.touches("x") == 3
+
+
+def test_refreshing_signals_after_a_half_life_change_equals_computing_afresh(tiny_data):
+    rule = {"kind": "activity", "types": ["page_view"], "half_life_days": 7}
+    model = make_model(
+        [crit("views", rule, bucket="engagement"), crit("x", {"kind": "present", "field": "email"})]
+    )
+    before = wb.compute_signals(model, tiny_data, as_of="2026-10-31")
+    slower = model.with_rule("views", half_life_days=30)
+    assert slower.criterion("views").rule.half_life_days == 30
+    assert model.criterion("views").rule.half_life_days == 7  # the original is untouched
+    refreshed = wb.refresh_signals(slower, before)
+    fresh = wb.compute_signals(slower, tiny_data, as_of="2026-10-31")
+    np.testing.assert_allclose(refreshed.matrix, fresh.matrix)
+    pd.testing.assert_frame_equal(wb.score(slower, refreshed), wb.score(slower, fresh))
+    assert wb.refresh_signals(slower, refreshed) is refreshed  # nothing to do
+    other = make_model([crit("y", {"kind": "missing", "field": "email"})])
+    assert wb.refresh_signals(other, before).key == wb.compute_signals(other, tiny_data).key

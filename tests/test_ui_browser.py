@@ -74,8 +74,7 @@ def test_slider_moves_the_chart_offline(voila_url):
         handle = page.locator(".noUi-handle:visible").first  # the fit weight slider
         handle.focus()
         started = time.time()
-        for _ in range(10):
-            handle.press("ArrowLeft")
+        handle.press("ArrowLeft")  # one step: weight 100 % -> 99 %
         deadline = time.time() + 10
         after = chart.screenshot()
         while after == before and time.time() < deadline:
@@ -90,4 +89,5 @@ def test_slider_moves_the_chart_offline(voila_url):
     assert counts_after != counts_before, "the category counts did not follow the slider"
     outside = [u for u in requests if not u.startswith((voila_url, "blob:", "data:"))]
     assert outside == [], f"requests left localhost: {outside}"
-    print(f"chart redrawn {took * 1000:.0f} ms after ten key presses")
+    print(f"chart redrawn {took * 1000:.0f} ms after one key press")
+    (ARTIFACTS / "redraw_ms.txt").write_text(f"{took * 1000:.0f}\n")

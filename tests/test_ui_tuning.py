@@ -113,3 +113,18 @@ def test_no_raw_lead_rows_go_to_the_chart(app, sample_signals):
         sum(r["leads"] for v in spec["datasets"].values() for r in v if "category" in r),
         sample_signals.n_leads,
     )
+
+
+def test_a_half_life_slider_recomputes_only_what_it_must(app, sample_model, sample_data):
+    before = app.totals.score.copy()
+    app.half_life_controls["pricing_page"].value = 60  # slower decay: old views count more
+    assert app.model.criterion("pricing_page").rule.half_life_days == 60
+    fresh = wb.compute_signals(app.model, sample_data)
+    expected = wb.score_totals(app.model, fresh)
+    np.testing.assert_array_equal(app.totals.score, expected.score)
+    assert (app.totals.score >= before).all() and (app.totals.score > before).any()
+    assert "Pricing page: rule changed" in app.changes.value
+    app.undo()
+    assert app.model == sample_model
+    np.testing.assert_array_equal(app.totals.score, before)
+    assert app.changes.value == "No changes since the saved version."

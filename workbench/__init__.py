@@ -12,7 +12,7 @@ from workbench.data import DataReport, LeadData, load_data
 from workbench.errors import DataError, ModelError, WorkbenchError
 from workbench.reasons import reason_texts, reasons_table
 from workbench.scoring import Totals, contributions, score, score_totals
-from workbench.signals import Signals, compute_signals
+from workbench.signals import Signals, compute_signals, refresh_signals
 from workbench.spec import Model, load_model, model_to_yaml, parse_model_text, save_model
 
 __version__ = "0.1.0"
@@ -42,6 +42,7 @@ __all__ = [
     "parse_model_text",
     "reason_texts",
     "reasons_table",
+    "refresh_signals",
     "save_model",
     "score",
     "score_totals",

@@ -261,3 +261,64 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
         data=data,
         warnings=tuple(cache.warnings),
     )
+
+
+def refresh_signals(model: Model, signals: Signals) -> Signals:
+    """Signals for ``model`` reusing ``signals``: only criteria whose rule changed are redone.
+
+    A decay half-life or a time window moved in the tuning app changes one activity rule;
+    recomputing that column is a fraction of :func:`compute_signals`. Anything else that
+    changes the evidence layout (criteria added or removed, field rules, segments) falls
+    back to a full computation for the same as-of instant.
+    """
+    new_key = rules_key(model)
+    if new_key == signals.key:
+        return signals
+    old_rules = dict(signals.key[0])
+    same_layout = (
+        new_key[1:] == signals.key[1:]
+        and [cid for cid, _ in new_key[0]] == list(old_rules)
+        and all(c.id in signals._col_index for c in model.criteria if not c.is_level)
+    )
+    changed = [c for c in model.criteria if c.rule.signal_key() != old_rules.get(c.id)]
+    if not same_layout or not all(c.is_activity for c in changed):
+        return compute_signals(model, signals.data, as_of=signals.as_of)
+    n = signals.n_leads
+    row_of_lead = np.empty(n, dtype=np.int32)
+    row_of_lead[signals.order] = np.arange(n, dtype=np.int32)
+    events = EventArrays.build(signals.data.activities, row_of_lead, n, signals.as_of)
+    created_ns = None
+    created = signals.data.mapping.created_at
+    leads = signals.data.leads
+    if (
+        created
+        and created in leads.columns
+        and pd.api.types.is_datetime64_any_dtype(leads[created])
+    ):
+        stamps = leads[created].to_numpy(dtype="datetime64[ns]")[signals.order]
+        created_ns = np.where(np.isnat(stamps), np.iinfo(np.int64).min, stamps.view(np.int64))
+    matrix = signals.matrix.copy(order="F")
+    details = dict(signals.details)
+    col_max = signals.col_max.copy()
+    for c in changed:
+        evidence, detail = _criterion_evidence(c, None, events, signals.as_of, created_ns)
+        j = signals._col_index[c.id]
+        matrix[:, j] = evidence
+        col_max[j] = evidence.max() if n else 0.0
+        details[c.id] = detail
+    return Signals(
+        lead_ids=signals.lead_ids,
+        order=signals.order,
+        as_of=signals.as_of,
+        key=new_key,
+        columns=signals.columns,
+        matrix=matrix,
+        col_max=col_max,
+        levels=signals.levels,
+        details=details,
+        segment_names=signals.segment_names,
+        segment_blocks=signals.segment_blocks,
+        inquiry_reason=signals.inquiry_reason,
+        data=signals.data,
+        warnings=signals.warnings,
+    )

@@ -411,6 +411,21 @@ class Model(Frozen):
             criteria.append(d)
         return self._replace(criteria=criteria)
 
+    def with_rule(self, criterion_id: str, **changes: Any) -> Model:
+        """New model with one criterion's rule changed (e.g. ``half_life_days=21``).
+
+        Evidence depends on rules, so signals must follow: see
+        :func:`workbench.signals.refresh_signals`.
+        """
+        self.criterion(criterion_id)
+        criteria = []
+        for c in self.criteria:
+            d = c.model_dump(mode="python", exclude_defaults=True)
+            if c.id == criterion_id:
+                d["rule"] = {**c.rule.model_dump(mode="python", exclude_defaults=True), **changes}
+            criteria.append(d)
+        return self._replace(criteria=criteria)
+
     def with_weights(self, weights: Mapping[str, float]) -> Model:
         """New model with other bucket weights (percent, 0–100)."""
         for bid in weights:

@@ -22,7 +22,7 @@ from workbench.errors import WorkbenchError
 from workbench.hypothetical import score_hypothetical
 from workbench.reasons import reasons_table
 from workbench.scoring import Totals, contributions, score_totals
-from workbench.signals.core import Signals
+from workbench.signals.core import Signals, refresh_signals, rules_key
 from workbench.spec.diff import model_changes
 from workbench.spec.model import Model
 from workbench.spec.yaml_io import save_model
@@ -56,6 +56,7 @@ class TuningApp:
 
     def __init__(self, model: Model, signals: Signals, *, save_path: str | Path | None = None):
         self.signals = signals
+        self._signal_cache = {signals.key: signals}
         self.saved_model = model
         self.model = model
         self.history: list[Model] = []
@@ -258,6 +259,13 @@ class TuningApp:
             s = _slider(b.weight, f"Weight of {b.label or b.id} (%)", 0, 100)
             s.observe(self._on_weight(b.id), names="value")
             self.weight_controls[b.id] = s
+        self.half_life_controls = {}
+        for c in self.model.criteria:
+            half_life = getattr(c.rule, "half_life_days", None)
+            if half_life is not None:
+                s = _slider(half_life, f"{c.label}: half-life (days)", 1, 180)
+                s.observe(self._on_half_life(c.id), names="value")
+                self.half_life_controls[c.id] = s
         self.threshold_controls = {}
         scale = self.model.scale
         for t in self.model.categories[:-1]:
@@ -305,6 +313,9 @@ class TuningApp:
     def _on_weight(self, bid):
         return lambda ch: self._guard(lambda: self.model.with_weights({bid: ch["new"]}))
 
+    def _on_half_life(self, cid):
+        return lambda ch: self._guard(lambda: self.model.with_rule(cid, half_life_days=ch["new"]))
+
     def _on_threshold(self, name):
         return lambda ch: self._guard(lambda: self.model.with_thresholds({name: ch["new"]}))
 
@@ -331,6 +342,8 @@ class TuningApp:
                 self.weight_controls[b.id].value = round(b.weight)
             for t in self.model.categories[:-1]:
                 self.threshold_controls[t.name].value = round(t.min)
+            for cid, s in self.half_life_controls.items():
+                s.value = round(self.model.criterion(cid).rule.half_life_days)
         finally:
             self._syncing = False
 
@@ -369,6 +382,8 @@ class TuningApp:
                 self.criteria_box,
                 w.HTML("<h3>Bucket weights</h3>"),
                 *self.weight_controls.values(),
+                w.HTML("<h3>Recency decay</h3>"),
+                *self.half_life_controls.values(),
                 w.HTML("<h3>Thresholds</h3>"),
                 *self.threshold_controls.values(),
                 w.HBox([self.undo_button, self.reset_button]),
@@ -410,8 +425,19 @@ class TuningApp:
         )
         return with_datasets(self._template, current=current, saved=saved, thresholds=thresholds)
 
+    def _signals_for(self, model: Model) -> Signals:
+        """Signals matching ``model``'s rules: kept per rule set, so undo costs nothing."""
+        key = rules_key(model)
+        if key not in self._signal_cache:
+            base = next(iter(self._signal_cache.values()))
+            self._signal_cache[key] = refresh_signals(model, base)
+            if len(self._signal_cache) > 4:
+                self._signal_cache.pop(next(k for k in self._signal_cache if k != key))
+        return self._signal_cache[key]
+
     def refresh(self) -> None:
         """Re-score and redraw: the one place every view is updated from."""
+        self.signals = self._signals_for(self.model)
         self.totals = score_totals(self.model, self.signals)
         self._sync_controls()
         self.chart.spec = self._distribution()  # swap data only: no re-validation
