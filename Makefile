@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: run test setup lint bench clean chromium share
 
@@ -21,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/workbench score --model data/samples/b2b_model.yaml \
 		--leads data/samples/leads.csv --activities data/samples/activities.csv \
 		--out out/scores.csv
-	$(BIN)/jupyter lab notebooks/tune_model.ipynb --ServerApp.ip=127.0.0.1
+	$(BIN)/jupyter lab notebooks/tune_model.ipynb --ServerApp.ip=127.0.0.1 $(ROOT_OK)
 
 # The tuning app as a web page for colleagues (Voila, offline template, 127.0.0.1 only).
 share: $(STAMP)
