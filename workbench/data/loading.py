@@ -430,6 +430,8 @@ def load_data(
     if mapping is None:
         mapping = model.data if model is not None else DataMapping()
     now_ts = pd.Timestamp.now() if now is None else pd.Timestamp(now)
+    if now is not None and now_ts == now_ts.normalize():
+        now_ts += pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # a date means its whole day
     report = DataReport()
     lead_frame = _load_leads(leads, mapping, report)
     if activities is None:
