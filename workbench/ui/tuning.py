@@ -394,7 +394,8 @@ class TuningApp:
                 self.save_button,
                 self.message,
                 self.changes,
-            ]
+            ],
+            layout=w.Layout(width="560px", min_width="560px"),
         )
         views = w.VBox(
             [
@@ -411,7 +412,8 @@ class TuningApp:
                 w.HBox([self.hypo_fields, self.hypo_events]),
                 self.hypo_button,
                 self.hypo_view,
-            ]
+            ],
+            layout=w.Layout(flex="1 1 auto", overflow="auto"),
         )
         self.widget = w.HBox([controls, views])
 
