@@ -1,4 +1,4 @@
-"""The ``workbench`` command: validate a model, generate sample data, score leads.
+"""The ``workbench`` command: validate a model, make sample data, score leads, serve dashboards.
 
 User errors (bad files, bad options) print one paragraph and exit 2, with no traceback.
 """
@@ -6,9 +6,13 @@ User errors (bad files, bad options) print one paragraph and exit 2, with no tra
 from __future__ import annotations
 
 import argparse
+import os
+import socket
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,6 +25,7 @@ from workbench.spec import Model, load_model
 from workbench.spec.model import OUTPUT_COLUMNS
 
 USER_ERROR = 2
+DASHBOARD_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "sales_dashboard.ipynb"
 
 
 class UsageError(Exception):
@@ -110,6 +115,70 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _port_free(ip: str, port: int) -> bool:
+    try:
+        with socket.socket() as sock:
+            sock.bind((ip, port))
+    except OSError:
+        return False
+    return True
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Check the files, then serve the sales dashboard with Voilà (read-only, offline)."""
+    from workbench.ui.inputs import ENV, resolve_inputs
+
+    if args.activities and not args.leads:
+        raise UsageError("--activities needs --leads (without --leads the sample is served)")
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
+    files = resolve_inputs(args.model, args.leads, args.activities, args.as_of)
+    # the same checks the page will run, so a bad file is reported here, not as a blank page
+    model = load_model(files["model"])
+    data = load_data(files["leads"], files["activities"], model=model)
+    signals = compute_signals(model, data, as_of=files["as_of"])
+    print(f"{model.name} v{model.version}: {data.n_leads:,} leads as of {signals.as_of:%Y-%m-%d}")
+    if len(data.report.rejected_leads) or len(data.report.rejected_activities):
+        print(data.report)
+    if not _port_free(args.ip, args.port):
+        raise UsageError(f"port {args.port} on {args.ip} is in use; choose another with --port")
+    import workbench.ui
+
+    jupyter_path = str(Path(workbench.ui.__file__).parent / "jupyter")
+    env = {
+        **os.environ,
+        "JUPYTER_PATH": os.pathsep.join(
+            filter(None, [jupyter_path, os.environ.get("JUPYTER_PATH")])
+        ),
+    }
+    for key, value in files.items():
+        env.pop(ENV[key], None)
+        if value is not None:
+            env[ENV[key]] = str(Path(value).resolve()) if key != "as_of" else str(value)
+    command = [
+        sys.executable, "-m", "voila", str(DASHBOARD_NOTEBOOK), "--no-browser",
+        f"--port={args.port}", f"--Voila.ip={args.ip}", "--Voila.port_retries=0",
+        "--template=offline", "--theme=light",
+        "--strip_sources=True", "--show_tracebacks=False",  # viewers see no code, no traceback
+        "--preheat_kernel=True", "--pool_size=1",  # the next visit finds the scores ready
+    ]  # fmt: skip
+    if args.token:
+        command.append(f"--token={args.token}")
+    url = f"http://{args.ip}:{args.port}/" + (f"?token={args.token}" if args.token else "")
+    if args.ip not in ("127.0.0.1", "localhost", "::1") and not args.token:
+        print(
+            f"warning: listening on {args.ip} without --token: anyone who can reach it can read it"
+        )
+    print(f"Sales dashboard: {url}   (Ctrl+C to stop)", flush=True)
+    proc = subprocess.Popen(command, env=env)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(10)
+        return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -139,6 +208,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output file, .csv or .parquet")
     p.add_argument("--top", type=int, default=3, help="positive reasons per lead (default 3)")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "dashboard",
+        help="serve the sales dashboard (Voila, read-only; the sample when no files are given)",
+    )
+    p.add_argument("--model", help="model YAML file (default: the sample model)")
+    p.add_argument("--leads", help="leads file (default: the sample leads)")
+    p.add_argument("--activities", help="activities file")
+    p.add_argument("--as-of", dest="as_of", help="score as of this date (default: newest event)")
+    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--token", help="require this token in the URL (?token=...)")
+    p.set_defaults(func=cmd_dashboard)
     return parser
 
 

@@ -46,6 +46,16 @@ def export_format(path: str | Path) -> str:
     return EXPORT_FORMATS[suffix]
 
 
+def csv_text(frame: pd.DataFrame, path: Path | None = None) -> str | None:
+    """CSV for spreadsheets and CRMs (to ``path``, or returned): formula-safe, UTF-8.
+
+    Every text cell is quoted: pandas leaves a lone "\\r" unquoted, which splits a row.
+    """
+    return neutralize_formulas(frame).to_csv(
+        path, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC
+    )
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write CSV (formula-safe, UTF-8) or Parquet, chosen by the file extension."""
     path = Path(path)
@@ -53,10 +63,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv":
-            # every text cell quoted: pandas leaves a lone "\r" unquoted, which splits a row
-            neutralize_formulas(frame).to_csv(
-                path, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC
-            )
+            csv_text(frame, path)
         else:
             frame.to_parquet(path, index=False)
     except OSError as exc:

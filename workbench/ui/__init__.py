@@ -1,5 +1,6 @@
 """Views: chart builders and the ipywidgets apps (the top layer; nothing imports it)."""
 
+from workbench.ui.dashboard import SalesDashboard, sales_dashboard
 from workbench.ui.tuning import TuningApp, tuning_app
 
-__all__ = ["TuningApp", "tuning_app"]
+__all__ = ["SalesDashboard", "TuningApp", "sales_dashboard", "tuning_app"]

@@ -13,11 +13,13 @@ def distribution_chart(
     saved: pd.DataFrame | alt.NamedData,
     thresholds: pd.DataFrame | alt.NamedData,
     names: list[str] | None = None,
+    outline: str = "saved",
 ) -> alt.LayerChart:
     """Score histogram coloured by category, the saved model as an outline, thresholds drawn.
 
     ``current``/``saved``: bin_start, bin_end, category, leads (``score_histogram``; for
     ``saved`` the per-bin total is enough); ``thresholds``: name, min.
+    ``outline`` names the outlined scoring in tooltips.
     """
     if names is None:
         names = list(dict.fromkeys(current["category"]))
@@ -42,7 +44,7 @@ def distribution_chart(
     outline = (
         alt.Chart(saved)
         .mark_line(interpolate="step-after", color="black", strokeDash=[4, 3])
-        .encode(x="bin_start:Q", y="leads:Q", tooltip=[alt.Tooltip("leads:Q", title="saved")])
+        .encode(x="bin_start:Q", y="leads:Q", tooltip=[alt.Tooltip("leads:Q", title=outline)])
     )
     rules = (
         alt.Chart(thresholds)
@@ -91,3 +93,45 @@ def waterfall_chart(table: pd.DataFrame) -> alt.Chart:
         )
         .properties(width=420, height=alt.Step(18), title="Why this score")
     )
+
+
+def matrix_chart(cells: pd.DataFrame) -> alt.Chart:
+    """Fit grade × engagement level heat map with the lead count in each cell.
+
+    ``cells``: grade, level, leads (one row per cell, a dozen rows).
+    """
+    cells = cells.assign(dark=cells["leads"] > 0.6 * max(int(cells["leads"].max()), 1))
+    base = alt.Chart(cells).encode(
+        x=alt.X("level:O", title="Engagement level", sort=None),
+        y=alt.Y("grade:O", title="Fit grade", sort=None),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color("leads:Q", scale=alt.Scale(scheme="blues"), legend=None),
+        tooltip=["grade:O", "level:O", "leads:Q"],
+    )
+    text = base.mark_text(fontSize=13).encode(
+        text=alt.Text("leads:Q", format=","),
+        color=alt.condition("datum.dark", alt.value("white"), alt.value("#222")),
+    )
+    return (heat + text).properties(width=240, height=200, title="Fit × engagement")
+
+
+def trend_chart(
+    history: pd.DataFrame, thresholds: pd.DataFrame, scale: tuple[float, float] = (0, 100)
+) -> alt.LayerChart:
+    """One lead's weekly score (as_of, score, category) with the category thresholds."""
+    line = (
+        alt.Chart(history)
+        .mark_line(point=True, color="#4575b4")
+        .encode(
+            x=alt.X("as_of:T", title=None, axis=alt.Axis(format="%d %b")),
+            y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=list(scale))),
+            tooltip=[alt.Tooltip("as_of:T", format="%Y-%m-%d"), "score:Q", "category:N"],
+        )
+    )
+    rules = (
+        alt.Chart(thresholds)
+        .mark_rule(color="#999", strokeDash=[3, 3])
+        .encode(y="min:Q", tooltip=["name:N", "min:Q"])
+    )
+    return (rules + line).properties(width=340, height=140, title="Score, last weeks")

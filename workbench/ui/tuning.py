@@ -27,6 +27,7 @@ from workbench.spec.diff import model_changes
 from workbench.spec.model import Model
 from workbench.spec.yaml_io import save_model
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
+from workbench.ui.inputs import resolve_inputs
 
 
 def _table(frame: pd.DataFrame, index: bool = True) -> str:
@@ -514,30 +515,21 @@ class TuningApp:
         )
 
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
-
-
 def tuning_app(
     model_path: str | Path | None = None,
     leads: str | Path | None = None,
     activities: str | Path | None = None,
 ) -> TuningApp:
-    """Load a model and data (default: the shipped sample) and return the app.
-
-    Paths resolve here, not against the notebook's folder, so Voilà and papermill (which
-    run the kernel in ``notebooks/``) find the same files as the command line.
-    """
+    """Load a model and data (default: the shipped sample) and return the app."""
     from workbench.data.loading import load_data
     from workbench.signals.core import compute_signals
     from workbench.spec.yaml_io import load_model
 
-    if leads is None:
-        leads = SAMPLES / "leads.csv"
-        activities = SAMPLES / "activities.csv" if activities is None else activities
-    model_path = SAMPLES / "b2b_model.yaml" if model_path is None else model_path
-    model = load_model(model_path)
-    data = load_data(leads, activities, model=model)
+    files = resolve_inputs(model_path, leads, activities)
+    model = load_model(files["model"])
+    data = load_data(files["leads"], files["activities"], model=model)
     signals = compute_signals(model, data)
     # never overwrite the file the team signed off: the next version gets its own file
-    target = Path(model_path).with_name(f"{Path(model_path).stem}_v{model.version + 1}.yaml")
+    path = Path(files["model"])
+    target = path.with_name(f"{path.stem}_v{model.version + 1}.yaml")
     return TuningApp(model, signals, save_path=target)

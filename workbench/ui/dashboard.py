@@ -1,0 +1,390 @@
+"""The sales dashboard: whom to call today, and why. Served read-only with Voilà.
+
+The app only binds widgets to :mod:`workbench.sales`: the queue is filtered and paged
+there, reasons are worded for the 25 rows on screen, a lead's history is re-scored for
+that lead alone. Everything the browser gets is a page of rows or a small aggregate.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import traceback
+from pathlib import Path
+
+import altair as alt
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+
+from workbench import analysis, sales
+from workbench.errors import WorkbenchError
+from workbench.export import csv_text
+from workbench.ui.charts import distribution_chart, matrix_chart, trend_chart
+from workbench.ui.inputs import resolve_inputs
+from workbench.ui.widgets import DownloadButton, RowTable
+
+PAGE_SIZE = 25
+
+STYLE = """<style>
+.wb-dash h2 { margin: 0 0 4px 0; }
+.wb-model { color: #444; margin-bottom: 8px; }
+.wb-kpis { display: flex; gap: 10px; flex-wrap: wrap; }
+.wb-kpi { border: 1px solid #ddd; border-radius: 6px; padding: 6px 12px; min-width: 90px; }
+.wb-kpi-value { font-size: 22px; font-weight: 600; }
+.wb-kpi-label { color: #555; font-size: 12px; }
+.wb-kpi[data-kpi="new"] .wb-kpi-value { color: #1a7f37; }
+.wb-kpi[data-kpi="cold"] .wb-kpi-value { color: #1f5fa8; }
+.wb-note { color: #666; font-size: 12px; margin-top: 6px; }
+.wb-card h3 { margin: 0; }
+.wb-card .wb-score { font-size: 28px; font-weight: 600; }
+.wb-card ul { margin: 2px 0 8px 0; padding-left: 18px; }
+.wb-card .wb-pos li { color: #1a5e2a; } .wb-card .wb-neg li { color: #a12b2b; }
+.wb-timeline { border-collapse: collapse; font-size: 12px; }
+.wb-timeline td { padding: 2px 6px; border-bottom: 1px solid #eee; }
+.wb-error { border: 2px solid #c62828; background: #fff4f4; padding: 12px 16px;
+  border-radius: 6px; max-width: 900px; white-space: pre-wrap; }
+</style>"""
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _day(ts: pd.Timestamp | None) -> str:
+    return "" if ts is None or pd.isna(ts) else f"{ts:%d %b %Y}"
+
+
+def header_html(h: sales.Header, note: str = "") -> str:
+    """The header: live model, sign-off, as-of, counts per category, new and cold leads."""
+    signed = (
+        "signed off by " + ", ".join(map(html.escape, h.signed_off))
+        if h.signed_off
+        else "<b>not signed off</b>"
+    )
+    kpis = [(name, _n(int(n)), f"{name} leads") for name, n in h.counts.items()]
+    top = html.escape(h.top_category)
+    if h.previous_as_of is not None:
+        kpis.append(("new", _n(h.new_top), f"new {top} since {_day(h.previous_as_of)}"))
+        fell = f" ({_n(h.fell)} already fell out of {top})" if h.fell else ""
+        kpis.append(("cold", _n(h.cold), f"{top} going cold{fell}"))
+    tiles = "".join(
+        f'<div class="wb-kpi" data-kpi="{html.escape(k)}"><div class="wb-kpi-value">{v}</div>'
+        f'<div class="wb-kpi-label">{html.escape(label)}</div></div>'
+        for k, v, label in kpis
+    )
+    return (
+        f'{STYLE}<div class="wb-dash"><h2>Whom to call today</h2>'
+        f'<div class="wb-model" data-field="model">Model <b>{html.escape(h.model_name)} '
+        f"v{h.version}</b> · {signed} · scored as of "
+        f'<span data-field="as-of">{h.as_of:%Y-%m-%d %H:%M}</span></div>'
+        f'<div class="wb-kpis">{tiles}</div>'
+        + (f'<div class="wb-note">{note}</div>' if note else "")
+        + "</div>"
+    )
+
+
+def error_html(message: str) -> str:
+    return (
+        f'{STYLE}<div class="wb-error" role="alert"><h3>The dashboard cannot show the scores'
+        f"</h3>{html.escape(message)}\n\nFix the file above and reload this page.</div>"
+    )
+
+
+class SalesDashboard:
+    """The dashboard over a :class:`workbench.sales.CallQueue` (filters, page, lead card).
+
+    >>> app = SalesDashboard.load("model.yaml", "leads.csv", "activities.csv")  # doctest: +SKIP
+    >>> app.widget  # display in a notebook or serve with `workbench dashboard`  # doctest: +SKIP
+    """
+
+    def __init__(self, queue: sales.CallQueue, data_note: str = ""):
+        self.queue = queue
+        self.scoring = queue.scoring
+        self.data_note = data_note
+        self.page = 0
+        self.rows = queue.frame
+        self.lead_id: str | None = None
+        self._build()
+        self.apply_filters()
+        if len(self.rows):
+            self.select(self.rows["lead_id"].iloc[0])
+
+    @classmethod
+    def load(cls, model=None, leads=None, activities=None, as_of=None) -> SalesDashboard:
+        """Load files (default: environment, then the sample), score now and a week ago."""
+        from workbench.data.loading import load_data
+        from workbench.spec.yaml_io import load_model
+
+        files = resolve_inputs(model, leads, activities, as_of)
+        m = load_model(files["model"])
+        data = load_data(files["leads"], files["activities"], model=m)
+        current = sales.Scoring.run(m, data, as_of=files["as_of"])
+        previous = sales.Scoring.run(
+            m, data, as_of=current.as_of - pd.Timedelta(days=sales.PREVIOUS_DAYS)
+        )
+        rejected = len(data.report.rejected_leads)
+        note = (
+            f"{_n(data.n_leads)} leads from {html.escape(Path(str(files['leads'])).name)}"
+            + (f"; {_n(rejected)} rows set aside by the data checks" if rejected else "")
+            + f"; inquiries ({m.inquiry_category}) are kept out of A/B/C."
+        )
+        return cls(sales.build_queue(current, previous), data_note=note)
+
+    # --- what the app does (the widgets call these; so do tests) -----------------------
+
+    def apply_filters(self) -> None:
+        self.rows = self.queue.filter(
+            category=self.category.value or None,
+            owner=self.owner.value or None,
+            segment=self.segment.value or None,
+            text=self.search.value,
+            only=self.only.value or None,
+        )
+        self.page = 0
+        self.show_page()
+
+    def show_page(self) -> None:
+        n = len(self.rows)
+        last_page = max((n - 1) // PAGE_SIZE, 0)
+        self.page = min(max(self.page, 0), last_page)
+        lo = self.page * PAGE_SIZE
+        shown = self.rows.iloc[lo : lo + PAGE_SIZE]
+        self.table.rows = self.page_records(shown, first=lo + 1)
+        self.page_label.value = (
+            f"<b>{_n(lo + 1)}–{_n(lo + len(shown))}</b> of <b data-field='matches'>{_n(n)}</b>"
+            if n
+            else "<b data-field='matches'>0</b> leads"
+        )
+        self.prev_button.disabled = self.page == 0
+        self.next_button.disabled = self.page >= last_page
+        self.download.label = f"Export {_n(n)} leads (CSV)"
+        self.download.disabled = n == 0
+
+    def page_records(self, shown: pd.DataFrame, first: int = 1) -> list[dict]:
+        reasons = self.queue.reasons(shown, top=2) if len(shown) else pd.Series(dtype="str")
+        top = self.scoring.top_category
+        flag = np.where(shown["new_top"], f"new {top}", np.where(shown["cold"], "going cold", ""))
+        last = shown["last_activity"].dt.strftime("%Y-%m-%d").fillna("")
+        frame = pd.DataFrame(
+            {
+                "rank": np.arange(first, first + len(shown)),
+                "lead_id": shown["lead_id"],
+                "score": shown["score"].map("{:.1f}".format),
+                "category": shown["category"].astype("str"),
+                "grade": shown["grade"].astype("str").replace("nan", ""),
+                "name": shown["name"],
+                "title": shown["title"],
+                "owner": shown["owner"].astype("str"),
+                "segment": shown["segment"].astype("str"),
+                "flag": flag,
+                "last": last,
+                "reasons": reasons.to_numpy(),
+            }
+        )
+        return frame.to_dict("records")
+
+    def turn(self, step: int) -> None:
+        self.page += step
+        self.show_page()
+
+    def select(self, lead_id: str) -> None:
+        """Open a lead's card: score, reasons in words, recent activities, weekly trend."""
+        s = self.scoring
+        self.lead_id = lead_id
+        if self.table.selected != lead_id:
+            self.table.selected = lead_id
+        row = int(s.signals.rows_of([lead_id])[0])
+        t = s.totals
+        q = self.queue.frame
+        info = q.loc[q["row"] == row].iloc[0]
+        reasons = sales.lead_reasons(s, lead_id)
+        pos = reasons[np.rint(reasons["points"]) > 0]
+        neg = reasons[np.rint(reasons["points"]) < 0].sort_values("points")
+
+        def items(frame: pd.DataFrame) -> str:
+            return "".join(
+                f"<li>{'+' if p > 0 else '−'}{abs(p):.0f} {html.escape(e)}</li>"
+                for p, e in zip(frame["points"], frame["evidence"], strict=True)
+            )
+
+        grade = f" · fit grade <b>{t.grade_names[t.grade[row]]}</b>" if t.grade is not None else ""
+        level = f" · engagement <b>{t.level_names[t.level[row]]}</b>" if t.level is not None else ""
+        prev = info["previous_score"]
+        change = "" if pd.isna(prev) else f" (a week ago {prev:.1f})"
+        facts = " · ".join(
+            html.escape(str(v)) for v in (lead_id, info["owner"], info["segment"]) if str(v)
+        )
+        self.card.value = (
+            f'<div class="wb-card" data-lead="{html.escape(lead_id)}">'
+            f"<h3>{html.escape(info['name'] or lead_id)}</h3>"
+            f"<div>{html.escape(info['title'])}</div><div class='wb-note'>{facts}</div>"
+            f"<div><span class='wb-score' data-field='score'>{t.score[row]:.1f}</span>{change}"
+            f" · category <b data-field='category'>{t.category_names[t.category[row]]}</b>"
+            f"{grade}{level}</div>"
+            f"<h4>Why call</h4><ul class='wb-pos'>{items(pos.head(5)) or '<li>nothing yet</li>'}"
+            "</ul>"
+            + (f"<h4>Against</h4><ul class='wb-neg'>{items(neg)}</ul>" if len(neg) else "")
+            + "</div>"
+        )
+        history = sales.score_history(s.model, s.signals.data, lead_id, s.as_of)
+        self.trend.chart = trend_chart(
+            history, self._thresholds, scale=(s.model.scale.min, s.model.scale.max)
+        )
+        events = sales.timeline(s, lead_id)
+        self.timeline.value = "<h4>Recent activity</h4>" + (
+            "<table class='wb-timeline'>"
+            + "".join(
+                f"<tr><td>{ts:%Y-%m-%d %H:%M}</td><td>{html.escape(str(ty))}</td>"
+                f"<td>{html.escape(str(de) if pd.notna(de) else '')}</td></tr>"
+                for ts, ty, de in zip(
+                    events["timestamp"], events["type"], events["detail"], strict=True
+                )
+            )
+            + "</table>"
+            if len(events)
+            else "<i>No activity recorded.</i>"
+        )
+
+    def export_table(self) -> pd.DataFrame:
+        """The filtered queue in CRM-import columns (what the export button downloads)."""
+        return sales.crm_export(self.queue, self.rows)
+
+    def export_file(self) -> tuple[str, bytes, str]:
+        parts = [self.category.value, self.owner.value, self.segment.value, self.only.value]
+        tag = "_".join(p.replace(" ", "-") for p in parts if p) or "all"
+        name = f"leads_{tag}_{self.scoring.as_of:%Y-%m-%d}.csv"
+        # a byte-order mark so Excel reads the UTF-8 names right; CRMs accept it
+        return name, ("\ufeff" + csv_text(self.export_table())).encode("utf-8"), "text/csv"
+
+    # --- widgets ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        alt.JupyterChart.enable_offline()  # no CDN: the JavaScript ships with the page
+        s, q = self.scoring, self.queue
+        model = s.model
+        self._thresholds = pd.DataFrame(
+            {"name": [c.name for c in model.categories[:-1]],
+             "min": [c.min for c in model.categories[:-1]]}
+        )  # fmt: skip
+        self.header = w.HTML(header_html(sales.header(q), self.data_note))
+        counts = analysis.category_counts(s.totals)
+        top = s.top_category
+        drop = {"layout": w.Layout(width="200px"), "style": {"description_width": "70px"}}
+        self.category = w.Dropdown(
+            options=[("All", "")] + [(f"{k} ({v:,})", k) for k, v in counts.items()],
+            description="Category",
+            **drop,
+        )
+        self.owner = w.Dropdown(
+            options=[("All", "")] + [(o, o) for o in q.owners], description="Owner", **drop
+        )
+        self.segment = w.Dropdown(
+            options=[("All", "")] + [(o, o) for o in q.segments], description="Segment", **drop
+        )
+        self.only = w.Dropdown(
+            options=[("All leads", ""), (f"New {top} this week", "new"),
+                     (f"{top} going cold", "cold")],
+            description="Show",
+            **drop,
+        )  # fmt: skip
+        self.search = w.Text(
+            placeholder="name, email, title or id — Enter",
+            description="Search",
+            continuous_update=False,  # one search per Enter, not per key
+            layout=w.Layout(width="300px"),
+            style={"description_width": "60px"},
+        )
+        for control in (self.category, self.owner, self.segment, self.only, self.search):
+            control.observe(lambda _: self.apply_filters(), "value")
+        self.table = RowTable(
+            columns=[
+                {"key": "rank", "title": "#", "numeric": True},
+                {"key": "score", "title": "Score", "numeric": True},
+                {"key": "category", "title": "Cat.", "badge": True},
+                {"key": "grade", "title": "Fit"},
+                {"key": "name", "title": "Name"},
+                {"key": "title", "title": "Title"},
+                {"key": "owner", "title": "Owner"},
+                {"key": "segment", "title": "Segment"},
+                {"key": "flag", "title": ""},
+                {"key": "last", "title": "Last activity"},
+                {"key": "reasons", "title": "Why"},
+            ]
+        )
+        self.table.observe(lambda ch: ch["new"] and self.select(ch["new"]), "selected")
+        self.prev_button = w.Button(description="‹ Previous", layout=w.Layout(width="110px"))
+        self.next_button = w.Button(description="Next ›", layout=w.Layout(width="110px"))
+        self.prev_button.on_click(lambda _: self.turn(-1))
+        self.next_button.on_click(lambda _: self.turn(1))
+        self.page_label = w.HTML()
+        self.download = DownloadButton(self.export_file)
+        self.card = w.HTML()
+        self.trend = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.timeline = w.HTML()
+        hist = analysis.score_histogram(s.totals, lo=model.scale.min, hi=model.scale.max)
+        previous = q.frame["previous_score"].to_numpy()
+        before = np.histogram(
+            previous[~np.isnan(previous)], bins=50, range=(model.scale.min, model.scale.max)
+        )[0]
+        edges = np.linspace(model.scale.min, model.scale.max, 51)
+        prev_hist = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "leads": before})
+        self.distribution = alt.JupyterChart(
+            distribution_chart(hist, prev_hist, self._thresholds, outline="a week ago")
+        )
+        self.matrix = alt.JupyterChart(matrix_chart(self.matrix_cells()))
+
+        filters = w.HBox(
+            [self.category, self.owner, self.segment, self.only, self.search],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
+        pager = w.HBox([self.prev_button, self.page_label, self.next_button, self.download])
+        queue_box = w.VBox([self.table, pager], layout=w.Layout(flex="1 1 auto", min_width="0"))
+        card_box = w.VBox(
+            [self.card, self.trend, self.timeline],
+            layout=w.Layout(width="400px", flex="0 0 400px", padding="0 0 0 16px"),
+        )
+        overview = w.HBox([self.distribution, self.matrix])
+        self.widget = w.VBox(
+            [
+                self.header,
+                filters,
+                w.HBox([queue_box, card_box]),
+                w.HTML("<h3>Score distribution and fit × engagement</h3>"),
+                overview,
+            ]
+        )
+
+    def matrix_cells(self) -> pd.DataFrame:
+        t = self.scoring.totals
+        if t.grade is None or t.level is None:
+            return pd.DataFrame({"grade": [], "level": [], "leads": []})
+        real = t.category < len(t.category_names) - 1  # inquiries are not graded leads
+        k = len(t.level_names)
+        cells = np.bincount(
+            t.grade[real].astype(np.int64) * k + t.level[real], minlength=len(t.grade_names) * k
+        )
+        return pd.DataFrame(
+            {
+                "grade": np.repeat(t.grade_names, k),
+                "level": np.tile(t.level_names, len(t.grade_names)),
+                "leads": cells,
+            }
+        )
+
+
+def sales_dashboard(model=None, leads=None, activities=None, as_of=None) -> w.Widget:
+    """The dashboard widget, or a readable error in its place (also logged to the terminal).
+
+    A viewer never gets a blank page or a traceback: a bad file becomes a message that
+    names the file and the fix, and the server's terminal gets the same text.
+    """
+    try:
+        return SalesDashboard.load(model, leads, activities, as_of).widget
+    except WorkbenchError as exc:
+        message = str(exc)
+    except Exception:  # anything else: the viewer gets a sentence, the terminal the details
+        message = "Unexpected error while loading the scores; the server log has the details."
+        traceback.print_exc(file=sys.__stderr__)
+    print(f"workbench dashboard: {message}", file=sys.__stderr__, flush=True)
+    return w.HTML(error_html(message))

@@ -1,0 +1,38 @@
+"""Which model and data files an app opens: arguments, then environment, then the sample.
+
+Voilà runs a notebook with no arguments, so ``workbench dashboard`` hands its files to the
+kernel through ``WORKBENCH_*`` environment variables. Paths resolve here, not against the
+notebook's folder, so Voilà and papermill (which run the kernel in ``notebooks/``) find the
+same files as the command line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+ENV = {
+    "model": "WORKBENCH_MODEL",
+    "leads": "WORKBENCH_LEADS",
+    "activities": "WORKBENCH_ACTIVITIES",
+    "as_of": "WORKBENCH_AS_OF",
+}
+
+
+def resolve_inputs(
+    model: str | Path | None = None,
+    leads: str | Path | None = None,
+    activities: str | Path | None = None,
+    as_of: str | None = None,
+) -> dict:
+    """``{"model", "leads", "activities", "as_of"}``: given values win, then environment."""
+    given = {"model": model, "leads": leads, "activities": activities, "as_of": as_of}
+    out = {k: v if v is not None else (os.environ.get(ENV[k]) or None) for k, v in given.items()}
+    if out["leads"] is None:
+        out["leads"] = SAMPLES / "leads.csv"
+        if out["activities"] is None:
+            out["activities"] = SAMPLES / "activities.csv"
+    if out["model"] is None:
+        out["model"] = SAMPLES / "b2b_model.yaml"
+    return out

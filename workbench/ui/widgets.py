@@ -1,0 +1,137 @@
+"""Two small browser widgets the stock ipywidgets lack: a clickable table and a download.
+
+Both are anywidgets with their JavaScript inline, so Voilà serves them from the kernel
+with no CDN. Cell text is set with ``textContent``: a lead named ``<script>`` stays text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import anywidget
+import traitlets
+
+_TABLE_ESM = """
+function render({ model, el }) {
+  function draw() {
+    const columns = model.get("columns");
+    const selected = model.get("selected");
+    const table = document.createElement("table");
+    table.className = "wb-queue";
+    const head = table.createTHead().insertRow();
+    for (const c of columns) {
+      const th = document.createElement("th");
+      th.textContent = c.title;
+      if (c.numeric) th.className = "wb-num";
+      head.appendChild(th);
+    }
+    const body = table.createTBody();
+    for (const row of model.get("rows")) {
+      const tr = body.insertRow();
+      tr.dataset.lead = row.lead_id;
+      if (row.lead_id === selected) tr.classList.add("wb-selected");
+      for (const c of columns) {
+        const td = tr.insertCell();
+        const value = row[c.key];
+        td.textContent = value === null || value === undefined ? "" : String(value);
+        if (c.numeric) td.classList.add("wb-num");
+        if (c.badge) td.classList.add("wb-badge", "wb-badge-" + String(value).replace(/\\W/g, "_"));
+      }
+      tr.addEventListener("click", () => {
+        model.set("selected", row.lead_id);
+        model.save_changes();
+      });
+    }
+    if (!model.get("rows").length) {
+      const td = body.insertRow().insertCell();
+      td.colSpan = columns.length;
+      td.className = "wb-empty";
+      td.textContent = model.get("empty_text");
+    }
+    el.replaceChildren(table);
+  }
+  draw();
+  model.on("change:rows", draw);
+  model.on("change:columns", draw);
+  model.on("change:selected", draw);
+}
+export default { render };
+"""
+
+_TABLE_CSS = """
+.wb-queue { border-collapse: collapse; width: 100%; font-size: 13px; }
+.wb-queue th { text-align: left; border-bottom: 2px solid #ccc; padding: 4px 6px; }
+.wb-queue td { border-bottom: 1px solid #eee; padding: 4px 6px; white-space: nowrap;
+  max-width: 360px; overflow: hidden; text-overflow: ellipsis; }
+.wb-queue tbody tr { cursor: pointer; }
+.wb-queue tbody tr:hover { background: #f3f7fb; }
+.wb-queue tr.wb-selected { background: #dbe9f7; }
+.wb-queue .wb-num { text-align: right; font-variant-numeric: tabular-nums; }
+.wb-queue .wb-empty { color: #666; font-style: italic; cursor: default; }
+.wb-badge { font-weight: 600; }
+.wb-badge-A { color: #1a7f37; } .wb-badge-B { color: #b35c00; } .wb-badge-C { color: #666; }
+"""
+
+_DOWNLOAD_ESM = """
+function render({ model, el }) {
+  const button = document.createElement("button");
+  button.className = "jupyter-button wb-download";
+  function sync() {
+    button.textContent = model.get("label");
+    button.disabled = model.get("disabled");
+  }
+  sync();
+  model.on("change:label", sync);
+  model.on("change:disabled", sync);
+  button.addEventListener("click", () => model.send({ event: "download" }));
+  model.on("msg:custom", (msg, buffers) => {
+    if (msg.event !== "file") return;
+    const blob = new Blob([buffers[0]], { type: msg.mime });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = msg.filename;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+  });
+  el.appendChild(button);
+}
+export default { render };
+"""
+
+
+class RowTable(anywidget.AnyWidget):
+    """A table of a few dozen rows; clicking a row sets ``selected`` to its ``lead_id``.
+
+    ``columns``: ``[{"key", "title", "numeric"?, "badge"?}]``; ``rows``: JSON-safe dicts.
+    """
+
+    _esm = _TABLE_ESM
+    _css = _TABLE_CSS
+    columns = traitlets.List().tag(sync=True)
+    rows = traitlets.List().tag(sync=True)
+    selected = traitlets.Unicode("").tag(sync=True)
+    empty_text = traitlets.Unicode("No leads match these filters.").tag(sync=True)
+
+
+class DownloadButton(anywidget.AnyWidget):
+    """A button that downloads a file the kernel makes when it is clicked.
+
+    ``make`` returns ``(filename, bytes, mime)``. The bytes travel as one binary buffer
+    over the widget channel and are saved by the browser: no file is written on the server.
+    """
+
+    _esm = _DOWNLOAD_ESM
+    label = traitlets.Unicode("Download").tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, make: Callable[[], tuple[str, bytes, str]], **kwargs):
+        super().__init__(**kwargs)
+        self._make = make
+        self.on_msg(self._on_click)
+
+    def _on_click(self, _widget, content, _buffers) -> None:
+        if content.get("event") == "download":
+            filename, data, mime = self._make()
+            self.send({"event": "file", "filename": filename, "mime": mime}, [data])
