@@ -1,0 +1,160 @@
+"""The sales dashboard driven like a sales rep would, without a browser: pick filters, turn
+pages, open a lead, export; check what the page shows against the engine."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import SAMPLES
+from workbench import analysis, sales
+from workbench.ui.dashboard import PAGE_SIZE, SalesDashboard, sales_dashboard
+
+
+@pytest.fixture(scope="module")
+def app() -> SalesDashboard:
+    return SalesDashboard.load()
+
+
+@pytest.fixture(autouse=True)
+def reset_filters(app):
+    yield
+    app.category.value = app.owner.value = app.segment.value = app.only.value = ""
+    app.search.value = ""
+
+
+def shown_ids(app) -> list[str]:
+    return [r["lead_id"] for r in app.table.rows]
+
+
+def kpis(app) -> dict[str, int]:
+    tiles = re.findall(r'data-kpi="([^"]+)"><div class="wb-kpi-value">([\d,]+)<', app.header.value)
+    return {k: int(v.replace(",", "")) for k, v in tiles}
+
+
+def test_header_shows_the_live_model_and_the_engines_counts(app):
+    s = app.scoring
+    assert f"{s.model.name} v{s.model.version}" in re.sub("<[^>]+>", "", app.header.value)
+    assert "Dana Whitfield (Head of Sales, 2026-11-02)" in app.header.value
+    counts = analysis.category_counts(s.totals)
+    figures = kpis(app)
+    assert {k: figures[k] for k in counts.index} == counts.to_dict()
+    assert figures["new"] == int(app.queue.changes.new_top.sum()) > 0
+    assert figures["cold"] == int(app.queue.changes.cold.sum()) > 0
+    assert f"{s.as_of:%Y-%m-%d %H:%M}" in app.header.value
+
+
+def test_the_first_page_is_the_best_leads_with_reasons(app):
+    rows = app.table.rows
+    assert len(rows) == PAGE_SIZE
+    assert [r["rank"] for r in rows] == list(range(1, PAGE_SIZE + 1))
+    best = app.queue.frame.head(PAGE_SIZE)
+    assert shown_ids(app) == list(best["lead_id"])
+    assert all(r["reasons"].startswith("+") for r in rows)
+    assert "of <b data-field='matches'>5,000</b>" in app.page_label.value
+    # the best lead's card is open from the start
+    assert app.lead_id == rows[0]["lead_id"]
+
+
+def test_a_filter_changes_the_queue(app):
+    app.category.value = "B"
+    owner = app.queue.owners[1]
+    app.owner.value = owner
+    expected = app.queue.filter(category="B", owner=owner)
+    assert len(expected) > PAGE_SIZE
+    assert shown_ids(app) == list(expected["lead_id"].head(PAGE_SIZE))
+    assert {r["category"] for r in app.table.rows} == {"B"}
+    assert {r["owner"] for r in app.table.rows} == {owner}
+    assert f">{len(expected):,}</b>" in app.page_label.value
+    assert app.download.label == f"Export {len(expected):,} leads (CSV)"
+
+
+def test_pages_turn_and_stop_at_the_ends(app):
+    app.category.value = "A"
+    n = int(analysis.category_counts(app.scoring.totals)["A"])
+    assert app.prev_button.disabled and not app.next_button.disabled
+    app.next_button.click()
+    assert app.table.rows[0]["rank"] == PAGE_SIZE + 1
+    for _ in range(n // PAGE_SIZE + 3):
+        app.next_button.click()
+    assert app.next_button.disabled
+    assert app.table.rows[-1]["rank"] == n
+    app.search.value = "a"  # a new filter goes back to page one
+    assert app.table.rows[0]["rank"] == 1
+
+
+def test_search_and_the_new_and_cold_views(app):
+    lead = app.queue.frame.iloc[777]
+    app.search.value = lead["name"]
+    assert lead["lead_id"] in shown_ids(app)
+    app.search.value = ""
+    app.only.value = "cold"
+    cold = app.queue.frame[app.queue.frame["cold"]]
+    assert shown_ids(app) == list(cold["lead_id"].head(PAGE_SIZE))
+    assert {r["flag"] for r in app.table.rows} == {"going cold"}
+    app.search.value = "no such lead anywhere"
+    assert app.table.rows == [] and app.download.disabled
+
+
+def test_selecting_a_lead_opens_its_card(app):
+    lead = app.queue.frame.iloc[300]
+    app.table.selected = lead["lead_id"]  # what a click in the browser sets
+    card = app.card.value
+    assert f'data-lead="{lead["lead_id"]}"' in card
+    assert f"data-field='score'>{lead['score']:.1f}<" in card
+    assert f"category <b data-field='category'>{lead['category']}</b>" in card
+    reasons = sales.lead_reasons(app.scoring, lead["lead_id"])
+    top = reasons[np.rint(reasons["points"]) > 0].iloc[0]
+    assert f"+{top['points']:.0f} {top['evidence']}" in card
+    # the activity timeline and the weekly trend are this lead's
+    events = app.scoring.signals.data.activities_of(lead["lead_id"])
+    assert f"{events['timestamp'].iloc[0]:%Y-%m-%d %H:%M}" in app.timeline.value
+    trend = app.trend.chart.layer[1].data
+    assert trend["score"].iloc[-1] == lead["score"]
+
+
+def test_export_is_the_filtered_queue_for_a_crm(app):
+    app.category.value = "A"
+    app.segment.value = app.queue.segments[0]
+    name, payload, mime = app.export_file()
+    assert mime == "text/csv"
+    assert name == f"leads_A_{app.queue.segments[0]}_{app.scoring.as_of:%Y-%m-%d}.csv"
+    text = payload.decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 names right
+    table = pd.read_csv(io.StringIO(text[1:]), dtype={"lead_id": "str"})
+    expected = app.queue.filter(category="A", segment=app.queue.segments[0])
+    assert list(table["lead_id"]) == list(expected["lead_id"])
+    assert list(table["score"]) == list(expected["score"])
+    assert list(table.columns[:5]) == ["lead_id", "score", "category", "grade", "reasons"]
+    assert table["reasons"].str.startswith("'+").all()  # formula-safe, still readable
+
+
+def test_the_charts_get_aggregates_not_lead_rows(app):
+    hist = app.distribution.chart.layer[0].data
+    assert len(hist) <= 50 * len(app.scoring.totals.category_names)
+    assert hist["leads"].sum() == app.scoring.signals.n_leads
+    cells = app.matrix_cells()
+    real = app.scoring.totals.category < len(app.scoring.totals.category_names) - 1
+    assert cells["leads"].sum() == real.sum()
+    assert len(cells) == 12
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"model": "missing.yaml"}, "missing.yaml"),
+        ({"leads": str(SAMPLES / "nope.csv")}, "nope.csv"),
+        ({"as_of": "31/31/2026"}, "31/31/2026"),
+    ],
+)
+def test_a_bad_file_gives_a_message_not_a_blank_page(kwargs, expected, capfd):
+    widget = sales_dashboard(**kwargs)
+    assert "The dashboard cannot show the scores" in widget.value
+    assert expected in widget.value
+    assert "Traceback" not in widget.value
+    err = capfd.readouterr().err  # the server's terminal, not the page
+    assert err.startswith("workbench dashboard: ") and expected in err
