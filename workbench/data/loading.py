@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -41,12 +42,40 @@ class LeadData:
     def n_leads(self) -> int:
         return len(self.leads)
 
+    @cached_property
+    def _events_by_lead(self) -> tuple[np.ndarray, np.ndarray]:
+        """Activity positions grouped by lead, and where each lead's group starts.
+
+        Built once (a stable counting sort, ~1 s for 20 M events) so a lead card or a
+        lead's history finds its events without scanning every event again.
+        """
+        idx = self.activities["lead_idx"].to_numpy()
+        order = np.argsort(idx, kind="stable")
+        starts = np.zeros(self.n_leads + 1, dtype=np.int64)
+        np.cumsum(np.bincount(idx, minlength=self.n_leads), out=starts[1:])
+        return order, starts
+
+    def event_positions(self, positions: np.ndarray) -> np.ndarray:
+        """Row positions in ``activities`` of the events of leads at these positions."""
+        order, starts = self._events_by_lead
+        parts = [order[starts[p] : starts[p + 1]] for p in positions]
+        return np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+
+    def _positions(self, lead_ids) -> np.ndarray:
+        ids = list(lead_ids)
+        pos = self.leads.index.get_indexer(pd.Index(ids, dtype="str"))
+        if (pos < 0).any():
+            missing = [lid for lid, p in zip(ids, pos, strict=True) if p < 0]
+            raise KeyError(f"unknown lead ids: {missing[:5]}")
+        return pos
+
     def activities_of(self, lead_id: str) -> pd.DataFrame:
         """One lead's events, newest first (for timelines and hypothetical checks)."""
-        pos = self.leads.index.get_indexer([lead_id])[0]
-        if pos < 0:
-            raise KeyError(lead_id)
-        acts = self.activities[self.activities["lead_idx"] == pos]
+        try:
+            pos = self._positions([lead_id])
+        except KeyError:
+            raise KeyError(lead_id) from None
+        acts = self.activities.iloc[self.event_positions(pos)]
         return acts.drop(columns="lead_idx").sort_values("timestamp", ascending=False)
 
     def subset(self, lead_ids) -> LeadData:
@@ -55,14 +84,12 @@ class LeadData:
         Scores computed on a subset equal those of the full data: no rule looks across
         leads. The report is shared, not recomputed.
         """
-        pos = self.leads.index.get_indexer(pd.Index(lead_ids, dtype="str"))
-        if (pos < 0).any():
-            missing = [lid for lid, p in zip(lead_ids, pos, strict=True) if p < 0]
-            raise KeyError(f"unknown lead ids: {missing[:5]}")
-        new_idx = np.full(len(self.leads), -1, dtype=np.int32)
+        pos = self._positions(lead_ids)
+        events = self.event_positions(pos)
+        new_idx = np.full(self.n_leads, -1, dtype=np.int32)
         new_idx[pos] = np.arange(len(pos), dtype=np.int32)
-        mapped = new_idx[self.activities["lead_idx"].to_numpy()]
-        acts = self.activities[mapped >= 0].assign(lead_idx=mapped[mapped >= 0])
+        acts = self.activities.iloc[events]
+        acts = acts.assign(lead_idx=new_idx[acts["lead_idx"].to_numpy()])
         return LeadData(self.leads.iloc[pos], acts, self.mapping, self.report, self.files)
 
 
@@ -219,7 +246,6 @@ def _load_leads(source, mapping: DataMapping, report: DataReport) -> pd.DataFram
             )
         )
         leads[mapping.outcome] = parsed
-    leads.attrs["rows"] = leads_rows
     report.counts.update(leads_read=len(raw), leads_kept=len(leads), leads_rejected=int(bad.sum()))
     return leads
 

@@ -124,7 +124,7 @@ def trend_chart(
         alt.Chart(history)
         .mark_line(point=True, color="#4575b4")
         .encode(
-            x=alt.X("as_of:T", title=None, axis=alt.Axis(format="%d %b")),
+            x=alt.X("as_of:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True)),
             y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=list(scale))),
             tooltip=[alt.Tooltip("as_of:T", format="%Y-%m-%d"), "score:Q", "category:N"],
         )
