@@ -162,7 +162,8 @@ def test_sales_walks_the_dashboard_offline(dashboard, engine, tmp_path):
         )
         score = float(expected_b.set_index("lead_id").loc[target, "score"])
         assert card.locator("[data-field=score]").inner_text() == f"{score:.1f}"
-        page.locator("text=Recent activity").wait_for()
+        page.locator(f'.wb-events[data-lead="{target}"]').wait_for(timeout=10_000)
+        page.wait_for_timeout(800)  # the trend chart re-embeds after the timeline
         page.screenshot(path=ARTIFACTS / "dashboard_3_lead_card.png")
 
         # 4. the export downloads the filtered queue, ready for a CRM

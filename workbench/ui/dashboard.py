@@ -227,24 +227,24 @@ class SalesDashboard:
             + (f"<h4>Against</h4><ul class='wb-neg'>{items(neg)}</ul>" if len(neg) else "")
             + "</div>"
         )
+        events = sales.timeline(s, lead_id)
+        rows = "".join(
+            f"<tr><td>{ts:%Y-%m-%d %H:%M}</td><td>{html.escape(str(ty))}</td>"
+            f"<td>{html.escape(str(de) if pd.notna(de) else '')}</td></tr>"
+            for ts, ty, de in zip(
+                events["timestamp"], events["type"], events["detail"], strict=True
+            )
+        )
+        self.timeline.value = (
+            f'<div class="wb-events" data-lead="{html.escape(lead_id)}"><h4>Recent activity</h4>'
+            + (f"<table class='wb-timeline'>{rows}</table>" if rows else "<i>None recorded.</i>")
+            + "</div>"
+        )
+        # last: the history re-scores this lead at eight past dates (the slowest part)
         history = sales.score_history(s.model, s.signals.data, lead_id, s.as_of)
         self.trend.chart = trend_chart(
             history, self._thresholds, scale=(s.model.scale.min, s.model.scale.max)
-        )
-        events = sales.timeline(s, lead_id)
-        self.timeline.value = "<h4>Recent activity</h4>" + (
-            "<table class='wb-timeline'>"
-            + "".join(
-                f"<tr><td>{ts:%Y-%m-%d %H:%M}</td><td>{html.escape(str(ty))}</td>"
-                f"<td>{html.escape(str(de) if pd.notna(de) else '')}</td></tr>"
-                for ts, ty, de in zip(
-                    events["timestamp"], events["type"], events["detail"], strict=True
-                )
-            )
-            + "</table>"
-            if len(events)
-            else "<i>No activity recorded.</i>"
-        )
+        ).properties(title=f"Score, last {len(history)} weeks")
 
     def export_table(self) -> pd.DataFrame:
         """The filtered queue in CRM-import columns (what the export button downloads)."""
