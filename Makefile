@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: run test setup lint bench clean chromium share
+.PHONY: run test setup lint bench clean chromium share dashboard
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ share: $(STAMP)
 	JUPYTER_PATH=workbench/ui/jupyter $(BIN)/voila notebooks/tune_model.ipynb \
 		--template=offline --Voila.ip=127.0.0.1 --port=8866 --no-browser
 
+# The sales dashboard over the sample (workbench dashboard --help for your own files).
+dashboard: $(STAMP)
+	$(BIN)/workbench dashboard
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -44,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rescore.py
 	$(BIN)/python benchmarks/bench_signals.py
 	$(BIN)/python benchmarks/bench_tuning.py
+	$(BIN)/python benchmarks/bench_dashboard.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis
