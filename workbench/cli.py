@@ -179,6 +179,32 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from workbench.cli_calibrate import run_calibrate
+
+    return run_calibrate(args)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from workbench.cli_calibrate import run_compare
+
+    return run_compare(args)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Check every parameter, then run the report notebook once per segment and date."""
+    from workbench.report_runner import plan_reports, run_reports
+
+    jobs = plan_reports(
+        args.model, args.leads, args.activities, as_of=args.as_of, segments=args.segment,
+        compare_to=args.compare_to, top_n=args.top, out=args.out,
+    )  # fmt: skip
+    run = run_reports(jobs, echo=print)
+    for _, exc in run.failed:
+        print(f"error: {exc}", file=sys.stderr)
+    return 1 if run.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -221,6 +247,67 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--token", help="require this token in the URL (?token=...)")
     p.set_defaults(func=cmd_dashboard)
+
+    p = sub.add_parser("calibrate", help="suggest points for a model from past conversions")
+    p.add_argument("--model", required=True, help="model YAML file")
+    p.add_argument("--leads", required=True, help="leads file with an outcome column")
+    p.add_argument("--activities", help="activities file (CSV, Parquet or Excel)")
+    p.add_argument("--outcome", help="outcome column (default: the model's, 'converted')")
+    p.add_argument("--outcome-date", dest="outcome_date", help="conversion date column")
+    p.add_argument("--as-of", dest="as_of", help="evidence as of this date (default: newest)")
+    p.add_argument(
+        "--backtest-days",
+        dest="backtest_days",
+        type=int,
+        default=90,
+        help="backtest outcome window after the cut-off (default 90 days)",
+    )
+    p.add_argument(
+        "--backtest-as-of",
+        dest="backtest_as_of",
+        help="backtest cut-off date (default: the newest date minus the window)",
+    )
+    p.add_argument("--no-backtest", dest="no_backtest", action="store_true")
+    p.add_argument("--seed", type=int, default=0, help="backtest split seed (default 0)")
+    p.add_argument("--out", help="write the calibrated model here as the next version")
+    p.add_argument("--author", default="", help="changelog author for --out")
+    p.add_argument("--note", default="", help="changelog note for --out")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("compare", help="compare models on the same leads")
+    p.add_argument("--model", required=True, action="append", help="model YAML (twice or more)")
+    p.add_argument("--leads", required=True, help="leads file (CSV, Parquet or Excel)")
+    p.add_argument("--activities", help="activities file (CSV, Parquet or Excel)")
+    p.add_argument("--outcome", help="outcome column (default: the first model's)")
+    p.add_argument("--as-of", dest="as_of", help="score as of this date (default: newest)")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("report", help="write the scoring report as one HTML file (no code)")
+    p.add_argument("--model", required=True, help="model YAML file")
+    p.add_argument("--leads", required=True, help="leads file (CSV, Parquet or Excel)")
+    p.add_argument("--activities", help="activities file (CSV, Parquet or Excel)")
+    p.add_argument(
+        "--as-of", dest="as_of", nargs="+", action="extend", metavar="DATE",
+        help="score as of these dates, YYYY-MM-DD (one report each; default: newest event)",
+    )  # fmt: skip
+    p.add_argument(
+        "--segment", nargs="+", action="extend", metavar="SEGMENT",
+        help="report on these segments (one report each; default: all leads)",
+    )  # fmt: skip
+    p.add_argument(
+        "--compare-to", dest="compare_to", metavar="MODEL",
+        help="compare with this model (default: the same model 7 days earlier)",
+    )  # fmt: skip
+    p.add_argument("--top", type=int, default=20, help="leads listed as top and cold (20)")
+    p.add_argument(
+        "--out", required=True,
+        help="HTML file; with several segments or dates, one file each next to it + index.html",
+    )  # fmt: skip
+    p.set_defaults(func=cmd_report)
+
+    from workbench.cli_draft import add_parsers as add_draft_parsers
+
+    add_draft_parsers(sub)  # profile, draft
     return parser
 
 

@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from workbench.errors import ModelError, Problem, did_you_mean, format_path
-from workbench.spec.rules import LEVEL_RULES, ActivityRule, FieldRuleT, Frozen, Rule
+from workbench.spec.rules import LEVEL_RULES, ActivityRule, Evidence, FieldRuleT, Frozen, Rule
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 
@@ -103,6 +103,7 @@ class Criterion(Frozen):
     max_points: float | None = Field(default=None, gt=0)
     segments: tuple[str, ...] = ()
     description: str = ""
+    evidence: Evidence | None = None
 
     @model_validator(mode="after")
     def _points_or_stars(self) -> Criterion:

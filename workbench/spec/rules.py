@@ -90,12 +90,27 @@ class Range(FieldRule):
         return self
 
 
+class Evidence(Frozen):
+    """What past leads showed when points were suggested: traceable, never scored.
+
+    Written by ``workbench draft`` (and calibration) next to each bin, group or criterion:
+    how many leads it covered, how many converted, the rate and its 95 % interval.
+    """
+
+    leads: int = Field(ge=0)
+    converted: int = Field(ge=0)
+    rate: float | None = Field(default=None, ge=0, le=1)
+    low: float | None = Field(default=None, ge=0, le=1)
+    high: float | None = Field(default=None, ge=0, le=1)
+
+
 class Level(Frozen):
     """A bin or group: it scores its own points, or stars (× the model's points per star)."""
 
     points: float | None = None
     stars: int | None = Field(default=None, ge=-5, le=5)
     label: str | None = None
+    evidence: Evidence | None = None
 
     @model_validator(mode="after")
     def _one_value(self) -> Level:

@@ -8,7 +8,6 @@ hands small aggregates to the chart builders and tables. Sliders report on relea
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import analysis
+from workbench.calibration import MIN_CLASS, Calibration, calibrate
 from workbench.errors import WorkbenchError
 from workbench.hypothetical import score_hypothetical
 from workbench.reasons import reasons_table
@@ -25,6 +25,7 @@ from workbench.scoring import Totals, contributions, score_totals
 from workbench.signals.core import Signals, refresh_signals, rules_key
 from workbench.spec.diff import model_changes
 from workbench.spec.model import Model
+from workbench.spec.versioning import next_version
 from workbench.spec.yaml_io import save_model
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
 from workbench.ui.inputs import resolve_inputs
@@ -33,6 +34,13 @@ from workbench.ui.inputs import resolve_inputs
 def _table(frame: pd.DataFrame, index: bool = True) -> str:
     frame = frame.set_axis(frame.index.astype(object))  # plain labels render much faster
     return frame.to_html(index=index, border=0, classes="wb-table", float_format="{:,.3g}".format)
+
+
+def _show(slider: w.IntSlider, value: float) -> None:
+    """Put ``value`` on a slider, widening its range first (a slider clamps what it cannot show)."""
+    v = round(value)
+    slider.min, slider.max = min(slider.min, v), max(slider.max, v)
+    slider.value = v
 
 
 def _slider(value: float, description: str, lo: int = -50, hi: int = 50) -> w.IntSlider:
@@ -45,6 +53,49 @@ def _slider(value: float, description: str, lo: int = -50, hi: int = 50) -> w.In
         continuous_update=False,  # one re-score per release, not per pixel dragged
         style={"description_width": "240px"},
         layout=w.Layout(width="520px"),
+    )
+
+
+def _suggestion_html(cal: Calibration) -> str:
+    """Metrics before and after a suggestion, conversion per category, and the evidence."""
+    m = cal.metrics
+    metrics = pd.DataFrame(
+        {
+            "AUC": m["auc"].map("{:.3f}".format).to_numpy(),
+            "top 10 % convert": m["top10"].map("{:.1%}".format).to_numpy(),
+        },
+        index=["before", "after"],
+    )
+    conv = pd.concat(
+        {
+            "before": cal.conversion["current"][["leads", "rate", "low", "high"]],
+            "after": cal.conversion["suggested"][["leads", "rate", "low", "high"]],
+        },
+        axis=1,
+    )
+    t = cal.suggestion.table
+    evidence = pd.DataFrame(
+        {
+            "criterion": t["label"] + t["level"].map(lambda lv: f": {lv}" if lv else ""),
+            "before": t["current"],
+            "after": t["suggested"],
+            "leads": t["leads"],
+            "rate": t["rate"],
+            "95 % interval": [
+                f"{lo:.1%}–{hi:.1%}" for lo, hi in zip(t["low"], t["high"], strict=True)
+            ],
+            "note": t["note"],
+        }
+    )
+    return (
+        f"<p>Fitted on {int(m.loc['current', 'leads']):,} leads with an outcome; the figures "
+        "are on the same leads, so they flatter the suggestion (the command "
+        "<code>workbench calibrate</code> also runs a backtest). Undo reverts.</p>"
+        + _table(metrics)
+        + "<h4>Conversion by category, before and after</h4>"
+        + _table(conv)
+        + "<h4>Evidence for each value</h4>"
+        + _table(evidence, index=False)
     )
 
 
@@ -66,6 +117,7 @@ class TuningApp:
         self.saved_totals = score_totals(model, signals)
         self.saved_hist = analysis.score_histogram(self.saved_totals)
         self.totals: Totals = self.saved_totals
+        self.calibration: Calibration | None = None
         self._syncing = False
         self._build_controls()
         self._build_views()
@@ -92,24 +144,39 @@ class TuningApp:
         if self.model != self.saved_model:
             self.apply(self.saved_model)
 
+    def suggest_unavailable(self) -> str:
+        """Why "Suggest from data" cannot run on this data ('' when it can)."""
+        col = self.signals.data.mapping.outcome
+        if self.outcome is None:
+            return f"The leads have no outcome column ('{col}'): there is nothing to learn from."
+        known = self.outcome[~np.isnan(self.outcome)]
+        pos = int((known > 0.5).sum())
+        if pos < MIN_CLASS or len(known) - pos < MIN_CLASS:
+            return (
+                f"Too few outcomes to learn from: {pos:,} of {len(known):,} leads converted "
+                f"(at least {MIN_CLASS} converted and {MIN_CLASS} not converted are needed)."
+            )
+        return ""
+
+    def suggest(self) -> Calibration | None:
+        """Calibrate the current model on the app's signals and apply it (one undo step)."""
+        reason = self.suggest_unavailable()
+        if reason:
+            self.suggest_view.value = f"<i>{html.escape(reason)}</i>"
+            return None
+        cal = calibrate(self.model, self.signals, self.outcome, keep_star_signs=True)
+        self.calibration = cal
+        self.apply(cal.suggested)
+        self.suggest_view.value = _suggestion_html(cal)
+        return cal
+
     def save(self, path: str | Path | None = None, author: str = "", note: str = "") -> Path:
         """Write the current model as the next version; sign-off cleared, changelog added."""
         path = Path(path) if path else self.save_path
         if path is None:
             raise WorkbenchError("give a file to save to")
-        changes = model_changes(self.saved_model, self.model)
-        version = self.saved_model.version + 1
-        entry = {
-            "version": version,
-            "date": dt.date.today(),
-            "author": author,
-            "note": note or "; ".join(changes) or "no changes",
-        }
-        new = self.model.with_metadata(
-            version=version,
-            approved_by=[],  # the rules changed: sales and marketing sign off again
-            changelog=[*(c.model_dump() for c in self.model.changelog), entry],
-        )
+        new = next_version(self.saved_model, self.model, author, note)
+        version = new.version
         save_model(new, path)
         self.saved_model = self.model = new
         self.history.clear()
@@ -278,6 +345,16 @@ class TuningApp:
         self.reset_button = w.Button(description="Reset to saved")
         self.undo_button.on_click(lambda _: self.undo())
         self.reset_button.on_click(lambda _: self.reset())
+        reason = self.suggest_unavailable()
+        self.suggest_button = w.Button(
+            description="Suggest from data",
+            icon="magic",
+            disabled=bool(reason),
+            tooltip=reason
+            or "Fit points to the outcomes in the data (logistic regression); undo reverts",
+        )
+        self.suggest_button.on_click(lambda _: self.suggest())
+        self.suggest_view = w.HTML(f"<i>{html.escape(reason)}</i>" if reason else "")
         self.author = w.Text(description="Author")
         self.note = w.Text(description="Note")
         self.path = w.Text(
@@ -334,11 +411,11 @@ class TuningApp:
                 ctrls = self.point_controls.get(c.id, [])
                 if c.is_level:
                     for s, p in zip(ctrls, self.model.level_points(c), strict=True):
-                        s.value = round(p)
+                        _show(s, p)
                 elif c.stars is not None and isinstance(ctrls[0], w.ToggleButtons):
                     ctrls[0].value = c.stars
                 elif isinstance(ctrls[0], w.IntSlider):
-                    ctrls[0].value = round(self.model.criterion_points(c))
+                    _show(ctrls[0], self.model.criterion_points(c))
             for b in self.model.buckets:
                 self.weight_controls[b.id].value = round(b.weight)
             for t in self.model.categories[:-1]:
@@ -388,6 +465,9 @@ class TuningApp:
                 w.HTML("<h3>Thresholds</h3>"),
                 *self.threshold_controls.values(),
                 w.HBox([self.undo_button, self.reset_button]),
+                w.HTML("<h3>Suggest from data</h3>"),
+                self.suggest_button,
+                self.suggest_view,
                 w.HTML("<h3>Save</h3>"),
                 self.author,
                 self.note,

@@ -1,0 +1,278 @@
+"""Calibration: suggested points from past conversions, their evidence, and the backtest."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import workbench as wb
+from workbench import analysis
+from workbench.calibration import (
+    backtest,
+    calibrate,
+    evidence_features,
+    gains_table,
+    suggest_points,
+    suggested_model,
+)
+from workbench.cli import main
+from workbench.errors import DataError
+from workbench.spec.versioning import next_version
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+MODEL = str(SAMPLES / "b2b_model.yaml")
+LEADS = str(SAMPLES / "leads.csv")
+ACTS = str(SAMPLES / "activities.csv")
+
+
+@pytest.fixture(scope="module")
+def cal(sample_model, sample_signals):
+    return calibrate(sample_model, sample_signals)
+
+
+@pytest.fixture(scope="module")
+def bt(sample_model, sample_data):
+    return backtest(sample_model, sample_data, days=90, seed=3)
+
+
+def _points_of(model: wb.Model, signals: wb.Signals) -> np.ndarray:
+    """Points per evidence column of ``model`` (level columns: their level's points)."""
+    crit = {c.id: c for c in model.criteria}
+    return np.array(
+        [
+            model.level_points(crit[cid])[lv] if lv >= 0 else model.criterion_points(crit[cid])
+            for cid, lv in signals.columns
+        ]
+    )
+
+
+def test_calibrated_points_improve_or_keep_in_sample_auc(cal, sample_model, sample_signals):
+    y = analysis.outcome_array(sample_signals)
+    before = analysis.auc(wb.score_totals(sample_model, sample_signals).score, y)
+    after = analysis.auc(wb.score_totals(cal.suggested, sample_signals).score, y)
+    assert cal.metrics.loc["current", "auc"] == pytest.approx(before)
+    assert cal.metrics.loc["suggested", "auc"] == pytest.approx(after)
+    assert after >= before
+    assert cal.in_sample and len(cal.evaluated_rows) == int((~np.isnan(y)).sum())
+
+
+def test_the_suggested_model_is_the_table(cal, sample_model, sample_signals):
+    table = cal.suggestion.table
+    np.testing.assert_array_equal(_points_of(cal.suggested, sample_signals), table["suggested"])
+    np.testing.assert_array_equal(_points_of(sample_model, sample_signals), table["current"])
+    assert (table["suggested"] == table["suggested"].round()).all()  # whole points
+    assert cal.suggested.name == sample_model.name  # only points, stars and caps change
+    assert cal.suggested.categories == sample_model.categories
+    assert sample_model.criterion("pricing_page").points == 15  # the original is untouched
+
+
+def test_each_value_is_traced_to_its_evidence(cal, sample_model, sample_signals):
+    y = analysis.outcome_array(sample_signals)
+    table = cal.suggestion.table
+    for feature, row in table.iterrows():
+        cid = row["criterion"]
+        if row["level"]:
+            lv = int(feature.split("[")[1].rstrip("]"))
+            fires = sample_signals.levels[cid] == lv
+        else:
+            fires = sample_signals.column(cid) != 0
+        assert row["leads"] == fires.sum(), feature
+        assert row["converted"] == y[fires].sum(), feature
+        assert row["rate"] == pytest.approx(y[fires].mean()), feature
+        low, high = analysis.wilson_interval(np.array([y[fires].sum()]), np.array([fires.sum()]))
+        assert (row["low"], row["high"]) == pytest.approx((low[0], high[0])), feature
+        assert row["lift"] == pytest.approx(row["rate"] / np.nanmean(y)), feature
+    # the strongest signals in the data get the most points
+    best = table["rate"].idxmax()
+    assert table.loc[best, "suggested"] > 0
+    assert table.loc["demo_request", "suggested"] > table.loc["email_clicks", "suggested"]
+
+
+def test_features_are_the_evidence_the_current_model_scores(sample_model, sample_signals):
+    X = evidence_features(sample_model, sample_signals)
+    raw = X @ _points_of(sample_model, sample_signals)
+    contrib = wb.contributions(sample_model, sample_signals).to_numpy().sum(axis=1)
+    base = np.zeros(sample_signals.n_leads, dtype=bool)
+    for code, lo, hi in sample_signals.segment_blocks:
+        base[lo:hi] = code == 0  # segment variants override some points
+    np.testing.assert_allclose(raw[base], contrib[base], atol=1e-3)
+
+
+def test_a_criterion_with_no_predictive_value_gets_about_zero_points(sample_model, sample_data):
+    rng = np.random.default_rng(11)
+    leads = sample_data.leads.assign(coin=rng.choice(["heads", "tails"], sample_data.n_leads))
+    data = dataclasses.replace(sample_data, leads=leads)
+    spec = sample_model.model_dump(mode="python", exclude_defaults=True)
+    spec["criteria"] = [
+        *spec["criteria"],
+        {
+            "id": "coin",
+            "label": "Coin toss",
+            "bucket": "fit",
+            "rule": {"kind": "equals", "field": "coin", "value": "heads"},
+            "points": 10,
+        },
+    ]
+    model = wb.Model.parse(spec)
+    signals = wb.compute_signals(model, data)
+    s = suggest_points(model, signals, analysis.outcome_array(signals))
+    assert abs(s.points["coin"]) <= 2
+    assert s.points["demo_request"] >= 10  # a real signal is not shrunk away
+
+
+def test_star_criteria_stay_within_what_a_star_toggle_shows(sample_model, sample_signals):
+    y = analysis.outcome_array(sample_signals)
+    s = suggest_points(sample_model, sample_signals, y, keep_star_signs=True)
+    for c in sample_model.criteria:
+        if c.stars is not None:
+            assert c.id in s.stars and c.id not in s.points
+            assert 1 <= s.stars[c.id] * np.sign(c.stars) <= 5
+    m = suggested_model(sample_model, s)
+    assert all(m.criterion(c.id).stars for c in sample_model.criteria if c.stars is not None)
+
+
+def test_caps_follow_the_points(cal, sample_model):
+    for c in sample_model.criteria:
+        if c.max_points is None or c.is_level:
+            continue
+        new = cal.suggested.criterion(c.id)
+        before, after = sample_model.criterion_points(c), cal.suggested.criterion_points(new)
+        if after and after != before:
+            # the cap still stops at the same number of (decayed) events
+            expected = max(1, round(c.max_points / abs(before) * abs(after)))
+            assert new.max_points == expected, c.id
+
+
+def test_too_few_conversions_is_a_readable_error(sample_model, sample_signals):
+    y = np.zeros(sample_signals.n_leads)
+    y[:3] = 1
+    with pytest.raises(DataError, match="3 converted: at least 5 converted"):
+        suggest_points(sample_model, sample_signals, y)
+
+
+# --- backtest ---------------------------------------------------------------------------------
+
+
+def test_backtest_never_judges_points_on_the_leads_they_were_fitted_on(bt, sample_data):
+    fit, ev = set(bt.fit_leads), set(bt.eval_leads)
+    assert fit and ev and not fit & ev
+    signals_ids = pd.Index(bt.calibration.suggestion.rows)
+    assert len(signals_ids) == len(fit)
+    assert bt.calibration.metrics.loc["current", "leads"] == len(ev)
+    assert not bt.calibration.in_sample
+    created = sample_data.leads["created_at"]
+    assert (created.loc[list(fit | ev)] <= bt.cutoff).all()  # known at the cut-off
+
+
+def test_backtest_outcome_is_conversion_within_the_window(bt, sample_data):
+    leads = sample_data.leads.loc[bt.eval_leads]
+    end = bt.cutoff + pd.Timedelta(days=bt.days)
+    won = leads["converted"].fillna(False).astype(bool)
+    in_window = won & (leads["converted_at"] > bt.cutoff) & (leads["converted_at"] <= end)
+    assert bt.calibration.metrics.loc["current", "converted"] == in_window.sum()
+    assert not (won & (leads["converted_at"] <= bt.cutoff)).any()  # already won: left out
+    assert bt.cutoff.normalize() + pd.Timedelta(days=bt.days) <= sample_data.leads[
+        "converted_at"
+    ].max() + pd.Timedelta(days=1)
+
+
+def test_backtest_scores_with_only_what_was_known_at_the_cutoff(bt, sample_model, sample_data):
+    signals = wb.compute_signals(sample_model, sample_data, as_of=bt.cutoff)
+    rows = signals.rows_of(bt.eval_leads)
+    y = np.full(signals.n_leads, np.nan)
+    leads = sample_data.leads.loc[bt.eval_leads]
+    end = bt.cutoff + pd.Timedelta(days=bt.days)
+    y[rows] = (leads["converted_at"] > bt.cutoff) & (leads["converted_at"] <= end)
+    expected = analysis.auc(wb.score_totals(sample_model, signals).score, y)
+    assert bt.calibration.metrics.loc["current", "auc"] == pytest.approx(expected)
+
+
+def test_backtest_needs_conversion_dates(sample_model, sample_data):
+    data = dataclasses.replace(
+        sample_data, leads=sample_data.leads.rename(columns={"converted_at": "won_on"})
+    )
+    with pytest.raises(DataError, match=r"no date column 'converted_at'.*won_on"):
+        backtest(sample_model, data)
+
+
+# --- gains and versions -----------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 100), st.booleans()), min_size=1, max_size=300),
+    st.integers(1, 12),
+)
+def test_gains_add_up(pairs, bins):
+    score = np.array([p[0] for p in pairs], dtype=float)
+    y = np.array([p[1] for p in pairs], dtype=float)
+    g = gains_table(score, y, bins)
+    assert g["leads"].sum() == len(y) and g["converted"].sum() == y.sum()
+    assert (np.diff(g["gain"]) >= -1e-12).all()
+    assert g["top_share"].iloc[-1] == 1.0
+    if y.any():
+        assert g["gain"].iloc[-1] == pytest.approx(1.0)
+
+
+def test_next_version_clears_sign_off(sample_model):
+    edited = sample_model.with_points({"pricing_page": 20})
+    new = next_version(sample_model, edited, "Priya", date=pd.Timestamp("2026-12-01").date())
+    assert new.version == sample_model.version + 1 and new.approved_by == ()
+    assert new.changelog[-1].note == "Pricing page: 15 → 20 points"
+    assert new.changelog[-1].author == "Priya"
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def test_cli_calibrate_writes_the_next_version(tmp_path, capsys, cal):
+    out = tmp_path / "suggested.yaml"
+    argv = ["calibrate", "--model", MODEL, "--leads", LEADS, "--activities", ACTS]
+    assert main([*argv, "--outcome", "converted", "--out", str(out), "--author", "Ana"]) == 0
+    printed = capsys.readouterr().out
+    saved = wb.load_model(out)
+    assert saved.version == 2 and saved.approved_by == ()
+    assert saved.changelog[-1].author == "Ana"
+    assert "in-sample AUC" in saved.changelog[-1].note
+    assert saved.criterion("pricing_page").points == cal.suggested.criterion("pricing_page").points
+    assert f"{cal.metrics.loc['suggested', 'auc']:.3f}" in printed
+    assert "Backtest: scored as of" in printed and "Gains" in printed
+    assert "Demo request" in printed and "95 % interval" in printed
+
+
+def test_cli_calibrate_misspelt_outcome_exits_2_with_did_you_mean():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "calibrate",
+            "--model",
+            MODEL,
+            "--leads",
+            LEADS,
+            "--outcome",
+            "convrted",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "no column 'convrted'" in result.stderr
+    assert "Did you mean 'converted'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_calibrate_refuses_to_overwrite_the_model(capsys):
+    argv = ["calibrate", "--model", MODEL, "--leads", LEADS, "--out", MODEL]
+    assert main(argv) == 2
+    assert "must not overwrite the model file" in capsys.readouterr().err

@@ -1,0 +1,252 @@
+"""``workbench calibrate`` and ``workbench compare``: learn points from past conversions,
+and choose between models. Plain-text tables for a terminal; the work is done by
+:mod:`workbench.calibration` and :mod:`workbench.comparison`.
+
+Bad input raises :class:`~workbench.errors.WorkbenchError` (not ``cli.UsageError``: this
+module must not import ``workbench.cli``, which may be running as ``__main__``), so
+``workbench.cli.main`` prints one paragraph and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench import analysis
+from workbench.calibration import Calibration, backtest, calibrate
+from workbench.comparison import compare_models
+from workbench.data import load_data
+from workbench.data.loading import LeadData
+from workbench.errors import DataError, Problem, WorkbenchError, did_you_mean
+from workbench.signals import compute_signals
+from workbench.spec import load_model, save_model
+from workbench.spec.model import Model
+from workbench.spec.versioning import next_version
+
+
+def _pct(x: float) -> str:
+    return "–" if pd.isna(x) else f"{x:.1%}"
+
+
+def _num(x: float, digits: int = 3) -> str:
+    return "–" if pd.isna(x) else f"{x:.{digits}f}"
+
+
+def _load(model: Model, args: argparse.Namespace, outcome_required: bool) -> LeadData:
+    """Leads and activities read with the model's column names and the chosen outcome."""
+    col = args.outcome or model.data.outcome
+    mapping = model.data.model_copy(update={"outcome": col})
+    if getattr(args, "outcome_date", None):
+        mapping = mapping.model_copy(update={"outcome_date": args.outcome_date})
+    data = load_data(args.leads, args.activities, model=model, mapping=mapping)
+    columns = [str(c) for c in data.leads.columns]
+    if col and col not in data.leads.columns and (args.outcome or outcome_required):
+        raise DataError(
+            [
+                Problem(
+                    "--outcome",
+                    f"no column '{col}' in {args.leads}."
+                    + (did_you_mean(col, columns) or f" Columns are: {', '.join(columns)}."),
+                )
+            ]
+        )
+    if outcome_required and not col:
+        raise WorkbenchError(
+            "give the outcome column with --outcome COL (e.g. --outcome converted)"
+        )
+    return data
+
+
+def _metrics_table(cal: Calibration) -> str:
+    m = cal.metrics
+    frame = pd.DataFrame(
+        {
+            "leads": m["leads"].map("{:,}".format),
+            "converted": m["converted"].map("{:,}".format),
+            "AUC": m["auc"].map(_num),
+            "top 10 % convert": m["top10"].map(_pct),
+        }
+    )
+    return frame.to_string()
+
+
+def _category_table(cal: Calibration) -> str:
+    parts = []
+    for name in ("current", "suggested"):
+        t = cal.conversion[name]
+        parts.append(
+            pd.DataFrame(
+                {
+                    (name, "leads"): t["leads"].map("{:,}".format),
+                    (name, "share"): t["share"].map(_pct),
+                    (name, "rate"): t["rate"].map(_pct),
+                    (name, "95 % interval"): [
+                        f"{_pct(lo)}–{_pct(hi)}" for lo, hi in zip(t["low"], t["high"], strict=True)
+                    ],
+                    (name, "lift"): t["lift"].map(lambda x: _num(x, 2)),
+                },
+                index=t.index,
+            )
+        )
+    return pd.concat(parts, axis=1).to_string()
+
+
+def _gains_table(cal: Calibration) -> str:
+    cur, sug = cal.gains["current"], cal.gains["suggested"]
+    frame = pd.DataFrame(
+        {
+            "top": cur["top_share"].map(lambda x: f"{x:.0%}"),
+            "current: rate": cur["rate"].map(_pct),
+            "current: gain": cur["gain"].map(_pct),
+            "suggested: rate": sug["rate"].map(_pct),
+            "suggested: gain": sug["gain"].map(_pct),
+        }
+    )
+    return frame.to_string(index=False)
+
+
+def evidence_text(cal: Calibration) -> str:
+    """Every suggested value with its evidence, one row per criterion or level."""
+    t = cal.suggestion.table
+    frame = pd.DataFrame(
+        {
+            "criterion": t["label"],
+            "level": t["level"],
+            "now": t["current"].map("{:g}".format),
+            "suggested": t["suggested"].map("{:g}".format),
+            "leads": t["leads"].map("{:,}".format),
+            "converted": t["converted"].map("{:,}".format),
+            "rate": t["rate"].map(_pct),
+            "95 % interval": [
+                f"{_pct(lo)}–{_pct(hi)}" for lo, hi in zip(t["low"], t["high"], strict=True)
+            ],
+            "lift": t["lift"].map(lambda x: _num(x, 2)),
+            "note": t["note"],
+        }
+    )
+    return frame.to_string(index=False)
+
+
+def _report(cal: Calibration, heading: str) -> None:
+    print(heading)
+    print(_metrics_table(cal))
+    print("\nConversion by category (thresholds unchanged):")
+    print(_category_table(cal))
+    print("\nGains: leads ranked by score, in tenths (rate in each tenth, conversions so far)")
+    print(_gains_table(cal))
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    if args.out and Path(args.out).resolve() == Path(args.model).resolve():
+        raise WorkbenchError(
+            "--out must not overwrite the model file; the next version is a new file"
+        )
+    if args.backtest_days < 1:
+        raise WorkbenchError(f"--backtest-days must be at least 1, not {args.backtest_days}")
+    data = _load(model, args, outcome_required=True)
+    signals = compute_signals(model, data, as_of=args.as_of)
+    y = analysis.outcome_array(signals)
+    known = ~np.isnan(y)
+    print(
+        f"{model.name} v{model.version}: {data.n_leads:,} leads, {int(known.sum()):,} with an "
+        f"outcome ('{data.mapping.outcome}'), {int(np.nansum(y)):,} converted "
+        f"({np.nanmean(y):.1%}); evidence as of {signals.as_of:%Y-%m-%d}."
+    )
+    cal = calibrate(model, signals, y)
+    s = cal.suggestion
+    print(
+        f"\nSuggested points (regularised logistic regression on the model's evidence, "
+        f"{s.factor:.1f} points per unit of log-odds; evidence = fitted leads where the "
+        "criterion applies):"
+    )
+    print(evidence_text(cal))
+    if model.segments is not None and any(v.points for v in model.segments.variants):
+        print("Segment variants' point overrides are kept as they are.")
+    _report(cal, "\nIn-sample (measured on the leads the points were fitted on; flatters them):")
+
+    if not args.no_backtest:
+        try:
+            bt = backtest(
+                model, data, days=args.backtest_days, cutoff=args.backtest_as_of, seed=args.seed
+            )
+        except DataError as exc:
+            print(f"\nNo backtest: {exc}")
+        else:
+            skipped = ", ".join(f"{n:,} {why}" for why, n in bt.excluded.items() if n)
+            _report(
+                bt.calibration,
+                f"\nBacktest: scored as of {bt.cutoff:%Y-%m-%d} with only what was known then; "
+                f"outcome = converted within {bt.days} days after. Points fitted on a random "
+                f"half ({len(bt.fit_leads):,} leads), every figure below on the other half "
+                f"({len(bt.eval_leads):,} leads)" + (f"; left out: {skipped}." if skipped else "."),
+            )
+            print(
+                "Lead fields are read as they are in the file: a field filled in after the "
+                "cut-off (e.g. a sales status) can flatter both models."
+            )
+    if args.out:
+        auc = cal.metrics["auc"]
+        note = args.note or (
+            f"Calibrated on {Path(args.leads).name}: in-sample AUC "
+            f"{auc['current']:.3f} → {auc['suggested']:.3f}"
+        )
+        new = next_version(model, cal.suggested, args.author, note)
+        path = save_model(new, args.out)
+        print(f"\nWrote version {new.version} (sign-off cleared) to {path}")
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    if len(args.model) < 2:
+        raise WorkbenchError("give at least two models: --model A.yaml --model B.yaml")
+    models = [load_model(p) for p in args.model]
+    data = _load(models[0], args, outcome_required=False)
+    signals = [compute_signals(m, data, as_of=args.as_of) for m in models]
+    result = compare_models(models, signals)
+    print(f"{data.n_leads:,} leads, as of {signals[0].as_of:%Y-%m-%d}.")
+    for name, path in zip(result.names, args.model, strict=True):
+        print(f"  {name}: {path}")
+    m = result.metrics
+    table = pd.DataFrame({"leads": m["leads"].map("{:,}".format)})
+    if "auc" in m:
+        table["outcomes"] = m["outcomes"].map("{:,}".format)
+        table["converted"] = m["converted"].map("{:,}".format)
+        table["AUC"] = m["auc"].map(_num)
+        table["top 10 % convert"] = m["top_conversion"].map(_pct)
+    else:
+        print("No outcomes in the data: AUC and conversion not shown.")
+    print("\n" + table.to_string())
+    print("\nLeads per category:")
+    dist = result.distribution
+    shares = dist / dist.sum()
+    print(
+        pd.DataFrame(
+            {
+                c: [f"{n:,} ({s:.0%})" for n, s in zip(dist[c], shares[c], strict=True)]
+                for c in dist.columns
+            },
+            index=dist.index,
+        ).to_string()
+    )
+    if "auc" in m:
+        print("\nConversion by category:")
+        rates = pd.DataFrame(
+            {name: t["rate"].map(_pct) for name, t in result.conversion.items()}
+        ).fillna("–")
+        print(rates.to_string())
+    for name, matrix in result.transitions.items():
+        print(f"\n{result.names[0]} (rows) → {name} (columns):")
+        print(matrix.to_string())
+        moves = [
+            (int(matrix.loc[a, b]), a, b)
+            for a in matrix.index
+            for b in matrix.columns
+            if a != b and matrix.loc[a, b] > 0
+        ]
+        for n, a, b in sorted(moves, reverse=True)[:4]:
+            print(f"  {n:,} leads move {a} → {b}")
+    return 0
