@@ -242,10 +242,20 @@ def test_cli_draft_refuses_a_non_yaml_out(capsys):
 
 
 def test_exclude_leaves_a_column_out(sample_data):
-    draft = draft_model(sample_data, "converted", exclude=["owner", "source"], folds=0)
+    draft = draft_model(sample_data, "converted", exclude=["source"], folds=0)
     fields = {c.rule.field for c in draft.model.criteria}
-    assert not fields & {"owner", "source"}
+    assert "source" not in fields
     assert "excluded (--exclude)" in set(draft.excluded["reason"])
+
+
+def test_the_owner_is_not_scored_unless_kept(sample_draft, sample_data):
+    """Who works a lead is not who the lead is: a rep's record would score their leads."""
+    fields = {c.rule.field for c in sample_draft.model.criteria}
+    assert "owner" not in fields
+    why = sample_draft.excluded.set_index("column").loc["owner", "reason"]
+    assert why.startswith("who works the lead")
+    kept = draft_model(sample_data, "converted", keep=["owner"], folds=0)
+    assert "owner" in {c.rule.field for c in kept.model.criteria}
 
 
 @settings(max_examples=25, deadline=None)

@@ -36,9 +36,11 @@ from workbench.analysis import auc, wilson_interval
 from workbench.data.loading import LeadData
 from workbench.points_fit import PointsFit, fit_points
 from workbench.profiling import (
+    ASSIGNMENT_WORDS,
     Profile,
     _numbers_of,
     id_column_of,
+    name_tokens,
     outcome_values,
     profile_leads,
     quantile_edges,
@@ -686,6 +688,9 @@ def select_columns(
             out.append((name, "excluded (--exclude)"))
         elif row["leak"] and name not in keep:
             out.append((name, f"likely leak: {row['leak_reason']}"))
+        elif set(name_tokens(str(name))) & ASSIGNMENT_WORDS and name not in keep:
+            # a rep's past results would score leads by who was handed them
+            out.append((name, "who works the lead, not who the lead is (--keep to score it)"))
         elif row["type"] not in SCORED_TYPES:
             why = WHY_NOT.get(row["type"], row["type"])
             out.append((name, why + (f": {row['note']}" if row["note"] else "")))

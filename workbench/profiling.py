@@ -67,6 +67,8 @@ LEAK_WORDS = frozenset(
 PERSONAL_WORDS = frozenset(
     {"email", "mail", "phone", "mobile", "tel", "fax", "address", "street", "firstname"}
 )
+ASSIGNMENT_WORDS = frozenset({"owner", "rep", "assigned", "assignee", "sdr", "bdr", "agent"})
+"""Name tokens of fields that say who works a lead (its owner), not who the lead is."""
 ID_WORDS = frozenset({"id", "uuid", "guid", "key", "number", "no", "ref", "reference", "url"})
 NUMBER_JUNK = r"[,\s$€£%]"
 
