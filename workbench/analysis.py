@@ -30,11 +30,15 @@ def category_counts(totals: Totals) -> pd.Series:
 
 
 def category_shift(before: Totals, after: Totals) -> pd.DataFrame:
-    """Leads per (category before, category after): "312 leads move B → A"."""
-    k = len(before.category_names)
+    """Leads per (category before, category after): "312 leads move B → A".
+
+    The two scorings may have different categories (two models): the table is then
+    rectangular, rows in ``before``'s order and columns in ``after``'s.
+    """
+    kb, ka = len(before.category_names), len(after.category_names)
     cells = np.bincount(
-        before.category.astype(np.int64) * k + after.category, minlength=k * k
-    ).reshape(k, k)
+        before.category.astype(np.int64) * ka + after.category, minlength=kb * ka
+    ).reshape(kb, ka)
     return pd.DataFrame(
         cells,
         index=pd.Index(before.category_names, name="before"),

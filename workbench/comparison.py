@@ -57,22 +57,12 @@ def outcome_in_data_order(signals: Signals) -> np.ndarray | None:
 def transition_matrix(before: Totals, after: Totals) -> pd.DataFrame:
     """Leads per (category under ``before``, category under ``after``); rows must align.
 
-    Equal to :func:`workbench.analysis.category_shift` when both models have the same
-    categories; models with different categories get a rectangular table.
+    Models with different categories get a rectangular table (see
+    :func:`workbench.analysis.category_shift`).
     """
     if len(before.category) != len(after.category):
         raise WorkbenchError("the two scorings cover different numbers of leads")
-    if before.category_names == after.category_names:
-        return analysis.category_shift(before, after)
-    kb, ka = len(before.category_names), len(after.category_names)
-    cells = np.bincount(
-        before.category.astype(np.int64) * ka + after.category, minlength=kb * ka
-    ).reshape(kb, ka)
-    return pd.DataFrame(
-        cells,
-        index=pd.Index(before.category_names, name="before"),
-        columns=pd.Index(after.category_names, name="after"),
-    )
+    return analysis.category_shift(before, after)
 
 
 @dataclass(frozen=True)
