@@ -249,6 +249,26 @@ def test_cli_calibrate_writes_the_next_version(tmp_path, capsys, cal):
     assert "Demo request" in printed and "95 % interval" in printed
 
 
+def test_cli_calibrate_draws_gains_and_conversion_charts(tmp_path, capsys):
+    out = tmp_path / "charts" / "calibration.svg"
+    argv = ["calibrate", "--model", MODEL, "--leads", LEADS, "--activities", ACTS]
+    assert main([*argv, "--chart", str(out)]) == 0
+    assert f"Wrote the gains and conversion charts to {out}" in capsys.readouterr().out
+    svg = out.read_text()
+    assert svg.startswith("<svg")
+    # in-sample and backtest panels, each current vs suggested; nothing fetched from outside
+    for title in ("Gains (in-sample)", "Gains (backtest, held-out half)", "suggested"):
+        assert title in svg
+    assert "<script" not in svg and "href=\"http" not in svg
+
+
+def test_cli_calibrate_refuses_a_chart_it_cannot_draw_offline(tmp_path, capsys):
+    argv = ["calibrate", "--model", MODEL, "--leads", LEADS, "--chart", str(tmp_path / "c.html")]
+    assert main(argv) == 2
+    assert "write the charts as .svg or .png" in capsys.readouterr().err
+    assert not (tmp_path / "c.html").exists()
+
+
 def test_cli_calibrate_misspelt_outcome_exits_2_with_did_you_mean():
     result = subprocess.run(
         [

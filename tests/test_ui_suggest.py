@@ -71,6 +71,14 @@ def test_before_and_after_metrics_are_shown(app):
         assert f"{cal.metrics.loc[key, 'top10']:.1%}" in view
     assert "Conversion by category, before and after" in view
     assert "Evidence for each value" in view and "Pricing page" in view
+    # the gains and conversion charts appear, drawn from the same aggregates
+    assert app.suggest_chart.layout.display is None
+    gains_panel, conversion_panel = app.suggest_chart.chart.hconcat
+    gains, conversion = gains_panel.layer[1].data, conversion_panel.data
+    assert set(gains["model"]) == {"current", "suggested"}
+    assert gains.groupby("model")["gain"].max().round(9).eq(1).all()
+    rates = conversion.set_index(["model", "category"])["rate"]
+    assert rates["suggested"].equals(cal.conversion["suggested"]["rate"])
 
 
 def test_undo_restores_the_sliders(app, sample_model):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -25,6 +26,7 @@ from workbench.signals import compute_signals
 from workbench.spec import load_model, save_model
 from workbench.spec.model import Model
 from workbench.spec.versioning import next_version
+from workbench.ui.calibration_charts import suggestion_charts
 
 
 def _pct(x: float) -> str:
@@ -145,6 +147,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
         raise WorkbenchError(
             "--out must not overwrite the model file; the next version is a new file"
         )
+    if args.chart and Path(args.chart).suffix.lower() not in (".svg", ".png"):
+        raise WorkbenchError(
+            f"--chart {args.chart}: write the charts as .svg or .png (pictures that open "
+            "anywhere, with no network)"
+        )
     if args.backtest_days < 1:
         raise WorkbenchError(f"--backtest-days must be at least 1, not {args.backtest_days}")
     data = _load(model, args, outcome_required=True)
@@ -168,6 +175,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         print("Segment variants' point overrides are kept as they are.")
     _report(cal, "\nIn-sample (measured on the leads the points were fitted on; flatters them):")
 
+    charts = [suggestion_charts(cal.gains, cal.conversion, "in-sample")]
     if not args.no_backtest:
         try:
             bt = backtest(
@@ -188,6 +196,13 @@ def run_calibrate(args: argparse.Namespace) -> int:
                 "Lead fields are read as they are in the file: a field filled in after the "
                 "cut-off (e.g. a sales status) can flatter both models."
             )
+            c = bt.calibration
+            charts.append(suggestion_charts(c.gains, c.conversion, "backtest, held-out half"))
+    if args.chart:
+        path = Path(args.chart)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        alt.vconcat(*charts).save(str(path))  # drawn by vl-convert: no browser, no network
+        print(f"\nWrote the gains and conversion charts to {path}")
     if args.out:
         auc = cal.metrics["auc"]
         note = args.note or (

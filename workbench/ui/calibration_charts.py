@@ -105,3 +105,12 @@ def category_conversion_chart(conversion: dict[str, pd.DataFrame]) -> alt.LayerC
     )
     whiskers = base.mark_rule(color="black").encode(y="low:Q", y2="high:Q")
     return (bars + whiskers).properties(width=300, height=220, title="Conversion by category")
+
+
+def suggestion_charts(
+    gains: dict[str, pd.DataFrame], conversion: dict[str, pd.DataFrame], title: str = ""
+) -> alt.HConcatChart:
+    """Gains curves and conversion by category, current vs suggested, side by side."""
+    gains_title = f"Gains{f' ({title})' if title else ''}"
+    conv = category_conversion_chart(conversion).properties(width=240)
+    return alt.hconcat(gains_chart(gains, gains_title).properties(width=260, height=220), conv)

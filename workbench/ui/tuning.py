@@ -27,6 +27,7 @@ from workbench.spec.diff import model_changes
 from workbench.spec.model import Model
 from workbench.spec.versioning import next_version
 from workbench.spec.yaml_io import save_model
+from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
 from workbench.ui.inputs import resolve_inputs
 
@@ -168,6 +169,8 @@ class TuningApp:
         self.calibration = cal
         self.apply(cal.suggested)
         self.suggest_view.value = _suggestion_html(cal)
+        self.suggest_chart.chart = suggestion_charts(cal.gains, cal.conversion)
+        self.suggest_chart.layout.display = None
         return cal
 
     def save(self, path: str | Path | None = None, author: str = "", note: str = "") -> Path:
@@ -440,6 +443,9 @@ class TuningApp:
         self.lead_button.on_click(lambda _: self.show_lead(self.lead_query.value))
         self.lead_view = w.HTML()
         self.lead_chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        # gains and conversion before/after, shown once "Suggest from data" has run
+        self.suggest_chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.suggest_chart.layout.display = "none"
         self.hypo_fields = w.Textarea(
             description="Lead",
             value="seniority: VP\nindustry: Software\ncompany_size: 500\nemail: vp@acme.com",
@@ -468,6 +474,7 @@ class TuningApp:
                 w.HTML("<h3>Suggest from data</h3>"),
                 self.suggest_button,
                 self.suggest_view,
+                self.suggest_chart,
                 w.HTML("<h3>Save</h3>"),
                 self.author,
                 self.note,
