@@ -259,7 +259,7 @@ def test_cli_calibrate_draws_gains_and_conversion_charts(tmp_path, capsys):
     # in-sample and backtest panels, each current vs suggested; nothing fetched from outside
     for title in ("Gains (in-sample)", "Gains (backtest, held-out half)", "suggested"):
         assert title in svg
-    assert "<script" not in svg and "href=\"http" not in svg
+    assert "<script" not in svg and 'href="http' not in svg
 
 
 def test_cli_calibrate_refuses_a_chart_it_cannot_draw_offline(tmp_path, capsys):
