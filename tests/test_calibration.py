@@ -70,9 +70,39 @@ def test_the_suggested_model_is_the_table(cal, sample_model, sample_signals):
     np.testing.assert_array_equal(_points_of(cal.suggested, sample_signals), table["suggested"])
     np.testing.assert_array_equal(_points_of(sample_model, sample_signals), table["current"])
     assert (table["suggested"] == table["suggested"].round()).all()  # whole points
-    assert cal.suggested.name == sample_model.name  # only points, stars and caps change
-    assert cal.suggested.categories == sample_model.categories
+    assert cal.suggested.name == sample_model.name  # points, stars, caps, thresholds change
+    assert [c.name for c in cal.suggested.categories] == [c.name for c in sample_model.categories]
     assert sample_model.criterion("pricing_page").points == 15  # the original is untouched
+    kept = calibrate(sample_model, sample_signals, keep_shares=False)
+    assert kept.suggested.categories == sample_model.categories
+    assert kept.suggestion.table.equals(table)  # the points do not depend on the thresholds
+
+
+def test_suggested_thresholds_keep_each_categorys_share(cal, sample_model, sample_signals):
+    """Sales get about as many A and B leads as before: only who they are changes."""
+    before = wb.score_totals(sample_model, sample_signals)
+    after = wb.score_totals(cal.suggested, sample_signals)
+    mins = [c.min for c in cal.suggested.categories[:-1]]
+    assert mins == sorted(mins, reverse=True) and len(set(mins)) == len(mins)
+    assert all(m == round(m) for m in mins)  # whole numbers, as people write them
+    # leads of segments with their own thresholds keep them; compare the others
+    own = sample_signals.data.leads["segment"].to_numpy()[sample_signals.order] == "Enterprise"
+    real = (before.category < 3) & ~own
+    for k in range(2):  # A, then A + B
+        n_before = int((before.category[real] <= k).sum())
+        n_after = int((after.category[real] <= k).sum())
+        assert abs(n_after - n_before) <= 0.05 * n_before, (k, n_before, n_after)
+
+
+def test_backtest_thresholds_come_from_the_fitting_half(bt, sample_model, sample_data):
+    from workbench.calibration import share_keeping_thresholds
+
+    c = bt.calibration
+    signals = wb.compute_signals(sample_model, sample_data, as_of=bt.cutoff)
+    without = c.suggested.with_thresholds({t.name: t.min for t in sample_model.categories})
+    fit_rows = signals.rows_of(bt.fit_leads)
+    expected = share_keeping_thresholds(sample_model, without, signals, fit_rows)
+    assert {t.name: t.min for t in c.suggested.categories[:-1]} == expected
 
 
 def test_each_value_is_traced_to_its_evidence(cal, sample_model, sample_signals):

@@ -259,6 +259,48 @@ def suggested_model(model: Model, suggestion: Suggestion) -> Model:
     return new
 
 
+def share_keeping_thresholds(
+    model: Model, suggested: Model, signals: Signals, rows: np.ndarray
+) -> dict[str, float]:
+    """Base thresholds for ``suggested`` that keep each category's share of ``rows``.
+
+    New points move the whole score distribution, so the old thresholds would hand sales
+    a very different number of A leads; keeping the shares keeps sales' workload and makes
+    the per-category conversion of the two models comparable. Whole numbers, strictly
+    decreasing. Leads of segments with their own thresholds keep those and take no part.
+    """
+    names = [c.name for c in model.categories]
+    if len(names) < 2:
+        return {}
+    before, after = score_totals(model, signals), score_totals(suggested, signals)
+    own = {
+        v.value.casefold()
+        for v in (model.segments.variants if model.segments else ())
+        if v.categories
+    }
+    base = np.zeros(signals.n_leads, dtype=bool)
+    for code, start, stop in signals.segment_blocks:
+        seg = signals.segment_names[code]
+        base[start:stop] = seg is None or seg.casefold() not in own
+    inquiry = len(before.category_names) - 1
+    take = np.zeros(signals.n_leads, dtype=bool)
+    take[rows] = True
+    take &= base & (before.category < inquiry) & (after.category < inquiry)
+    if not take.any():
+        return {}
+    old = before.category[take]
+    scores = np.sort(after.score[take])[::-1]
+    lo, hi = model.scale.min, model.scale.max
+    out, ceiling = {}, hi + 1
+    for k, name in enumerate(names[:-1]):
+        n_top = int((old <= k).sum())  # leads in this category or a better one
+        cut = scores[n_top - 1] if n_top else hi
+        value = float(min(max(round(cut), lo + len(names) - 2 - k), ceiling - 1))
+        out[name] = value
+        ceiling = value
+    return out
+
+
 # --- evaluation -------------------------------------------------------------------------------
 
 
@@ -344,10 +386,13 @@ def calibrate(
     *,
     C: float = 1.0,
     keep_star_signs: bool = False,
+    keep_shares: bool = True,
 ) -> Calibration:
     """Suggest points from every lead with a known outcome; metrics on the same leads.
 
     In-sample: the figures flatter the suggestion. :func:`backtest` gives honest ones.
+    With ``keep_shares`` the thresholds move too, so each category keeps its share of
+    leads (:func:`share_keeping_thresholds`); without, they stay as they are.
     """
     if outcome is None:
         outcome = analysis.outcome_array(signals)
@@ -356,6 +401,9 @@ def calibrate(
     suggestion = suggest_points(model, signals, outcome, C=C, keep_star_signs=keep_star_signs)
     suggested = suggested_model(model, suggestion)
     rows = np.flatnonzero(~np.isnan(outcome))
+    if keep_shares:
+        kept = share_keeping_thresholds(model, suggested, signals, rows)
+        suggested = suggested.with_thresholds(kept) if kept else suggested
     metrics, conversion, gains = evaluate(
         {"current": model, "suggested": suggested}, signals, outcome, rows
     )
@@ -417,6 +465,7 @@ def backtest(
     cutoff=None,
     seed: int = 0,
     C: float = 1.0,
+    keep_shares: bool = True,
 ) -> Backtest:
     """Score as of a cut-off T with only what was known then; fit on half, judge the other.
 
@@ -470,6 +519,9 @@ def backtest(
     _check_outcome(y_eval, where + " (evaluation half)")
     suggestion = suggest_points(model, signals, y, fit_rows, C=C)
     suggested = suggested_model(model, suggestion)
+    if keep_shares:  # chosen on the fitting half only, like the points
+        kept = share_keeping_thresholds(model, suggested, signals, fit_rows)
+        suggested = suggested.with_thresholds(kept) if kept else suggested
     metrics, conversion, gains = evaluate(
         {"current": model, "suggested": suggested}, signals, y, eval_rows
     )

@@ -271,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="backtest split seed (default 0)")
     p.add_argument("--out", help="write the calibrated model here as the next version")
     p.add_argument("--chart", help="write gains and conversion charts here (.svg or .png)")
+    p.add_argument(
+        "--keep-thresholds",
+        dest="keep_thresholds",
+        action="store_true",
+        help="keep the category thresholds (default: move them so each category keeps its "
+        "share of leads)",
+    )
     p.add_argument("--author", default="", help="changelog author for --out")
     p.add_argument("--note", default="", help="changelog note for --out")
     p.set_defaults(func=cmd_calibrate)

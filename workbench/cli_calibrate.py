@@ -132,10 +132,22 @@ def evidence_text(cal: Calibration) -> str:
     return frame.to_string(index=False)
 
 
+def _thresholds_text(cal: Calibration) -> str:
+    """'A ≥ 58 (was 60), B ≥ 31 (was 35)', or that they stayed as they were."""
+    moved = [
+        f"{new.name} ≥ {new.min:g} (was {old.min:g})"
+        for old, new in zip(cal.model.categories[:-1], cal.suggested.categories[:-1], strict=True)
+        if old.min != new.min
+    ]
+    if not moved:
+        return "thresholds unchanged"
+    return "suggested thresholds keep each category's share of leads: " + ", ".join(moved)
+
+
 def _report(cal: Calibration, heading: str) -> None:
     print(heading)
     print(_metrics_table(cal))
-    print("\nConversion by category (thresholds unchanged):")
+    print(f"\nConversion by category ({_thresholds_text(cal)}):")
     print(_category_table(cal))
     print("\nGains: leads ranked by score, in tenths (rate in each tenth, conversions so far)")
     print(_gains_table(cal))
@@ -163,7 +175,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         f"outcome ('{data.mapping.outcome}'), {int(np.nansum(y)):,} converted "
         f"({np.nanmean(y):.1%}); evidence as of {signals.as_of:%Y-%m-%d}."
     )
-    cal = calibrate(model, signals, y)
+    cal = calibrate(model, signals, y, keep_shares=not args.keep_thresholds)
     s = cal.suggestion
     print(
         f"\nSuggested points (regularised logistic regression on the model's evidence, "
@@ -179,7 +191,12 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if not args.no_backtest:
         try:
             bt = backtest(
-                model, data, days=args.backtest_days, cutoff=args.backtest_as_of, seed=args.seed
+                model,
+                data,
+                days=args.backtest_days,
+                cutoff=args.backtest_as_of,
+                seed=args.seed,
+                keep_shares=not args.keep_thresholds,
             )
         except DataError as exc:
             print(f"\nNo backtest: {exc}")
