@@ -94,6 +94,24 @@ def test_suggested_thresholds_keep_each_categorys_share(cal, sample_model, sampl
         assert abs(n_after - n_before) <= 0.05 * n_before, (k, n_before, n_after)
 
 
+def test_a_drafted_model_stays_on_its_scale_when_calibrated(sample_data):
+    """Bins and groups only: the suggestion keeps the level of the scores, not just the
+    spread, so leads are not pushed to the bottom of the scale (where ranks are lost)."""
+    from workbench.drafting import draft_model
+
+    drafted = draft_model(sample_data, "converted", folds=0).model
+    data = wb.load_data(SAMPLES / "leads.csv", model=drafted, now="2026-11-22")
+    signals = wb.compute_signals(drafted, data)
+    cal = calibrate(drafted, signals)
+    before = wb.score_totals(drafted, signals).score
+    after = wb.score_totals(cal.suggested, signals).score
+    floor = drafted.scale.min
+    assert (after == floor).mean() <= (before == floor).mean() + 0.02
+    assert abs(np.median(after) - np.median(before)) <= 10
+    auc = cal.metrics["auc"]
+    assert auc["suggested"] >= auc["current"] - 0.005
+
+
 def test_backtest_thresholds_come_from_the_fitting_half(bt, sample_model, sample_data):
     from workbench.calibration import share_keeping_thresholds
 

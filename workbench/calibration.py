@@ -36,6 +36,7 @@ from workbench.points_fit import PointsFit, fit_points
 from workbench.scoring import Totals, score_totals
 from workbench.signals.core import Signals, compute_signals
 from workbench.spec.model import Criterion, Model
+from workbench.spec.rules import Missing
 
 MIN_CLASS = 5  # fewer converted (or unconverted) leads than this: nothing to learn from
 
@@ -158,6 +159,46 @@ def _check_outcome(y: np.ndarray, where: str) -> None:
         )
 
 
+def _keep_level_means(
+    model: Model,
+    suggested: np.ndarray,
+    current: np.ndarray,
+    X: np.ndarray,
+    known: np.ndarray,
+    columns: tuple[tuple[str, int], ...],
+) -> None:
+    """Shift each bins/lookup criterion's suggested points so its average stays put.
+
+    The regression's level coefficients are centred on zero, so a model made only of bins
+    and groups (a drafted one) would drop to the bottom of the scale. Where every lead
+    falls in some level of a criterion, or in a ``missing`` criterion on the same field,
+    adding the same number to all of those changes no ranking: shift them so they give the
+    average lead what they give now.
+    """
+    fields = {c.id: getattr(c.rule, "field", None) for c in model.criteria}
+    missing_of = {
+        c.rule.field: c.id for c in model.criteria if isinstance(c.rule, Missing) and not c.is_level
+    }
+    by_criterion: dict[str, list[int]] = {}
+    for j, (cid, level) in enumerate(columns):
+        if level >= 0:
+            by_criterion.setdefault(cid, []).append(j)
+    index = {cid: j for j, (cid, level) in enumerate(columns) if level < 0}
+    rows = np.flatnonzero(known)
+    if not len(rows):
+        return
+    for cid, cols in by_criterion.items():
+        companion = missing_of.get(fields[cid])
+        if companion in index:
+            cols = [*cols, index[companion]]
+        inside = np.minimum(X[np.ix_(rows, cols)], 1.0)
+        if (inside.sum(axis=1) < 0.5).any():
+            continue  # some leads are in no level: a shift would move them relative to others
+        counts = inside.sum(axis=0, dtype=np.float64)
+        shift = counts @ (current[cols] - suggested[cols]) / counts.sum()
+        suggested[cols] += np.round(shift)
+
+
 def suggest_points(
     model: Model,
     signals: Signals,
@@ -191,6 +232,7 @@ def suggest_points(
     lin_sd = float(np.std(X[known] @ coef.astype(np.float32)))
     factor = raw_sd / lin_sd if lin_sd > 0 and raw_sd > 0 else 0.0
     suggested = np.round(coef * factor) + 0.0
+    _keep_level_means(model, suggested, current, X, known, signals.columns)
 
     crit = {c.id: c for c in model.criteria}
     notes = [""] * len(labels)
@@ -290,12 +332,14 @@ def share_keeping_thresholds(
         return {}
     old = before.category[take]
     scores = np.sort(after.score[take])[::-1]
-    lo, hi = model.scale.min, model.scale.max
+    hi = model.scale.max
+    last = model.categories[-1].min  # the last category takes the rest: stay above it
+    floor = model.scale.min if last is None else max(last, model.scale.min)
     out, ceiling = {}, hi + 1
     for k, name in enumerate(names[:-1]):
         n_top = int((old <= k).sum())  # leads in this category or a better one
         cut = scores[n_top - 1] if n_top else hi
-        value = float(min(max(round(cut), lo + len(names) - 2 - k), ceiling - 1))
+        value = float(min(max(round(cut), floor + len(names) - 1 - k), ceiling - 1))
         out[name] = value
         ceiling = value
     return out
