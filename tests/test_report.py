@@ -327,3 +327,16 @@ def test_a_report_without_activities_outcomes_or_segments_still_renders(tmp_path
     assert "no known outcomes" in page and page.count("<svg") == 1
     with pytest.raises(DataError, match="the leads have no segment column"):
         build_report(path, tmp_path / "leads.csv", segment="SMB")
+
+
+def test_a_report_as_of_a_past_date_holds_only_the_leads_that_existed():
+    raw = pd.read_csv(LEADS, dtype="str").drop_duplicates("lead_id").set_index("lead_id")
+    created = pd.to_datetime(raw["created_at"])
+    existed = created <= pd.Timestamp("2026-07-01 23:59:59")
+    rep = build_report(MODEL, LEADS, ACTS, as_of="2026-07-01", top_n=50)
+    assert rep.n_leads == int(existed.sum()) < len(raw)
+    assert existed.loc[rep.top["lead id"]].all()
+    # no lead appears in the shift as "new since last week" unless it was created that week
+    week = created.between(pd.Timestamp("2026-06-24 23:59:59"), pd.Timestamp("2026-07-01 23:59:59"))
+    new_rows = rep.shift.loc["new since"].sum() if "new since" in rep.shift.index else 0
+    assert new_rows <= int(week.sum())

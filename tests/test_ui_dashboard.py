@@ -158,3 +158,55 @@ def test_a_bad_file_gives_a_message_not_a_blank_page(kwargs, expected, capfd):
     assert "Traceback" not in widget.value
     err = capfd.readouterr().err  # the server's terminal, not the page
     assert err.startswith("workbench dashboard: ") and expected in err
+
+
+def _variant(sample_model, tmp_path, **changes) -> str:
+    """The sample model with some top-level keys changed, saved where the app can load it."""
+    import workbench as wb
+
+    spec = sample_model.model_dump(mode="python", exclude_defaults=True)
+    spec.update(changes)
+    path = tmp_path / "variant.yaml"
+    wb.save_model(wb.Model.parse(spec), path)
+    return str(path)
+
+
+def test_a_model_without_grades_still_shows_its_queue(sample_model, tmp_path):
+    """Drafted models have no fit grade: the page works, with no matrix and no grade."""
+    app = SalesDashboard.load(_variant(sample_model, tmp_path, fit_grade=None))
+    assert app.scoring.totals.grade is None
+    assert "no fit grade" in app.matrix.value
+    assert len(app.table.rows) == PAGE_SIZE and "fit grade" not in app.card.value
+    assert "grade" not in app.export_table().columns
+
+
+def test_names_from_the_model_are_shown_as_text_not_html(sample_model, tmp_path):
+    cats = [c.model_dump(mode="python") for c in sample_model.categories]
+    cats[0]["name"] = "<svg onload=alert(1)>"
+    path = _variant(
+        sample_model, tmp_path, categories=cats, inquiry_category="<i>Inq</i>", segments=None
+    )
+    app = SalesDashboard.load(path)
+    best = app.queue.frame.iloc[0]
+    app.select(best["lead_id"])
+    for html_text in (app.card.value, app.header.value):
+        assert "<svg" not in html_text and "<i>Inq" not in html_text
+    assert "&lt;svg onload=alert(1)&gt;" in app.card.value
+    assert "&lt;i&gt;Inq&lt;/i&gt;" in app.header.value
+
+
+def test_as_of_a_past_date_leaves_out_leads_created_later(raw_leads_created):
+    app = SalesDashboard.load(as_of="2026-07-01")
+    created = raw_leads_created.loc[app.queue.frame["lead_id"]]
+    assert (created <= pd.Timestamp("2026-07-01 23:59:59")).all()
+    later = int((raw_leads_created > pd.Timestamp("2026-07-01 23:59:59")).sum())
+    assert later > 0 and app.scoring.signals.n_leads + later == len(raw_leads_created)
+    assert f"{later:,} created after 2026-07-01 left out" in app.header.value
+    exported = app.export_table()["lead_id"]
+    assert set(exported) <= set(created.index)
+
+
+@pytest.fixture(scope="module")
+def raw_leads_created() -> pd.Series:
+    raw = pd.read_csv(SAMPLES / "leads.csv", dtype="str").drop_duplicates("lead_id")
+    return pd.to_datetime(raw.set_index("lead_id")["created_at"])

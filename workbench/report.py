@@ -537,7 +537,7 @@ def build_report(
     data = load_data(files["leads"], files["activities"], model=m)
     instant = resolve_as_of(data, files["as_of"])  # the whole data's, before any subset
     seg = match_segment(m, data, segment) if segment is not None else None
-    part = segment_subset(m, data, seg)
+    part = sales.known_by(segment_subset(m, data, seg), instant)  # not leads that came later
     current = sales.Scoring.run(m, part, as_of=instant)
     previous = sales.Scoring.run(
         m, part, as_of=current.as_of - pd.Timedelta(days=sales.PREVIOUS_DAYS)

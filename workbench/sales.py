@@ -18,7 +18,7 @@ from workbench.analysis import category_counts
 from workbench.data.loading import LeadData
 from workbench.reasons import reason_texts, reasons_table
 from workbench.scoring import Totals, contributions, score_totals
-from workbench.signals.core import Signals, compute_signals
+from workbench.signals.core import Signals, compute_signals, resolve_as_of
 from workbench.spec.model import Model
 
 NEVER = np.iinfo(np.int64).min
@@ -46,6 +46,22 @@ class Scoring:
     @property
     def top_category(self) -> str:
         return self.totals.category_names[0]
+
+
+def known_by(data: LeadData, as_of=None) -> LeadData:
+    """The leads that existed at ``as_of`` (created by then, or with no creation date).
+
+    Scoring as of a past date must not list leads that arrived later: a queue, a report
+    or an export as of 1 June holds the leads sales could have called on 1 June.
+    """
+    col = data.mapping.created_at
+    leads = data.leads
+    if not col or col not in leads.columns or not pd.api.types.is_datetime64_any_dtype(leads[col]):
+        return data
+    cutoff = resolve_as_of(data, as_of)
+    stamps = leads[col].to_numpy(dtype="datetime64[ns]")
+    later = ~np.isnat(stamps) & (stamps.view(np.int64) > cutoff.value)
+    return data.subset(leads.index[~later]) if later.any() else data
 
 
 def created_at(signals: Signals) -> np.ndarray:

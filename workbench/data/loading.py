@@ -58,8 +58,11 @@ class LeadData:
     def event_positions(self, positions: np.ndarray) -> np.ndarray:
         """Row positions in ``activities`` of the events of leads at these positions."""
         order, starts = self._events_by_lead
-        parts = [order[starts[p] : starts[p + 1]] for p in positions]
-        return np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        positions = np.asarray(positions, dtype=np.int64)
+        lo, n = starts[positions], starts[positions + 1] - starts[positions]
+        # each lead's run of the grouped order, all runs at once (no loop over leads)
+        first = np.repeat(lo - (np.cumsum(n) - n), n)
+        return np.sort(order[first + np.arange(int(n.sum()))])
 
     def _positions(self, lead_ids) -> np.ndarray:
         ids = list(lead_ids)

@@ -118,16 +118,20 @@ class SalesDashboard:
 
         files = resolve_inputs(model, leads, activities, as_of)
         m = load_model(files["model"])
-        data = load_data(files["leads"], files["activities"], model=m)
+        loaded = load_data(files["leads"], files["activities"], model=m)
+        data = sales.known_by(loaded, files["as_of"])  # not the leads that came later
         current = sales.Scoring.run(m, data, as_of=files["as_of"])
         previous = sales.Scoring.run(
             m, data, as_of=current.as_of - pd.Timedelta(days=sales.PREVIOUS_DAYS)
         )
         rejected = len(data.report.rejected_leads)
+        later = loaded.n_leads - data.n_leads
         note = (
             f"{_n(data.n_leads)} leads from {html.escape(Path(str(files['leads'])).name)}"
+            + (f" ({_n(later)} created after {current.as_of:%Y-%m-%d} left out)" if later else "")
             + (f"; {_n(rejected)} rows set aside by the data checks" if rejected else "")
-            + f"; inquiries ({m.inquiry_category}) are kept out of A/B/C."
+            + f"; inquiries ({html.escape(m.inquiry_category)}) are kept out of the sales "
+            + "categories."
         )
         return cls(sales.build_queue(current, previous), data_note=note)
 
@@ -208,8 +212,12 @@ class SalesDashboard:
                 for p, e in zip(frame["points"], frame["evidence"], strict=True)
             )
 
-        grade = f" · fit grade <b>{t.grade_names[t.grade[row]]}</b>" if t.grade is not None else ""
-        level = f" · engagement <b>{t.level_names[t.level[row]]}</b>" if t.level is not None else ""
+        esc = html.escape
+        grade = level = ""
+        if t.grade is not None:
+            grade = f" · fit grade <b>{esc(t.grade_names[t.grade[row]])}</b>"
+        if t.level is not None:
+            level = f" · engagement <b>{esc(t.level_names[t.level[row]])}</b>"
         prev = info["previous_score"]
         change = "" if pd.isna(prev) else f" (a week ago {prev:.1f})"
         facts = " · ".join(
@@ -220,7 +228,7 @@ class SalesDashboard:
             f"<h3>{html.escape(info['name'] or lead_id)}</h3>"
             f"<div>{html.escape(info['title'])}</div><div class='wb-note'>{facts}</div>"
             f"<div><span class='wb-score' data-field='score'>{t.score[row]:.1f}</span>{change}"
-            f" · category <b data-field='category'>{t.category_names[t.category[row]]}</b>"
+            f" · category <b data-field='category'>{esc(t.category_names[t.category[row]])}</b>"
             f"{grade}{level}</div>"
             f"<h4>Why call</h4><ul class='wb-pos'>{items(pos.head(5)) or '<li>nothing yet</li>'}"
             "</ul>"
@@ -332,7 +340,12 @@ class SalesDashboard:
         self.distribution = alt.JupyterChart(
             distribution_chart(hist, prev_hist, self._thresholds, outline="a week ago")
         )
-        self.matrix = alt.JupyterChart(matrix_chart(self.matrix_cells()))
+        cells = self.matrix_cells()
+        self.matrix = (
+            alt.JupyterChart(matrix_chart(cells))
+            if len(cells)
+            else w.HTML("<i>This model has no fit grade or engagement levels: no matrix.</i>")
+        )
 
         filters = w.HBox(
             [self.category, self.owner, self.segment, self.only, self.search],
