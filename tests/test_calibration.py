@@ -344,3 +344,13 @@ def test_cli_calibrate_refuses_to_overwrite_the_model(capsys):
     argv = ["calibrate", "--model", MODEL, "--leads", LEADS, "--out", MODEL]
     assert main(argv) == 2
     assert "must not overwrite the model file" in capsys.readouterr().err
+
+
+def test_cli_calibrate_without_conversion_dates_explains_the_backtest(tmp_path, capsys):
+    leads = pd.read_csv(LEADS, dtype="str").drop(columns="converted_at")
+    leads.to_csv(tmp_path / "leads.csv", index=False)
+    argv = ["calibrate", "--model", MODEL, "--leads", str(tmp_path / "leads.csv")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "No backtest:" in out and "--outcome-date COL" in out and "--no-backtest" in out
+    assert "'None'" not in out

@@ -224,6 +224,10 @@ def test_messy_export_drafts_and_scores_without_hand_cleaning(tmp_path, capsys):
             ["--id", "lead_id", "--outcome", "converted", "--exclude", "senority"],
             "Did you mean 'seniority'",
         ),
+        (
+            ["--id", "lead_id", "--outcome", "converted", "--folds", "1"],
+            "--folds: cross-validation needs at least 2 folds (0 skips it); got 1",
+        ),
     ],
 )
 def test_cli_draft_bad_input_exits_2(args, message, tmp_path, capsys):
@@ -276,3 +280,24 @@ def test_numeric_bins_have_support_and_a_steady_trend(seed, sign):
     rate = np.bincount(code, weights=y[ok], minlength=len(edges) + 1) / n
     steps = np.diff(rate)
     assert (steps > 0).all() or (steps < 0).all() or len(rate) == 1
+
+
+def test_cli_draft_checks_where_it_will_write_before_drafting(tmp_path, capsys, monkeypatch):
+    import workbench.drafting
+
+    monkeypatch.setattr(workbench.drafting, "draft_model", lambda *a, **k: pytest.fail("drafted"))
+    (tmp_path / "models").write_text("a file, not a folder")
+    out = tmp_path / "models" / "drafted.yaml"
+    argv = ["draft", "--leads", str(SAMPLES / "leads.csv"), "--id", "lead_id"]
+    assert main([*argv, "--outcome", "converted", "--out", str(out)]) == 2
+    assert "--out: cannot write" in capsys.readouterr().err
+
+
+def test_cli_draft_without_cross_validation_says_so(tmp_path, capsys):
+    argv = ["draft", "--leads", str(SAMPLES / "leads.csv"), "--id", "lead_id"]
+    out = tmp_path / "m.yaml"
+    assert main([*argv, "--outcome", "converted", "--folds", "0", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "No cross-validation (--folds 0)" in printed and "Cross-validated AUC" not in printed
+    assert wb.load_model(out).criteria
+    assert "# Not cross-validated (--folds 0)." in out.read_text()

@@ -157,3 +157,26 @@ def test_index_page_escapes_names(tmp_path):
     page = runner.index_html(run, tmp_path)
     assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in page and "&lt;i&gt;m&lt;/i&gt;" in page
     assert "<b>" not in page.split("</style>")[1]
+
+
+def test_an_out_folder_that_cannot_be_written_is_refused_first(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(runner, "run_report", lambda *a, **k: pytest.fail("the notebook ran"))
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the folder should be")
+    assert main([*BASE, "--out", str(blocker / "weekly" / "report.html")]) == 2
+    err = capsys.readouterr().err
+    assert "--out: cannot write" in err and "is a file, not a folder" in err
+
+
+def test_a_compare_to_model_that_reads_other_columns_is_refused_first(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(runner, "run_report", lambda *a, **k: pytest.fail("the notebook ran"))
+    other = tmp_path / "other.yaml"
+    other.write_text(MODEL.read_text().replace("field: seniority", "field: Seniority Level"))
+    out = tmp_path / "r.html"
+    assert main([*BASE, "--compare-to", str(other), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--compare-to: other.yaml:" in err
+    assert "column 'Seniority Level' is not in the leads file" in err
+    assert not out.exists()

@@ -480,8 +480,14 @@ def _dates(data: LeadData, col: str | None, what: str, required: bool) -> pd.Ser
         [
             Problem(
                 what,
-                f"a backtest needs the date of each conversion; no date column '{col}'."
+                (
+                    f"a backtest needs the date of each conversion; no date column '{col}'."
+                    if col
+                    else "a backtest needs the date of each conversion and the model names no "
+                    "conversion-date column."
+                )
                 + (did_you_mean(str(col), dated) if col else "")
+                + " Name it with --outcome-date COL, or skip the backtest with --no-backtest."
                 + (f" Date columns: {', '.join(dated)}." if dated else ""),
             )
         ]

@@ -19,7 +19,7 @@ import pandas as pd
 from workbench.data import load_data
 from workbench.errors import WorkbenchError
 from workbench.export import export_format, write_table
-from workbench.scoring import score
+from workbench.scoring import score, score_totals
 from workbench.signals import compute_signals
 from workbench.spec import Model, load_model
 from workbench.spec.model import OUTPUT_COLUMNS
@@ -133,10 +133,17 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
     files = resolve_inputs(args.model, args.leads, args.activities, args.as_of)
-    # the same checks the page will run, so a bad file is reported here, not as a blank page
+    # the checks the page will run, so a bad file is reported here, not as a blank page:
+    # the files in full, and the page itself built over a few hundred leads
+    from workbench import sales
+    from workbench.ui.dashboard import SalesDashboard
+
     model = load_model(files["model"])
     data = load_data(files["leads"], files["activities"], model=model)
-    signals = compute_signals(model, data, as_of=files["as_of"])
+    probe = sales.known_by(data, files["as_of"])
+    probe = probe.subset(probe.leads.index[:300])
+    signals = compute_signals(model, probe, as_of=files["as_of"])
+    SalesDashboard(sales.build_queue(sales.Scoring(model, signals, score_totals(model, signals))))
     print(f"{model.name} v{model.version}: {data.n_leads:,} leads as of {signals.as_of:%Y-%m-%d}")
     if len(data.report.rejected_leads) or len(data.report.rejected_activities):
         print(data.report)
@@ -170,6 +177,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             f"warning: listening on {args.ip} without --token: anyone who can reach it can read it"
         )
     print(f"Sales dashboard: {url}   (Ctrl+C to stop)", flush=True)
+    sys.stderr.flush()
+    if hasattr(os, "execve"):
+        # Voilà takes this process over: Ctrl+C and a service manager's SIGTERM reach it
+        os.execve(sys.executable, command, env)
     proc = subprocess.Popen(command, env=env)
     try:
         return proc.wait()

@@ -22,6 +22,7 @@ from workbench.comparison import compare_models
 from workbench.data import load_data
 from workbench.data.loading import LeadData
 from workbench.errors import DataError, Problem, WorkbenchError, did_you_mean
+from workbench.export import unwritable
 from workbench.signals import compute_signals
 from workbench.spec import load_model, save_model
 from workbench.spec.model import Model
@@ -164,6 +165,10 @@ def run_calibrate(args: argparse.Namespace) -> int:
             f"--chart {args.chart}: write the charts as .svg or .png (pictures that open "
             "anywhere, with no network)"
         )
+    for option in ("out", "chart"):
+        path = getattr(args, option)
+        if path and (problem := unwritable(path, f"--{option}")) is not None:
+            raise DataError([problem])
     if args.backtest_days < 1:
         raise WorkbenchError(f"--backtest-days must be at least 1, not {args.backtest_days}")
     data = _load(model, args, outcome_required=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from workbench.data import load_data
 from workbench.data.loading import LeadData
 from workbench.errors import DataError, Problem
-from workbench.export import write_table
+from workbench.export import unwritable, write_table
 from workbench.spec.model import DataMapping
 
 PROFILE_SUFFIXES = (".csv", ".parquet", ".pq", ".html")
@@ -49,6 +49,8 @@ def run_profile(args: argparse.Namespace) -> int:
         raise DataError(
             [Problem("--out", f"cannot write '{out.suffix or out}'; use .csv, .parquet or .html")]
         )
+    if out is not None and (problem := unwritable(out)) is not None:
+        raise DataError([problem])
     data = load_export(args.leads, args.id, args.outcome)
     profile = profile_leads(data, args.outcome)
     print(profile.summary())
@@ -67,6 +69,11 @@ def run_draft(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise DataError([Problem("--out", f"the model file must be .yaml; got '{out.name}'")])
+    if (problem := unwritable(out)) is not None:
+        raise DataError([problem])
+    if args.folds == 1 or args.folds < 0:
+        why = f"cross-validation needs at least 2 folds (0 skips it); got {args.folds}"
+        raise DataError([Problem("--folds", why)])
     data = load_export(args.leads, args.id, args.outcome)
     draft = draft_model(
         data, args.outcome, exclude=args.exclude or (), keep=args.keep or (), folds=args.folds

@@ -129,8 +129,12 @@ class Draft:
             f"# Drafted by `workbench draft` from {self.source} on {dt.date.today():%Y-%m-%d}:",
             f"# {p.n_known:,} leads with a known outcome, {p.converted:,} converted "
             f"({p.base_rate:.1%}).",
-            f"# Cross-validated AUC {self.cv_auc:.3f} (a one-hot logistic regression over the "
-            f"same columns: {self.reference_auc:.3f}).",
+            (
+                f"# Cross-validated AUC {self.cv_auc:.3f} (a one-hot logistic regression over "
+                f"the same columns: {self.reference_auc:.3f})."
+                if len(self.folds)
+                else "# Not cross-validated (--folds 0)."
+            ),
             "# Each bin, group and criterion has `evidence`: the leads it covered, how many",
             "# converted, the rate and its 95 % interval (low–high). Review the points with sales",
             "# before signing off; check the file with `workbench validate`.",
@@ -154,14 +158,17 @@ class Draft:
                 f"  {r.column:<{width}}  {r.reason}" for r in self.excluded.itertuples(index=False)
             ]
         k = len(self.folds)
-        lines += [
-            "",
-            f"Cross-validated AUC ({k} folds, each held-out fold scored by the engine): "
-            f"{self.cv_auc:.3f} ± {self.folds['auc'].std(ddof=0):.3f}",
-            f"  a plain one-hot logistic regression over the same columns: "
-            f"{self.reference_auc:.3f}",
-            "Conversion per category (out-of-fold):",
-        ]
+        if not k:
+            lines += ["", "No cross-validation (--folds 0): no AUC or conversion to show."]
+        else:
+            lines += [
+                "",
+                f"Cross-validated AUC ({k} folds, each held-out fold scored by the engine): "
+                f"{self.cv_auc:.3f} ± {self.folds['auc'].std(ddof=0):.3f}",
+                f"  a plain one-hot logistic regression over the same columns: "
+                f"{self.reference_auc:.3f}",
+                "Conversion per category (out-of-fold):",
+            ]
         bands = {t.name: t.min for t in m.categories}
         for name, r in self.conversion.iterrows():
             lo = bands.get(name)

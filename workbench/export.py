@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -54,6 +55,25 @@ def csv_text(frame: pd.DataFrame, path: Path | None = None) -> str | None:
     return neutralize_formulas(frame).to_csv(
         path, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC
     )
+
+
+def unwritable(path: str | Path, option: str = "--out") -> Problem | None:
+    """Why ``path`` cannot be written (its folder cannot be made or written), or None.
+
+    Checked before long work starts, so a typo in a folder fails at once, not after it.
+    Nothing is created: the nearest existing folder on the way is tried with a temporary
+    file (permissions alone do not tell: read-only mounts, /proc).
+    """
+    folder = Path(path).expanduser().resolve().parent
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        return Problem(option, f"cannot write {path}: {existing} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        return Problem(option, f"cannot write into {existing}: {exc.strerror}; choose another")
+    return None
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:

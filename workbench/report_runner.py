@@ -31,7 +31,9 @@ import nbformat
 
 from workbench.data.loading import load_data
 from workbench.errors import Problem, WorkbenchError
+from workbench.export import unwritable
 from workbench.report import DEFAULT_TOP_N, STYLE, match_segment
+from workbench.signals.core import check_columns
 from workbench.spec import Model, load_model
 
 REPORT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "scoring_report.ipynb"
@@ -127,6 +129,8 @@ def plan_reports(
     problems: list[Problem] = []
     if out.suffix.lower() not in HTML_SUFFIXES:
         problems.append(Problem("--out", f"the report is HTML; name a .html file, not '{out}'"))
+    elif (folder_problem := unwritable(out)) is not None:
+        problems.append(folder_problem)
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
         problems.append(Problem("--top", f"must be a whole number of at least 1, not {top_n!r}"))
     files = {"--model": model, "--leads": leads, "--activities": activities}
@@ -140,9 +144,15 @@ def plan_reports(
         raise ReportParameterError(problems)
 
     m = load_model(model)  # a ModelError names the file, line and key
-    if compare_to is not None:
-        load_model(compare_to)
+    other = load_model(compare_to) if compare_to is not None else None
     data = load_data(leads, None, model=m)  # readable, with its id column; activities later
+    if other is not None:
+        try:  # the compare-to model must read the same leads file
+            check_columns(other, data)
+        except WorkbenchError as exc:
+            problems += [
+                Problem("--compare-to", f"{Path(compare_to).name}: {p}") for p in exc.problems
+            ]
     matched: list[str | None] = []
     for s in segs:
         try:

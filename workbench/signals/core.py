@@ -94,7 +94,7 @@ class Signals:
         return pos
 
 
-def _check_columns(model: Model, data: LeadData) -> None:
+def check_columns(model: Model, data: LeadData) -> None:
     """Every column the model names must exist in the leads (did-you-mean otherwise)."""
     columns = [str(c) for c in data.leads.columns]
     problems = []
@@ -175,7 +175,7 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
     the newest event in the data). This is the expensive step; score with
     :func:`workbench.score` as often as you like afterwards.
     """
-    _check_columns(model, data)
+    check_columns(model, data)
     cutoff = resolve_as_of(data, as_of)
     seg, seg_names = _segment_codes(model, data)
     order = np.argsort(seg, kind="stable")
