@@ -72,7 +72,7 @@ def test_before_and_after_metrics_are_shown(app):
     assert "Conversion by category, before and after" in view
     assert "Evidence for each value" in view and "Pricing page" in view
     # the gains and conversion charts appear, drawn from the same aggregates
-    assert app.suggest_chart.layout.display is None
+    assert app.suggest_box.children == (app.suggest_chart,)
     gains_panel, conversion_panel = app.suggest_chart.chart.hconcat
     gains, conversion = gains_panel.layer[1].data, conversion_panel.data
     assert set(gains["model"]) == {"current", "suggested"}

@@ -169,8 +169,12 @@ class TuningApp:
         self.calibration = cal
         self.apply(cal.suggested)
         self.suggest_view.value = _suggestion_html(cal)
-        self.suggest_chart.chart = suggestion_charts(cal.gains, cal.conversion)
-        self.suggest_chart.layout.display = None
+        charts = suggestion_charts(cal.gains, cal.conversion)
+        if self.suggest_chart is None:  # made on first use: no empty chart on the page
+            self.suggest_chart = alt.JupyterChart(charts)
+            self.suggest_box.children = [self.suggest_chart]
+        else:
+            self.suggest_chart.chart = charts
         return cal
 
     def save(self, path: str | Path | None = None, author: str = "", note: str = "") -> Path:
@@ -444,8 +448,8 @@ class TuningApp:
         self.lead_view = w.HTML()
         self.lead_chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
         # gains and conversion before/after, shown once "Suggest from data" has run
-        self.suggest_chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
-        self.suggest_chart.layout.display = "none"
+        self.suggest_chart: alt.JupyterChart | None = None
+        self.suggest_box = w.VBox([])
         self.hypo_fields = w.Textarea(
             description="Lead",
             value="seniority: VP\nindustry: Software\ncompany_size: 500\nemail: vp@acme.com",
@@ -474,7 +478,7 @@ class TuningApp:
                 w.HTML("<h3>Suggest from data</h3>"),
                 self.suggest_button,
                 self.suggest_view,
-                self.suggest_chart,
+                self.suggest_box,
                 w.HTML("<h3>Save</h3>"),
                 self.author,
                 self.note,
