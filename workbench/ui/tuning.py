@@ -67,10 +67,22 @@ def _suggestion_html(cal: Calibration) -> str:
         },
         index=["before", "after"],
     )
+
+    def rates(t: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "leads": t["leads"].map("{:,}".format),
+                "rate": t["rate"].map("{:.1%}".format),
+                "95 % interval": [
+                    f"{lo:.1%}–{hi:.1%}" for lo, hi in zip(t["low"], t["high"], strict=True)
+                ],
+            }
+        )
+
     conv = pd.concat(
         {
-            "before": cal.conversion["current"][["leads", "rate", "low", "high"]],
-            "after": cal.conversion["suggested"][["leads", "rate", "low", "high"]],
+            "before": rates(cal.conversion["current"]),
+            "after": rates(cal.conversion["suggested"]),
         },
         axis=1,
     )
@@ -80,8 +92,8 @@ def _suggestion_html(cal: Calibration) -> str:
             "criterion": t["label"] + t["level"].map(lambda lv: f": {lv}" if lv else ""),
             "before": t["current"],
             "after": t["suggested"],
-            "leads": t["leads"],
-            "rate": t["rate"],
+            "leads": t["leads"].map("{:,}".format),
+            "rate": t["rate"].map("{:.1%}".format),
             "95 % interval": [
                 f"{lo:.1%}–{hi:.1%}" for lo, hi in zip(t["low"], t["high"], strict=True)
             ],
