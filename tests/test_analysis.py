@@ -22,6 +22,35 @@ def test_category_shift_counts_every_lead_once(sample_model, sample_signals):
     assert (analysis.category_counts(after) == shift.sum(axis=0).to_numpy()).all()
 
 
+def test_moves_are_the_off_diagonal_cells_largest_first(sample_model, sample_signals):
+    before = wb.score_totals(sample_model, sample_signals)
+    after = wb.score_totals(sample_model.with_points({"pricing_page": 40}), sample_signals)
+    shift = analysis.category_shift(before, after)
+    moves = analysis.category_moves(shift)
+    off_diagonal = shift.to_numpy().sum() - np.trace(shift.to_numpy())
+    assert moves["leads"].sum() == off_diagonal > 0
+    assert moves["leads"].is_monotonic_decreasing and (moves["before"] != moves["now"]).all()
+    first = moves.iloc[0]
+    assert analysis.move_sentences(shift, 1) == [
+        f"{first['leads']:,} leads move {first['before']} → {first['now']}"
+    ]
+
+
+def test_a_shift_between_models_with_other_categories_is_rectangular(sample_model, sample_signals):
+    spec = sample_model.model_dump(mode="python", exclude_defaults=True)
+    spec["segments"] = None  # both models without segments: their rows line up
+    cats = [c.model_dump(mode="python") for c in sample_model.categories]
+    one = wb.Model.parse(spec)
+    other = wb.Model.parse({**spec, "categories": [cats[0], {**cats[2], "name": "Rest"}]})
+    signals = wb.compute_signals(one, sample_signals.data)
+    before, after = wb.score_totals(one, signals), wb.score_totals(other, signals)
+    shift = analysis.category_shift(before, after)
+    assert shift.loc["A", "A"] == analysis.category_counts(before)["A"]  # same A threshold
+    assert shift.shape == (4, 3)
+    assert list(shift.columns) == ["A", "Rest", "Inquiry"]
+    assert shift.to_numpy().sum() == sample_signals.n_leads
+
+
 def test_conversion_by_category_on_the_sample(sample_model, sample_signals):
     totals = wb.score_totals(sample_model, sample_signals)
     y = analysis.outcome_array(sample_signals)

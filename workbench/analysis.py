@@ -46,6 +46,23 @@ def category_shift(before: Totals, after: Totals) -> pd.DataFrame:
     )
 
 
+def category_moves(shift: pd.DataFrame) -> pd.DataFrame:
+    """Off-diagonal cells of a shift table, largest first: columns before, now, leads."""
+    long = shift.stack().rename("leads").reset_index()
+    long.columns = ["before", "now", "leads"]
+    moved = long[(long["before"] != long["now"]) & (long["leads"] > 0)]
+    return moved.sort_values("leads", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def move_sentences(shift: pd.DataFrame, limit: int = 4) -> list[str]:
+    """The largest moves in words: ["314 leads move B → C", …]."""
+    top = category_moves(shift).head(limit)
+    return [
+        f"{n:,} leads move {a} → {b}"
+        for a, b, n in zip(top["before"], top["now"], top["leads"], strict=True)
+    ]
+
+
 def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = 1.96):
     """Wilson score interval for a proportion: sound for small samples and rates near 0."""
     n = np.asarray(n, dtype=float)

@@ -278,12 +278,6 @@ def run_compare(args: argparse.Namespace) -> int:
     for name, matrix in result.transitions.items():
         print(f"\n{result.names[0]} (rows) → {name} (columns):")
         print(matrix.to_string())
-        moves = [
-            (int(matrix.loc[a, b]), a, b)
-            for a in matrix.index
-            for b in matrix.columns
-            if a != b and matrix.loc[a, b] > 0
-        ]
-        for n, a, b in sorted(moves, reverse=True)[:4]:
-            print(f"  {n:,} leads move {a} → {b}")
+        for sentence in analysis.move_sentences(matrix):
+            print(f"  {sentence}")
     return 0

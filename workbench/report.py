@@ -152,11 +152,7 @@ class Report:
 
 def signed_off(model: Model) -> str:
     """``Dana Whitfield (Head of Sales, 2026-11-02); …`` or an empty string."""
-    parts = []
-    for a in model.approved_by:
-        extra = ", ".join(x for x in (a.role, str(a.date) if a.date else "") if x)
-        parts.append(a.name + (f" ({extra})" if extra else ""))
-    return "; ".join(parts)
+    return "; ".join(sales.sign_offs(model))
 
 
 def scored_table(
@@ -438,14 +434,6 @@ def shift_table(current: sales.Scoring, baseline: Baseline) -> pd.DataFrame:
     return frame
 
 
-def move_table(shift: pd.DataFrame) -> pd.DataFrame:
-    """Off-diagonal cells of a shift table ('55 leads move B → A'), largest first."""
-    long = shift.stack().rename("leads").reset_index()
-    long.columns = ["before", "now", "leads"]
-    moved = long[(long["before"] != long["now"]) & (long["leads"] > 0)]
-    return moved.sort_values("leads", ascending=False, kind="stable").reset_index(drop=True)
-
-
 def conversion_table(model: Model, scoring: sales.Scoring) -> pd.DataFrame | None:
     """Conversion per category with 95 % Wilson intervals, or None without known outcomes."""
     outcome = analysis.outcome_array(scoring.signals)
@@ -595,7 +583,7 @@ def build_report(
         baseline_label=baseline.label,
         counts=count_table(m, current, baseline),
         shift=shift,
-        moves=move_table(shift),
+        moves=analysis.category_moves(shift),
         conversion=conversion,
         auc=float(auc),
         baseline_auc=float(base_auc),

@@ -250,12 +250,18 @@ class Header:
     fell: int
 
 
+def sign_offs(model: Model) -> tuple[str, ...]:
+    """Who signed the model off: ``("Dana Whitfield (Head of Sales, 2026-11-02)", …)``."""
+    out = []
+    for a in model.approved_by:
+        extra = ", ".join(x for x in (a.role, str(a.date) if a.date else "") if x)
+        out.append(a.name + (f" ({extra})" if extra else ""))
+    return tuple(out)
+
+
 def header(queue: CallQueue) -> Header:
     s = queue.scoring
-    signed = tuple(
-        a.name + (f" ({', '.join(x for x in (a.role, str(a.date or '')) if x)})" if a.role else "")
-        for a in s.model.approved_by
-    )
+    signed = sign_offs(s.model)
     ch = queue.changes
     return Header(
         model_name=s.model.name,

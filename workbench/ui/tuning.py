@@ -216,14 +216,7 @@ class TuningApp:
         return analysis.category_shift(self.saved_totals, self.totals)
 
     def shift_sentences(self, limit: int = 4) -> list[str]:
-        s = self.shift()
-        moves = [
-            (int(s.loc[a, b]), a, b)
-            for a in s.index
-            for b in s.columns
-            if a != b and s.loc[a, b] > 0
-        ]
-        return [f"{n:,} leads move {a} → {b}" for n, a, b in sorted(moves, reverse=True)[:limit]]
+        return analysis.move_sentences(self.shift(), limit)
 
     def fit_matrix(self) -> pd.DataFrame:
         t = self.totals
