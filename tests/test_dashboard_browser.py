@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,43 +22,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT, SAMPLES
+from tests.browser import ARTIFACTS, free_port, launch, needs_chromium, wait_for_port
+from tests.conftest import SAMPLES
 from workbench import analysis, sales
 from workbench.ui.dashboard import PAGE_SIZE, SalesDashboard
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "out" / "screenshots"
-BROWSER_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian chromium missing: run `make test` (installs it)"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_chromium
 
 
 def workbench_command() -> list[str]:
     exe = Path(sys.executable).with_name("workbench")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "workbench.cli"]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on port {port}")
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +59,6 @@ def engine() -> SalesDashboard:
     return SalesDashboard.load(
         SAMPLES / "b2b_model.yaml", SAMPLES / "leads.csv", SAMPLES / "activities.csv"
     )
-
-
-def launch(p):
-    return p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
 
 
 def test_sales_walks_the_dashboard_offline(dashboard, engine, tmp_path):

@@ -4,27 +4,16 @@ downloaded one): a slider moves, the chart changes, nothing leaves localhost."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.browser import ARTIFACTS, free_port, launch, needs_chromium, wait_for_port
 from tests.conftest import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "out" / "screenshots"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian chromium missing: run `make test` (installs it)"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +27,7 @@ def voila_url():
          "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", "--template=offline"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
+    wait_for_port(port, proc, seconds=60)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(10)
@@ -56,11 +39,7 @@ def test_slider_moves_the_chart_offline(voila_url):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(voila_url + "/", timeout=120_000)
