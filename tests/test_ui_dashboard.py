@@ -130,7 +130,13 @@ def test_export_is_the_filtered_queue_for_a_crm(app):
     assert list(table["lead_id"]) == list(expected["lead_id"])
     assert list(table["score"]) == list(expected["score"])
     assert list(table.columns[:5]) == ["lead_id", "score", "category", "grade", "reasons"]
-    assert table["reasons"].str.startswith("'+").all()  # formula-safe, still readable
+    # reasons read "Seniority (VP) +20; …": nothing a spreadsheet runs, no apostrophe needed
+    assert not table["reasons"].str.startswith(("'", "+", "-", "−", "=", "@")).any()
+    best = expected.iloc[0]
+    words = app.queue.reasons(expected.head(1)).iloc[0].split("; ")[0]  # "+20 Seniority (VP)"
+    points, label = words.split(" ", 1)
+    exported = table.set_index("lead_id").loc[best["lead_id"], "reasons"]
+    assert exported.startswith(f"{label} {points}")
 
 
 def test_the_charts_get_aggregates_not_lead_rows(app):

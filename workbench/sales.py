@@ -321,6 +321,16 @@ def score_history(
     return pd.DataFrame(rows, columns=["as_of", "score", "category"])
 
 
+def points_last(reasons: pd.Series) -> pd.Series:
+    """ "+20 Seniority (VP); −10 Careers page 1×" → "Seniority (VP) +20; Careers page 1× −10".
+
+    A cell starting with + or − is a formula to a spreadsheet, so a formula-safe CSV would
+    prefix it with an apostrophe that CRMs import literally; with the points last it needs
+    none.
+    """
+    return reasons.str.replace(r"(^|; )([+\-−]\d+(?:\.\d+)?) ([^;]+)", r"\1\3 \2", regex=True)
+
+
 def crm_export(queue: CallQueue, rows: pd.DataFrame) -> pd.DataFrame:
     """The columns a CRM import needs for ``rows`` of the queue, best first.
 
@@ -334,7 +344,7 @@ def crm_export(queue: CallQueue, rows: pd.DataFrame) -> pd.DataFrame:
             "score": rows["score"].to_numpy(),
             "category": rows["category"].astype("str").to_numpy(),
             "grade": rows["grade"].astype("str").to_numpy(),
-            "reasons": queue.reasons(rows).to_numpy(),
+            "reasons": points_last(queue.reasons(rows)).to_numpy(),
             "model": f"{s.model.name} v{s.model.version}",
             "scored_as_of": f"{s.as_of:%Y-%m-%d %H:%M}",
         }
