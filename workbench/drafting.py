@@ -38,9 +38,9 @@ from workbench.points_fit import PointsFit, fit_points
 from workbench.profiling import (
     ASSIGNMENT_WORDS,
     Profile,
-    _numbers_of,
     id_column_of,
     name_tokens,
+    numbers_of,
     outcome_values,
     profile_leads,
     quantile_edges,
@@ -290,7 +290,7 @@ def plan_columns(
         col = leads[name][known]
         has_missing = bool(leads[name].isna().any())
         if types[name] == "numeric":
-            x = _numbers_of(col)
+            x = numbers_of(col)
             edges = numeric_edges(x, y[known], options)
             filled = x[~np.isnan(x)]
             integer = bool(len(filled)) and bool(np.all(filled == np.round(filled)))
@@ -645,7 +645,7 @@ def one_hot_frame(
     out_train, out_test = {}, {}
     for name in columns:
         if types[name] == "numeric":
-            x_train, x_test = _numbers_of(train[name]), _numbers_of(test[name])
+            x_train, x_test = numbers_of(train[name]), numbers_of(test[name])
             edges = quantile_edges(x_train, 10)
             for x, out in ((x_train, out_train), (x_test, out_test)):
                 code = np.searchsorted(edges, x, side="right").astype(object)

@@ -232,7 +232,7 @@ def parse_numbers(text: pd.Series) -> pd.Series:
     return pd.to_numeric(cleaned, errors="coerce").astype(float)
 
 
-def _numbers_of(col: pd.Series) -> np.ndarray:
+def numbers_of(col: pd.Series) -> np.ndarray:
     """Float values of a column, parsing each distinct text once."""
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -377,7 +377,7 @@ def column_levels(
     if col_type in ("categorical", "yes/no"):
         codes, names, kinds = _value_levels(col, top, min_share, min_leads)
     elif col_type == "numeric":
-        x = _numbers_of(col)
+        x = numbers_of(col)
         codes, names, kinds, lo_hi = _bin_levels(x, quantile_edges(x, bins))
         garbage = np.isnan(x) & col.notna().to_numpy()
         if garbage.any():
