@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 import workbench as wb
+
+# `make test` (and so CI) replays the same examples every run: a red CI must mean a change
+# broke something, not that this run drew an unlucky case. Plain `pytest` draws new ones,
+# which is how the engine's invariants keep finding edge cases during development.
+settings.register_profile("ci", derandomize=True, print_blob=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"

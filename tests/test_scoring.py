@@ -271,6 +271,19 @@ def test_criterion_cap_limits_a_repeated_action(tiny_data):
     assert wb.score(negative, wb.compute_signals(negative, tiny_data)).loc["a", "pricing"] == -15
 
 
+@pytest.mark.parametrize("points", [46.25, 7.3, 33.3, 12.9])
+def test_a_capped_criterion_adds_exactly_its_cap_to_the_bucket(tiny_data, points):
+    # cap / points * points is not exactly the cap in float32; a score one tenth short
+    # would drop a lead below a threshold it reaches on paper
+    rule = {"kind": "activity", "types": ["page_view"], "detail_contains": ["/pricing"]}
+    model = make_model(
+        [crit("pricing", rule, points=points, bucket="engagement", max_points=25)],
+        buckets=[{"id": "engagement", "weight": 100}],
+    )
+    scored = wb.score(model, wb.compute_signals(model, tiny_data))
+    assert scored.loc["a", "engagement"] == 25 and scored.loc["a", "score"] == 25
+
+
 def test_scores_are_clipped_to_the_scale(tiny_data):
     model = make_model(
         [crit("student", {"kind": "equals", "field": "seniority", "value": "Student"}, points=-40)]

@@ -108,9 +108,11 @@ def _subtotal(
         # a contiguous slice is a view of the Fortran-ordered matrix: no copy before the matvec
         out += signals.matrix[lo:hi][:, _as_slice(free)] @ p[free]
     in_bucket = set(cols.tolist())
-    for j, limit in caps.items():
+    for j, cap in caps.items():
         if j in in_bucket:
-            out += np.minimum(signals.matrix[lo:hi, j], limit) * p[j]
+            # clip the points, not the evidence: cap / p * p is not exactly cap in float32,
+            # and that last bit could lower a score when a capped criterion's points go up
+            out += np.clip(signals.matrix[lo:hi, j] * p[j], -cap, cap)
     return out
 
 
@@ -129,11 +131,11 @@ def bucket_subtotals(model: Model, signals: Signals) -> dict[str, np.ndarray]:
     )
     for code, lo, hi in blocks:
         p = _column_points(model, code, signals)
-        caps = {}  # column -> evidence limit, only where the cap can bite
+        caps = {}  # column -> points cap, only where the cap can bite
         for j, (cid, lv) in enumerate(signals.columns):
             cap = crit[cid].max_points
             if lv < 0 and cap is not None and p[j] != 0 and signals.col_max[j] * abs(p[j]) > cap:
-                caps[j] = np.float32(cap / abs(p[j]))
+                caps[j] = np.float32(cap)
         for b, bcols in cols.items():
             key = (
                 code,
