@@ -145,6 +145,21 @@ def test_each_value_is_traced_to_its_evidence(cal, sample_model, sample_signals)
     assert table.loc["demo_request", "suggested"] > table.loc["email_clicks", "suggested"]
 
 
+def test_points_that_run_against_their_own_evidence_are_explained(cal):
+    table = cal.suggestion.table
+    base = cal.suggestion.base_rate
+    simple = table[table["level"] == ""]
+    against = simple[
+        ((simple["suggested"] > 0) & (simple["high"] < base))
+        | ((simple["suggested"] < 0) & (simple["low"] > base))
+    ]
+    assert len(against)  # the sample's free-mail criterion: -10 now, positive once fitted
+    for _, row in against.iterrows():
+        assert "other criteria already count these leads" in row["note"], row["criterion"]
+    agreeing = simple.drop(against.index)
+    assert not agreeing["note"].str.contains("other criteria").any()
+
+
 def test_features_are_the_evidence_the_current_model_scores(sample_model, sample_signals):
     X = evidence_features(sample_model, sample_signals)
     raw = X @ _points_of(sample_model, sample_signals)

@@ -122,7 +122,7 @@ def test_validate_with_data_reports_what_loading_found(files, capsys):
     assert "Leads: 6 rows read, 4 kept, 2 set aside." in out
     assert "Activities: 3 rows read, 3 kept, 0 set aside." in out
     assert "lead id appears more than once" in out
-    assert "The model fits the data (4 leads)." in out
+    assert "The model fits the data (4 leads)" in out
 
 
 def test_score_writes_one_formula_safe_row_per_kept_lead(files, capsys):

@@ -153,6 +153,25 @@ def test_cross_validation_is_on_par_with_scikit_learn(sample_draft):
     assert "Cross-validated AUC" in sample_draft.summary()
 
 
+def test_a_sound_draft_carries_no_caution(sample_draft):
+    assert sample_draft.cautions == ()
+    assert "Caution" not in sample_draft.summary() and "CAUTION" not in sample_draft.yaml()
+
+
+def test_a_draft_from_a_handful_of_conversions_says_not_to_publish_it(sample_data):
+    leads = sample_data.leads.copy()
+    won = np.flatnonzero(leads["converted"].fillna(False).to_numpy(dtype=bool))
+    leads["converted"] = False
+    leads.iloc[won[:6], leads.columns.get_loc("converted")] = True
+    draft = draft_model(wb.load_data(leads.reset_index()), "converted", folds=3)
+    cautions = " ".join(draft.cautions)
+    assert "Only 6 conversions" in cautions
+    assert all(f"CAUTION: {c}" in draft.yaml() for c in draft.cautions)
+    assert all(f"Caution: {c}" in draft.summary() for c in draft.cautions)
+    if draft.cv_auc < 0.6:
+        assert "no better than chance" in cautions
+
+
 def _held_out(data: wb.LeadData, outcome: str, seed: int = 7):
     """Draft on 70 %, then score the other 30 % with the engine and with scikit-learn."""
     from sklearn.model_selection import train_test_split

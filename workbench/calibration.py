@@ -257,7 +257,7 @@ def suggest_points(
             else:
                 points[cid] = 0.0
                 suggested[j] = 0.0
-                notes[j] = "no star value fits: 0 points"
+                notes[j] = f"data suggest {coef[j] * factor:.0f} points, under half a star: 0"
         else:
             points[cid] = float(suggested[j])
         cap = _evidence_cap(model, c)
@@ -271,6 +271,18 @@ def suggest_points(
     table = table.join(evidence)
     base = float(np.nanmean(y))
     table["lift"] = table["rate"] / base if base > 0 else np.nan
+    # a criterion whose suggested sign runs against its own conversion rate is not a bug:
+    # other criteria already count the same leads. Say so, or the marketer will not trust it
+    for j, (_, lv) in enumerate(signals.columns):
+        r, lo, hi = table["rate"].iloc[j], table["low"].iloc[j], table["high"].iloc[j]
+        if lv >= 0 or notes[j] or np.isnan(r) or not base > 0:
+            continue
+        if (suggested[j] > 0 and hi < base) or (suggested[j] < 0 and lo > base):
+            side = "below" if hi < base else "above"
+            notes[j] = (
+                f"on its own converts {side} average (lift {r / base:.2f}); "
+                "other criteria already count these leads"
+            )
     table["note"] = notes
     return Suggestion(
         points={k: tuple(v) if isinstance(v, list) else v for k, v in points.items()},

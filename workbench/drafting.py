@@ -122,6 +122,29 @@ class Draft:
     def reference_auc(self) -> float:
         return float(self.folds["reference_auc"].mean()) if len(self.folds) else float("nan")
 
+    @property
+    def cautions(self) -> tuple[str, ...]:
+        """Plain warnings when the draft should not be trusted as it is."""
+        out = []
+        n = self.profile.converted
+        if n < 100:
+            out.append(
+                f"Only {n:,} conversions: the points rest on little evidence (see the intervals "
+                "in the file); treat this draft as a starting point, not a model to publish."
+            )
+        if len(self.folds) and self.cv_auc < 0.6:
+            out.append(
+                f"Cross-validated AUC {self.cv_auc:.3f} is little or no better than chance (0.5): "
+                "this draft does not rank leads. Do not publish it; add more history or columns."
+            )
+        rates = self.conversion["rate"].to_numpy() if len(self.conversion) else []
+        if len(rates) > 1 and not (rates[:-1] > rates[1:]).all():
+            order = " · ".join(
+                f"{k} {r:.1%}" for k, r in zip(self.conversion.index, rates, strict=True)
+            )
+            out.append(f"The categories do not convert in order ({order}): review the thresholds.")
+        return tuple(out)
+
     def yaml(self) -> str:
         """The model file: a short header in comments, then the model with its evidence."""
         p = self.profile
@@ -141,6 +164,7 @@ class Draft:
         ]
         if len(self.excluded):
             header.append("# Left out: " + ", ".join(self.excluded["column"]) + ".")
+        header += [f"# CAUTION: {c}" for c in self.cautions]
         return "\n".join(header) + "\n" + model_to_yaml(self.model)
 
     def summary(self) -> str:
@@ -186,6 +210,8 @@ class Draft:
             else:
                 lines.append(f"  {c.label}: {c.points:+g}")
         lines.extend(self.notes)
+        if self.cautions:
+            lines += ["", *(f"Caution: {c}" for c in self.cautions)]
         return "\n".join(lines)
 
 

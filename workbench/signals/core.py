@@ -18,6 +18,7 @@ import pandas as pd
 
 from workbench.data.loading import LeadData
 from workbench.errors import DataError, Problem, did_you_mean, format_path
+from workbench.signals.coverage import coverage_warnings
 from workbench.signals.events import (
     EventArrays,
     activity_evidence,
@@ -259,7 +260,18 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
         segment_blocks=tuple(blocks),
         inquiry_reason=inquiry,
         data=data,
-        warnings=tuple(cache.warnings),
+        warnings=(
+            *cache.warnings,
+            *coverage_warnings(
+                model,
+                data.leads,
+                data.activities,
+                activities_given="activities" in data.files,
+                created_at=data.mapping.created_at,
+                cache=cache,
+                cutoff=cutoff,
+            ),
+        ),
     )
 
 
