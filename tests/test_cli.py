@@ -93,7 +93,7 @@ def score_args(files: Path, out: str, *extra: str) -> list[str]:
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -275,7 +275,7 @@ def prepare_bad_inputs(d: Path) -> None:
     activities_frame().to_csv(d / "acts.csv", index=False)
     leads_frame().rename(columns={"lead_id": "ident"}).to_csv(d / "noid.csv", index=False)
     leads_frame().drop(columns=["budget"]).to_csv(d / "nobudget.csv", index=False)
-    (d / "latin1.csv").write_bytes("lead_id,first_name\nL1,José\n".encode("latin-1"))
+    (d / "latin1.csv").write_bytes(b"lead_id,first_name\nL1,\x81\x8d\n")  # no known encoding
     text = Path(MODEL).read_text()
     (d / "badkind.yaml").write_text(text.replace("kind: lookup", "kind: lokup", 1))
     (d / "badyaml.yaml").write_text("name: x\ncriteria:\n  - {id: a, label: [A\n")

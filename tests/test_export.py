@@ -55,7 +55,7 @@ def test_write_table_picks_the_format_by_extension(tmp_path):
 def test_no_written_text_cell_starts_a_formula(tmp_path_factory, values):
     path = tmp_path_factory.mktemp("csv") / "out.csv"
     write_table(pd.DataFrame({"reasons": values}), path)
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         cells = [row[0] for row in csv.reader(fh)][1:]
     assert len(cells) == len(values)
     for cell in cells:
@@ -68,7 +68,7 @@ FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_rows(path) -> list[list[str]]:
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         return list(csv.reader(fh))
 
 

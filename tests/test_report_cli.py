@@ -87,9 +87,13 @@ def test_the_installed_command_refuses_a_bad_date_without_a_traceback(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_failure_while_running_keeps_the_executed_notebook(tmp_path, capsys):
+def test_a_failure_while_running_keeps_the_executed_notebook(tmp_path, capsys, monkeypatch):
     acts = pd.read_csv(ACTS, dtype=str, nrows=50).rename(columns={"timestamp": "when"})
     acts.to_csv(tmp_path / "acts.csv", index=False)
+    # the parameter check loads the activities too (a bad file is exit 2 before papermill):
+    # let it skip them, so the notebook meets the bad file and fails while running
+    load = runner.load_data
+    monkeypatch.setattr(runner, "load_data", lambda leads, _, model: load(leads, None, model=model))
     out = tmp_path / "report.html"
     args = ["report", "--model", str(MODEL), "--leads", str(LEADS)]
     code = main([*args, "--activities", str(tmp_path / "acts.csv"), "--out", str(out)])

@@ -58,7 +58,7 @@ def move_sentences(shift: pd.DataFrame, limit: int = 4) -> list[str]:
     """The largest moves in words: ["314 leads move B → C", …]."""
     top = category_moves(shift).head(limit)
     return [
-        f"{n:,} leads move {a} → {b}"
+        f"{n:,} lead moves {a} → {b}" if n == 1 else f"{n:,} leads move {a} → {b}"
         for a, b, n in zip(top["before"], top["now"], top["leads"], strict=True)
     ]
 

@@ -18,13 +18,15 @@ import pandas as pd
 
 from workbench.data import load_data
 from workbench.errors import WorkbenchError
-from workbench.export import export_format, write_table
+from workbench.export import export_format, refuse_overwrite, unwritable, write_table
 from workbench.scoring import score, score_totals
 from workbench.signals import compute_signals
 from workbench.spec import Model, load_model
 from workbench.spec.model import OUTPUT_COLUMNS
+from workbench.spec.signoff import sign_off_lines, stale_sign_off
 
 USER_ERROR = 2
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".xlsx", ".xls", ".json")
 DASHBOARD_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "sales_dashboard.ipynb"
 
 
@@ -39,12 +41,15 @@ def _describe_model(model: Model) -> str:
     bands = ", ".join(
         f"{t.name} ≥ {t.min:g}" if t.min is not None else t.name for t in model.categories
     )
-    signed = ", ".join(f"{a.name}" + (f" ({a.role})" if a.role else "") for a in model.approved_by)
+    signed = "; ".join(sign_off_lines(model))
     lines = [
         f"{model.name} v{model.version}: {len(model.criteria)} criteria ({per_bucket}).",
         f"Categories: {bands}.",
         f"Signed off by: {signed}." if signed else "Not signed off yet.",
+        f"Rules fingerprint: {model.scoring_fingerprint()}.",
     ]
+    if stale := stale_sign_off(model):
+        lines.append(f"warning: {stale}")
     if model.segments is not None and model.segments.variants:
         names = ", ".join(v.value for v in model.segments.variants)
         lines.append(f"Segment variants on '{model.segments.field}': {names}.")
@@ -62,7 +67,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(data.report)
         for w in signals.warnings:
             print(f"  warning: {w}")
-        print(f"The model fits the data ({data.n_leads:,} leads).")
+        n_warn = len(signals.warnings)
+        print(
+            f"The model fits the data ({data.n_leads:,} leads)"
+            + (f", with {n_warn} warning{'s' if n_warn > 1 else ''} above." if n_warn else ".")
+        )
     return 0
 
 
@@ -71,12 +80,24 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     if args.leads < 1:
         raise UsageError("--leads must be at least 1")
+    out = Path(args.out)
+    names = f"leads.{args.format} and activities.{args.format}"
+    if out.suffix.lower() in TABLE_SUFFIXES:
+        raise UsageError(
+            f"--out is a folder: sample writes {names} into it, so '{args.out}' would become "
+            f"a folder named like a file; give a folder, e.g. --out {out.with_suffix('')}"
+        )
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out} is a file; give a folder to write {names} into")
+    if (problem := unwritable(out / f"leads.{args.format}")) is not None:
+        raise UsageError(str(problem))
     started = time.perf_counter()
     paths = write_sample(
         args.out, n_leads=args.leads, seed=args.seed, fmt=args.format, messy=not args.clean
     )
     took = time.perf_counter() - started
-    print(f"Wrote {args.leads:,} leads (seed {args.seed}) in {took:.1f} s:")
+    leads = f"{args.leads:,} lead" + ("s" if args.leads != 1 else "")
+    print(f"Wrote {leads} (seed {args.seed}) in {took:.1f} s:")
     for kind, path in paths.items():
         print(f"  {kind}: {path}")
     return 0
@@ -91,6 +112,8 @@ def _summary(scored: pd.DataFrame) -> str:
 
 def cmd_score(args: argparse.Namespace) -> int:
     export_format(args.out)  # refuse a bad --out before the expensive work
+    inputs = {"--model": args.model, "--leads": args.leads, "--activities": args.activities}
+    refuse_overwrite(args.out, inputs)
     model = load_model(args.model)
     data = load_data(args.leads, args.activities, model=model)
     print(data.report)
@@ -216,6 +239,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if run.failed else 0
 
 
+def whole_number(minimum: int):
+    """An argparse type: a whole number of at least ``minimum`` (argparse exits 2 otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in its messages
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -243,7 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--activities", help="activities file (CSV, Parquet or Excel)")
     p.add_argument("--as-of", dest="as_of", help="score as of this date (YYYY-MM-DD)")
     p.add_argument("--out", required=True, help="output file, .csv or .parquet")
-    p.add_argument("--top", type=int, default=3, help="positive reasons per lead (default 3)")
+    p.add_argument(
+        "--top", type=whole_number(0), default=3, help="positive reasons per lead (default 3)"
+    )
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser(
@@ -325,8 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     from workbench.cli_draft import add_parsers as add_draft_parsers
+    from workbench.cli_signoff import add_parsers as add_sign_off_parser
 
     add_draft_parsers(sub)  # profile, draft
+    add_sign_off_parser(sub)
     return parser
 
 
@@ -334,7 +377,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:
+        # the reader went away (`workbench compare … | head`): as the Python docs advise,
+        # send the rest of the output nowhere and stop quietly
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass  # stdout without a file descriptor (captured in-process): nothing to redirect
+        return 1
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
     except UsageError as exc:

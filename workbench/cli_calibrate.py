@@ -22,7 +22,7 @@ from workbench.comparison import compare_models
 from workbench.data import load_data
 from workbench.data.loading import LeadData
 from workbench.errors import DataError, Problem, WorkbenchError, did_you_mean
-from workbench.export import unwritable
+from workbench.export import refuse_overwrite, same_file, unwritable
 from workbench.signals import compute_signals
 from workbench.spec import load_model, save_model
 from workbench.spec.model import Model
@@ -155,11 +155,12 @@ def _report(cal: Calibration, heading: str) -> None:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
+    inputs = {"--model": args.model, "--leads": args.leads, "--activities": args.activities}
+    refuse_overwrite(args.out, inputs)
+    refuse_overwrite(args.chart, inputs, "--chart")
+    if args.out and args.chart and same_file(args.out, args.chart):
+        raise WorkbenchError(f"--out and --chart name the same file {args.out}; give two files")
     model = load_model(args.model)
-    if args.out and Path(args.out).resolve() == Path(args.model).resolve():
-        raise WorkbenchError(
-            "--out must not overwrite the model file; the next version is a new file"
-        )
     if args.chart and Path(args.chart).suffix.lower() not in (".svg", ".png"):
         raise WorkbenchError(
             f"--chart {args.chart}: write the charts as .svg or .png (pictures that open "
@@ -232,6 +233,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
             f"{auc['current']:.3f} → {auc['suggested']:.3f}"
         )
         new = next_version(model, cal.suggested, args.author, note)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         path = save_model(new, args.out)
         print(f"\nWrote version {new.version} (sign-off cleared) to {path}")
     return 0

@@ -10,18 +10,59 @@ import argparse
 import html
 from pathlib import Path
 
+import numpy as np
+
 from workbench.data import load_data
 from workbench.data.loading import LeadData
 from workbench.errors import DataError, Problem
-from workbench.export import unwritable, write_table
+from workbench.export import refuse_overwrite, unwritable, write_table
 from workbench.spec.model import DataMapping
 
 PROFILE_SUFFIXES = (".csv", ".parquet", ".pq", ".html")
 
 
+def check_columns_given(args: argparse.Namespace) -> None:
+    """--id and --outcome must name two columns (the outcome is not the lead id)."""
+    if args.id == args.outcome:
+        raise DataError(
+            [
+                Problem(
+                    "--outcome",
+                    f"--id and --outcome name the same column '{args.id}'; --id is the lead "
+                    "id column, --outcome the yes/no column saying whether the lead converted",
+                )
+            ]
+        )
+
+
+def check_folds(data: LeadData, outcome: str, folds: int) -> None:
+    """Cross-validation needs a converted and a non-converted lead in every fold."""
+    from workbench.profiling import outcome_values
+
+    y = outcome_values(data, outcome)  # the loader's own errors: missing, not yes/no, …
+    converted = int(np.nansum(y))
+    not_converted = int((y == 0).sum())
+    largest = min(converted, not_converted)
+    if folds > largest:
+        why = (
+            f"{folds} folds need at least {folds} converted and {folds} non-converted leads, "
+            f"and {data.files.get('leads', 'the leads file')} has {converted:,} converted and "
+            f"{not_converted:,} not converted; use --folds between 2 and {largest:,}"
+            if largest >= 2
+            else f"{data.files.get('leads', 'the leads file')} has {converted:,} converted "
+            f"and {not_converted:,} not converted leads, too few for cross-validation; "
+            "use --folds 0 to skip it"
+        )
+        raise DataError([Problem("--folds", why)])
+
+
 def load_export(leads: str, id_column: str, outcome: str) -> LeadData:
     """A CRM export as it is: the id column and outcome named on the command line."""
-    return load_data(leads, mapping=DataMapping(lead_id=id_column, outcome=outcome))
+    return load_data(
+        leads,
+        mapping=DataMapping(lead_id=id_column, outcome=outcome),
+        column_hint="Name the right column with --id.",
+    )
 
 
 def _profile_html(profile) -> str:
@@ -51,11 +92,14 @@ def run_profile(args: argparse.Namespace) -> int:
         )
     if out is not None and (problem := unwritable(out)) is not None:
         raise DataError([problem])
+    refuse_overwrite(out, {"--leads": args.leads})
+    check_columns_given(args)
     data = load_export(args.leads, args.id, args.outcome)
     profile = profile_leads(data, args.outcome)
     print(profile.summary())
     if out is not None:
         if out.suffix.lower() == ".html":
+            out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(_profile_html(profile), encoding="utf-8")
         else:
             write_table(profile.table(), out)
@@ -71,13 +115,18 @@ def run_draft(args: argparse.Namespace) -> int:
         raise DataError([Problem("--out", f"the model file must be .yaml; got '{out.name}'")])
     if (problem := unwritable(out)) is not None:
         raise DataError([problem])
+    refuse_overwrite(out, {"--leads": args.leads})
     if args.folds == 1 or args.folds < 0:
         why = f"cross-validation needs at least 2 folds (0 skips it); got {args.folds}"
         raise DataError([Problem("--folds", why)])
+    check_columns_given(args)
     data = load_export(args.leads, args.id, args.outcome)
+    if args.folds:
+        check_folds(data, args.outcome, args.folds)
     draft = draft_model(
         data, args.outcome, exclude=args.exclude or (), keep=args.keep or (), folds=args.folds
     )
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(draft.yaml(), encoding="utf-8")
     print(draft.summary())
     print(f"\nWrote {out}. Check it with: workbench validate {out}")

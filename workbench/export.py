@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -50,10 +52,16 @@ def export_format(path: str | Path) -> str:
 def csv_text(frame: pd.DataFrame, path: Path | None = None) -> str | None:
     """CSV for spreadsheets and CRMs (to ``path``, or returned): formula-safe, UTF-8.
 
+    A file starts with a byte-order mark, so Excel reads "−10", "3×" and names right (it
+    takes UTF-8 without one for the local code page); pandas and CRMs accept it. Returned
+    text has none: the caller adds it to the bytes it sends (as the dashboard's export does).
     Every text cell is quoted: pandas leaves a lone "\\r" unquoted, which splits a row.
     """
     return neutralize_formulas(frame).to_csv(
-        path, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC
+        path,
+        index=False,
+        encoding="utf-8-sig" if path is not None else "utf-8",
+        quoting=csv.QUOTE_NONNUMERIC,
     )
 
 
@@ -76,8 +84,44 @@ def unwritable(path: str | Path, option: str = "--out") -> Problem | None:
     return None
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file (links and ``..`` included; ``b`` need not exist)."""
+    a, b = Path(a).expanduser(), Path(b).expanduser()
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def overwrites_input(
+    path: str | Path | None,
+    inputs: Mapping[str, str | Path | Sequence[str | Path] | None],
+    option: str = "--out",
+) -> Problem | None:
+    """A Problem when the output ``path`` is one of the ``inputs`` ({option: path(s)}), or None.
+
+    Checked before any data is read, so a slip such as ``--out leads.csv`` cannot replace
+    the file being scored.
+    """
+    if not path:
+        return None
+    for name, given in inputs.items():
+        paths = [given] if isinstance(given, str | Path) else list(given or [])
+        for p in paths:
+            if p and same_file(path, p):
+                what = "compare-to model" if name == "--compare-to" else name.lstrip("-")
+                return Problem(
+                    option,
+                    f"must not overwrite the {what} file {p} (given as {name}); "
+                    f"name a new file for {option}",
+                )
+    return None
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write CSV (formula-safe, UTF-8) or Parquet, chosen by the file extension."""
+    """Write CSV (formula-safe, UTF-8 with a byte-order mark) or Parquet, by the extension."""
     path = Path(path)
     fmt = export_format(path)
     try:
@@ -89,3 +133,13 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     except OSError as exc:
         raise DataError([Problem("--out", f"cannot write {path}: {exc.strerror or exc}")]) from None
     return path
+
+
+def refuse_overwrite(
+    path: str | Path | None,
+    inputs: Mapping[str, str | Path | Sequence[str | Path] | None],
+    option: str = "--out",
+) -> None:
+    """Raise :class:`DataError` when ``path`` is one of the input files (``overwrites_input``)."""
+    if (problem := overwrites_input(path, inputs, option)) is not None:
+        raise DataError([problem])

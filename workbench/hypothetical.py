@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.data.loading import load_data
+from workbench.data.loading import load_data, read_date
 from workbench.scoring import score
 from workbench.signals.core import compute_signals
 from workbench.spec import rules as r
@@ -47,7 +47,7 @@ def score_hypothetical(
     >>> visit = {"type": "page_view", "detail": "/pricing", "days_ago": 2}
     >>> score_hypothetical(model, {"seniority": "VP"}, [visit])  # doctest: +SKIP
     """
-    cutoff = pd.Timestamp.now().floor("s") if as_of is None else pd.Timestamp(as_of)
+    cutoff = pd.Timestamp.now().floor("s") if as_of is None else read_date(as_of, "as_of")
     row = {name: None for name in model_fields(model)}
     row.update({k: (None if v is None else str(v)) for k, v in fields.items()})
     row[model.data.lead_id] = HYPOTHETICAL_ID

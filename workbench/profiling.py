@@ -130,19 +130,24 @@ class Profile:
             lv = self.levels[(self.levels["column"] == name) & (self.levels["leads"] > 0)]
             spread = ""
             ranked = lv[lv["kind"] != "missing"].dropna(subset=["rate"])
-            if len(ranked) > 1:
-                best = ranked.loc[ranked["rate"].idxmax()]
-                worst = ranked.loc[ranked["rate"].idxmin()]
-                spread = (
-                    f"{_short(worst['level'])} {worst['rate']:.1%} … "
-                    f"{_short(best['level'])} {best['rate']:.1%}"
-                )
             flag = "LEAK? " if row["leak"] else ""
-            line = (
+            head = (
                 f"{_short(name, 23):<24}{row['type']:<12}{row['missing_share']:>8.0%}"
-                f"{row['distinct']:>10,}  {flag}{spread}"
+                f"{row['distinct']:>10,}  {flag}"
             )
-            lines.append(line[: width + 8])
+            if len(ranked) > 1:
+                # lowest and highest rate; on a tie the first level is the worst and the
+                # last the best, so two levels are named, never one twice
+                order = ranked.sort_values("rate", kind="stable")
+                worst, best = order.iloc[0], order.iloc[-1]
+                for n in range(22, 7, -1):  # shorter labels, not a rate cut off at the edge
+                    spread = (
+                        f"{_short(worst['level'], n)} {worst['rate']:.1%} … "
+                        f"{_short(best['level'], n)} {best['rate']:.1%}"
+                    )
+                    if len(head) + len(spread) <= width + 8:
+                        break
+            lines.append(head + spread)
         if self.leaks:
             lines += ["", "Likely leaks (filled in after the sale?) — left out of drafts:"]
             lines += [f"  {c}: {self.columns.loc[c, 'leak_reason']}" for c in self.leaks]
@@ -173,7 +178,8 @@ def outcome_values(data: LeadData, outcome: str) -> np.ndarray:
                 Problem(
                     f"column '{outcome}'",
                     "the outcome column is missing."
-                    + (did_you_mean(outcome, columns) or f" Columns are: {', '.join(columns)}."),
+                    + (did_you_mean(outcome, columns) or f" Columns are: {', '.join(columns)}.")
+                    + " Name the right column with --outcome.",
                 )
             ],
             source,

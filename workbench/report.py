@@ -33,6 +33,7 @@ from workbench.signals.core import resolve_as_of
 from workbench.spec import load_model
 from workbench.spec import rules as r
 from workbench.spec.model import Criterion, Model
+from workbench.spec.signoff import stale_sign_off
 from workbench.ui.charts import CATEGORY_COLORS, distribution_chart
 from workbench.ui.inputs import SAMPLES
 
@@ -169,6 +170,7 @@ def scored_table(
         ("Model", f"{model.name} v{model.version}"),
         ("Owner", model.owner or "—"),
         ("Signed off by", sign or "NOT SIGNED OFF: this model has no approval yet"),
+        *([("Sign-off", stale)] if (stale := stale_sign_off(model)) else []),
         ("Scored as of", f"{current.as_of:%Y-%m-%d %H:%M}"),
         ("Segment", segment if segment is not None else "All segments"),
         ("Leads scored", f"{n_leads:,}"),

@@ -31,7 +31,7 @@ import nbformat
 
 from workbench.data.loading import load_data
 from workbench.errors import Problem, WorkbenchError
-from workbench.export import unwritable
+from workbench.export import overwrites_input, unwritable
 from workbench.report import DEFAULT_TOP_N, STYLE, match_segment
 from workbench.signals.core import check_columns
 from workbench.spec import Model, load_model
@@ -140,12 +140,16 @@ def plan_reports(
             where = "" if Path(path).is_absolute() else f" (looked in {Path.cwd()})"
             problems.append(Problem(option, f"file not found: {path}{where}"))
     problems += [p for p in (check_date(d) for d in dates) if p is not None]
+    if not problems and (clash := overwrites_input(out, files)) is not None:
+        problems.append(clash)
     if problems:
         raise ReportParameterError(problems)
 
     m = load_model(model)  # a ModelError names the file, line and key
     other = load_model(compare_to) if compare_to is not None else None
-    data = load_data(leads, None, model=m)  # readable, with its id column; activities later
+    # the load the notebook does: an empty or unreadable file is a message here, exit 2,
+    # not a failed notebook
+    data = load_data(leads, activities, model=m)
     if other is not None:
         try:  # the compare-to model must read the same leads file
             check_columns(other, data)

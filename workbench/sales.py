@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis import category_counts
-from workbench.data.loading import LeadData
+from workbench.data.loading import LeadData, read_date
 from workbench.reasons import reason_texts, reasons_table
 from workbench.scoring import Totals, contributions, score_totals
 from workbench.signals.core import Signals, compute_signals, resolve_as_of
 from workbench.spec.model import Model
+from workbench.spec.signoff import sign_off_lines, stale_sign_off
 
 NEVER = np.iinfo(np.int64).min
 PREVIOUS_DAYS = 7
@@ -248,15 +249,13 @@ class Header:
     new_top: int
     cold: int
     fell: int
+    sign_off_warning: str | None = None  # rules edited after someone signed off
 
 
 def sign_offs(model: Model) -> tuple[str, ...]:
-    """Who signed the model off: ``("Dana Whitfield (Head of Sales, 2026-11-02)", …)``."""
-    out = []
-    for a in model.approved_by:
-        extra = ", ".join(x for x in (a.role, str(a.date) if a.date else "") if x)
-        out.append(a.name + (f" ({extra})" if extra else ""))
-    return tuple(out)
+    """Who signed the model off: ``("Dana Whitfield (Head of Sales, 2026-11-02)", …)``;
+    an approval given before the rules were last edited says so."""
+    return sign_off_lines(model)
 
 
 def header(queue: CallQueue) -> Header:
@@ -274,6 +273,7 @@ def header(queue: CallQueue) -> Header:
         new_top=int(ch.new_top.sum()) if ch else 0,
         cold=int(ch.cold.sum()) if ch else 0,
         fell=int(ch.fell.sum()) if ch else 0,
+        sign_off_warning=stale_sign_off(s.model),
     )
 
 
@@ -303,7 +303,7 @@ def score_history(
     Weeks before the lead was created are left out.
     """
     one = data.subset([lead_id])
-    end = pd.Timestamp(as_of)
+    end = read_date(as_of, "as_of")
     created = created_at(compute_signals(model, one, as_of=end))[0]
     rows = []
     for k in range(weeks - 1, -1, -1):

@@ -360,13 +360,13 @@ def generate_sample(
 
 def _add_data_problems(rng, leads: pd.DataFrame, activities: pd.DataFrame):
     """A few rows of the problems every CRM export has, so data checks have work to do."""
-    n_dup = 3 + len(leads) // 2000
+    n_dup = min(3 + len(leads) // 2000, len(leads))  # a tiny sample has fewer to repeat
     dup = leads.iloc[rng.choice(len(leads), n_dup, replace=False)].copy()
     dup["phone"] = ""
     dup["lead_status"] = "New"
     leads = pd.concat([leads, dup], ignore_index=True)
 
-    k = 3 + len(activities) // 50_000
+    k = min(3 + len(activities) // 50_000, len(activities) // 3)
     bad = activities.iloc[rng.choice(len(activities), 3 * k, replace=False)].copy()
     bad.iloc[:k, 0] = [f"X{i:07d}" for i in range(k)]  # unknown leads
     bad.iloc[k : 2 * k, 1] = pd.NaT  # unreadable: written as text in CSV, null in Parquet

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.data.checks import DataReport, issues_frame
-from workbench.data.tables import read_arrow, read_frame
+from workbench.data.tables import read_arrow, read_frame, sheet_note
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.spec.model import ActivityColumns, DataMapping, Model
 from workbench.spec.rules import normalize_activity_type
@@ -96,13 +96,24 @@ class LeadData:
         return LeadData(self.leads.iloc[pos], acts, self.mapping, self.report, self.files)
 
 
+MODEL_HINT = "Name the right column in the model's 'data:' section."
+
+
 def _find_column(
-    columns, wanted: str, what: str, file: str, aliases=(), default: str | None = None
+    columns,
+    wanted: str,
+    what: str,
+    file: str,
+    aliases=(),
+    default: str | None = None,
+    hint: str = MODEL_HINT,
 ) -> str:
     """The column named ``wanted``, forgiving case and spaces.
 
     Common aliases ('Lead ID', 'id') are tried only while the mapping is at its default:
     a column the user named explicitly must exist, never silently be replaced by another.
+    ``hint`` ends the error and says where the name came from (the model's ``data:``
+    section by default; a command-line option such as ``--id`` for ``workbench profile``).
     """
     if wanted in columns:
         return wanted
@@ -123,7 +134,7 @@ def _find_column(
                     did_you_mean(wanted, columns)
                     or f" Columns are: {', '.join(map(str, columns))}."
                 )
-                + " Name the right column in the model's 'data:' section.",
+                + (f" {hint}" if hint else ""),
             )
         ],
         file,
@@ -149,22 +160,237 @@ def _clean_text(col: pd.Series, placeholders: frozenset[str]) -> tuple[pd.Series
     return pd.Series(cleaned.to_pandas(), index=col.index, dtype="str"), int(n_ph)
 
 
+# a date written with numbers, day or month first: 12/05/2026, 12.05.2026 14:30, 5-6-26
+NUMERIC_DATE = r"^\s*(?P<first>\d{1,2})[/.\-](?P<second>\d{1,2})[/.\-](?P<year>\d{4}|\d{2})(?:$|\D)"
+ARROW_DIRECTIVES = {"%d", "%m", "%Y", "%H", "%M", "%S"}  # what Arrow's fast strptime gets
+NS_YEARS = (1678, 2261)  # the years a datetime64[ns] can hold
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates/timestamps from text: ISO fast path, then common spreadsheet formats."""
+    """Dates/timestamps from text: ISO fast path, then common spreadsheet formats.
+
+    Dates written with numbers (``12/05/2026``, ``12.05.2026 14:30``) are read day first
+    or month first for the whole column, as its values show: a first number above 12
+    (13/05/2026) means day first, a second one above 12 (05/13/2026) month first; a
+    column with neither is read month first. Values that contradict the column's order
+    are not guessed at: they come back missing, so loading reports them as unreadable.
+
+    >>> parse_dates(pd.Series(["12/05/2026", "25/12/2026"])).dt.month.tolist()
+    [5, 12]
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values
     else:
         # utc=True: offsets that differ (summer/winter time) all land on one clock; text
         # without an offset is taken as already in that clock and comes back unchanged
         text = values.astype("str")
-        out = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
-        retry = out.isna() & text.notna()
-        if retry.any():
-            out = out.copy()
-            out[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed", utc=True)
+        probe = text.iloc[:: max(1, len(text) // 1000)].dropna()  # ~1000 spread out
+        probe = probe[probe.str.strip() != ""]
+        iso = pd.to_datetime(probe, errors="coerce", format="ISO8601", utc=True)
+        if len(probe) and iso.isna().all():
+            out = _parse_other_dates(text)  # no ISO at the top: skip a full ISO pass
+        else:
+            # cache=False: pandas caches when the first values repeat (blank cells at the
+            # top), which makes a column of distinct timestamps ten times slower
+            iso_all = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True, cache=False)
+            out = _as_ns(iso_all)
+            retry = out.isna() & text.notna()
+            if retry.any():
+                out[retry] = _parse_other_dates(text[retry])
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
-    return out.astype("datetime64[ns]")
+    return _as_ns(out)
+
+
+def _as_ns(stamps: pd.Series) -> pd.Series:
+    """Timestamps in nanoseconds; those a datetime64[ns] cannot hold (0001-01-01, a
+    placeholder some CRMs write) become missing instead of failing the whole column."""
+    tz = getattr(stamps.dt, "tz", None)
+    lo = pd.Timestamp(f"{NS_YEARS[0]}-01-01", tz=tz)
+    hi = pd.Timestamp(f"{NS_YEARS[1]}-12-31", tz=tz)
+    return stamps.where((stamps >= lo) & (stamps <= hi)).dt.as_unit("ns")
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """Day or month first, as the numeric dates of one column show.
+
+    ``first``/``second``/``year`` are each value's numbers (0 where the value is not
+    written d/m/y or m/d/y, year 0 for a 2-digit year); ``wrong`` marks values that
+    contradict the column's order.
+    """
+
+    day_first: bool
+    first: np.ndarray
+    second: np.ndarray
+    year: np.ndarray
+    day_votes: int
+    month_votes: int
+
+    @property
+    def numeric(self) -> np.ndarray:
+        return self.first > 0
+
+    @property
+    def wrong(self) -> np.ndarray:
+        return self.numeric & ((self.second if self.day_first else self.first) > 12)
+
+
+def date_order(values: pd.Series) -> DateOrder:
+    """Whether the dates written with numbers in ``values`` are day first.
+
+    The order is the one most values show (a first number above 12 means day first, a
+    second one month first); with no evidence either way, month first. Vectorised (an
+    Arrow regex), so it costs little on tens of millions of events.
+
+    >>> date_order(pd.Series(["01/02/2026", "13/02/2026"])).day_first
+    True
+    """
+    arr = pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    parts = pc.extract_regex(arr, NUMERIC_DATE)
+
+    def number(name: str) -> np.ndarray:
+        field = pc.struct_field(parts, name)
+        if name == "year":  # a 2-digit year is left to the slow path
+            field = pc.if_else(pc.equal(pc.utf8_length(field), 4), field, None)
+        return pc.cast(field, pa.int16()).fill_null(0).to_numpy(zero_copy_only=False)
+
+    first, second, year = number("first"), number("second"), number("year")
+    day_votes = int(((first > 12) & (second <= 12)).sum())
+    month_votes = int(((second > 12) & (first > 0) & (first <= 12)).sum())
+    return DateOrder(day_votes > month_votes, first, second, year, day_votes, month_votes)
+
+
+def _parse_other_dates(text: pd.Series) -> pd.Series:
+    """Non-ISO text as UTC timestamps; d/m/y vs m/d/y decided per column (see parse_dates)."""
+    order = date_order(text)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    readable = order.numeric & ~order.wrong
+    if readable.any():
+        out[readable] = _parse_numeric_dates(text[readable], order, readable)
+    other = ~order.numeric & text.notna().to_numpy()
+    if other.any():
+        rest = text[other]
+        iso = pd.to_datetime(rest, errors="coerce", format="ISO8601", utc=True, cache=False)
+        parsed = _as_ns(iso)
+        left = parsed.isna().to_numpy()
+        if left.any():  # month names, year first with slashes...: read one by one
+            mixed = pd.to_datetime(rest[left], errors="coerce", format="mixed", utc=True)
+            parsed[left] = _as_ns(mixed)
+        out[other] = parsed
+    return out
+
+
+def _parse_numeric_dates(text: pd.Series, order: DateOrder, rows: np.ndarray) -> pd.Series:
+    """d/m/y (or m/d/y) text: one format for the column; values in another layout one by one.
+
+    The format is guessed from the first value and applied with Arrow's strptime (a
+    million values in ~50 ms). Arrow rolls an impossible date over (31/02 -> 3 March), so
+    each result is checked against the value's own day, month and year.
+    """
+    from pandas.tseries.api import guess_datetime_format
+
+    fmt = guess_datetime_format(text.iloc[0].strip(), dayfirst=order.day_first)
+    if fmt and (fmt.find("%d") < fmt.find("%m")) != order.day_first:
+        fmt = None  # the guess read the sample the other way round
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    if fmt and set(re.findall(r"%.", fmt)) <= ARROW_DIRECTIVES:
+        arr = pa.array(text, type=pa.large_string(), from_pandas=True)
+        parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+        day, month = (order.first, order.second) if order.day_first else (order.second, order.first)
+        years = pc.year(parsed).fill_null(0).to_numpy(zero_copy_only=False)
+        ok = (
+            (pc.day(parsed).fill_null(0).to_numpy(zero_copy_only=False) == day[rows])
+            & (pc.month(parsed).fill_null(0).to_numpy(zero_copy_only=False) == month[rows])
+            & (years == order.year[rows])
+            & (years >= NS_YEARS[0])
+            & (years <= NS_YEARS[1])
+        )
+        stamps = parsed.to_numpy(zero_copy_only=False)
+        out[ok] = pd.to_datetime(stamps[ok], utc=True).as_unit("ns")
+    elif fmt:
+        out[:] = _as_ns(pd.to_datetime(text, errors="coerce", format=fmt, utc=True))
+    rest = out.isna().to_numpy()
+    if rest.any():  # another layout in the same column (a time added, AM/PM, 2-digit year)
+        out[rest] = _as_ns(
+            pd.to_datetime(
+                text[rest], errors="coerce", format="mixed", dayfirst=order.day_first, utc=True
+            )
+        )
+    return out
+
+
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+NUMERIC_TYPED_DATE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})$")
+
+
+def read_date(value, where: str = "as_of") -> pd.Timestamp:
+    """One date a person typed (``--as-of``): YYYY-MM-DD or an ISO timestamp, or a day and
+    month in either order when only one reading exists (25/12/2026, 12/25/2026).
+
+    03/10/2026 is refused: it is 3 October in most of the world and March 10 in the US,
+    and a wrong guess scores every lead as of the wrong day without a word.
+
+    >>> read_date("25.12.2026")
+    Timestamp('2026-12-25 00:00:00')
+    """
+    if not isinstance(value, str):
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            stamp = pd.NaT
+        if pd.isna(stamp):
+            raise DataError([Problem(where, f"'{value}' is not a date; use YYYY-MM-DD")])
+        return stamp
+    text = value.strip()
+    if not text:
+        raise DataError([Problem(where, "no date given; use YYYY-MM-DD")])
+    not_a_date = Problem(where, f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2026-09-30")
+    not_in_calendar = Problem(where, f"'{text}' is not a calendar date (YYYY-MM-DD)")
+    if m := ISO_DATE.match(text):
+        if _calendar_date(int(m[1]), int(m[2]), int(m[3])) is None:
+            raise DataError([not_in_calendar])
+        try:
+            return pd.Timestamp(text)
+        except ValueError:
+            raise DataError([not_a_date]) from None
+    if m := NUMERIC_TYPED_DATE.match(text):
+        first, second, year = int(m[1]), int(m[3]), m[4]
+        if len(year) == 2 or (first > 12 and second > 12):
+            raise DataError([not_a_date])
+        readings = {
+            order: stamp
+            for day, month, order in ((first, second, "day first"), (second, first, "month first"))
+            if (stamp := _calendar_date(int(year), month, day)) is not None
+        }
+        if not readings:
+            raise DataError([not_in_calendar])
+        if len(set(readings.values())) > 1:
+            dm, md = readings["day first"], readings["month first"]
+            raise DataError(
+                [
+                    Problem(
+                        where,
+                        f"'{text}' can be read two ways: {dm.day} {dm:%B %Y} (day first) or "
+                        f"{md:%B} {md.day}, {md.year} (month first); write it as YYYY-MM-DD: "
+                        f"{dm:%Y-%m-%d} or {md:%Y-%m-%d}",
+                    )
+                ]
+            )
+        return next(iter(readings.values()))
+    if re.search(r"[A-Za-z]{3}", text):  # a month name (3 Oct 2026) reads one way only
+        try:
+            return pd.Timestamp(text)
+        except ValueError:
+            pass
+    raise DataError([not_a_date])
+
+
+def _calendar_date(year: int, month: int, day: int) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp(year, month, day)
+    except ValueError:
+        return None
 
 
 def parse_outcome(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -179,9 +405,19 @@ def parse_outcome(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return out, bad
 
 
-def _load_leads(source, mapping: DataMapping, report: DataReport) -> pd.DataFrame:
+def _with_sheet(hint: str, table) -> str:
+    """The hint, after which sheet of a workbook was read (a column missing there may be
+    on another sheet)."""
+    note = sheet_note(table)
+    return f"{note} {hint}" if note else hint
+
+
+def _load_leads(
+    source, mapping: DataMapping, report: DataReport, hint: str = MODEL_HINT
+) -> pd.DataFrame:
     file = str(source) if not isinstance(source, pd.DataFrame) else "leads"
     raw = source.copy() if isinstance(source, pd.DataFrame) else read_frame(source)
+    hint = _with_sheet(hint, raw)
     raw = raw.reset_index(drop=True)
     id_col = _find_column(
         raw.columns,
@@ -190,6 +426,7 @@ def _load_leads(source, mapping: DataMapping, report: DataReport) -> pd.DataFram
         file,
         aliases=("lead id", "id", "prospect id"),
         default=DataMapping().lead_id,
+        hint=hint,
     )
     rows = np.arange(len(raw)) + HEADER_ROWS + 1
     placeholders = frozenset(p.casefold() for p in mapping.placeholders)
@@ -315,7 +552,12 @@ def _lookup(values, targets: pa.Array) -> np.ndarray:
 
 
 def _load_activities(
-    source, mapping: DataMapping, leads: pd.DataFrame, report: DataReport, now: pd.Timestamp
+    source,
+    mapping: DataMapping,
+    leads: pd.DataFrame,
+    report: DataReport,
+    now: pd.Timestamp,
+    hint: str = MODEL_HINT,
 ) -> pd.DataFrame:
     cols = mapping.activities
     file = str(source) if not isinstance(source, pd.DataFrame) else "activities"
@@ -324,6 +566,7 @@ def _load_activities(
     else:
         dict_cols = tuple(c for c in (cols.type, cols.detail) if c)  # few distinct values
         table = read_arrow(source, dictionary=dict_cols)
+    hint = _with_sheet(hint, table)
     names = table.column_names
     defaults = ActivityColumns()
     id_col = _find_column(
@@ -333,6 +576,7 @@ def _load_activities(
         file,
         aliases=(mapping.lead_id, "lead id", "id"),
         default=defaults.lead_id,
+        hint=hint,
     )
     ts_col = _find_column(
         names,
@@ -341,6 +585,7 @@ def _load_activities(
         file,
         aliases=("date", "time", "activity date"),
         default=defaults.timestamp,
+        hint=hint,
     )
     type_col = _find_column(
         names,
@@ -349,6 +594,7 @@ def _load_activities(
         file,
         aliases=("type", "activity", "event"),
         default=defaults.type,
+        hint=hint,
     )
     detail_col = None
     if cols.detail:
@@ -463,11 +709,15 @@ def load_data(
     model: Model | None = None,
     mapping: DataMapping | None = None,
     now: pd.Timestamp | str | None = None,
+    column_hint: str = MODEL_HINT,
 ) -> LeadData:
     """Load leads (and optionally activities) from CSV, Parquet, Excel or DataFrames.
 
     Column names come from ``model.data`` (or ``mapping``), so a CRM export loads unchanged.
     Bad rows are set aside and listed in ``data.report``; nothing is dropped silently.
+    ``column_hint`` ends the error for a missing column: it says where the user names
+    the column (by default the model's ``data:`` section; ``workbench profile`` passes
+    its ``--id`` option).
 
     >>> data = load_data("data/samples/leads.csv", "data/samples/activities.csv")  # doctest: +SKIP
     >>> print(data.report)  # doctest: +SKIP
@@ -478,7 +728,7 @@ def load_data(
     if now is not None and now_ts == now_ts.normalize():
         now_ts += pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # a date means its whole day
     report = DataReport()
-    lead_frame = _load_leads(leads, mapping, report)
+    lead_frame = _load_leads(leads, mapping, report, column_hint)
     if activities is None:
         acts = pd.DataFrame(
             {
@@ -489,7 +739,7 @@ def load_data(
             }
         )
     else:
-        acts = _load_activities(activities, mapping, lead_frame, report, now_ts)
+        acts = _load_activities(activities, mapping, lead_frame, report, now_ts, column_hint)
     files = {"leads": str(leads) if not isinstance(leads, pd.DataFrame) else "<DataFrame>"}
     if activities is not None:
         files["activities"] = (

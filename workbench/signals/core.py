@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.data.loading import LeadData
+from workbench.data.loading import LeadData, read_date
 from workbench.errors import DataError, Problem, did_you_mean, format_path
 from workbench.signals.coverage import coverage_warnings
 from workbench.signals.events import (
@@ -122,7 +122,11 @@ def check_columns(model: Model, data: LeadData) -> None:
 
 
 def resolve_as_of(data: LeadData, as_of) -> pd.Timestamp:
-    """The cut-off instant. A date means the end of that day; None means the newest event."""
+    """The cut-off instant. A date means the end of that day; None means the newest event.
+
+    Text must be YYYY-MM-DD (or an ISO timestamp), or a day/month order with one reading
+    only (25/12/2026); '03/10/2026' and '' raise :class:`DataError` (see ``read_date``).
+    """
     if as_of is None:
         ts = data.activities["timestamp"]
         if len(ts):
@@ -132,10 +136,8 @@ def resolve_as_of(data: LeadData, as_of) -> pd.Timestamp:
             as_of = data.leads[created].max()
         else:
             as_of = pd.Timestamp.now()
-    try:
-        stamp = pd.Timestamp(as_of)
-    except (ValueError, TypeError):
-        raise DataError([Problem("as_of", f"'{as_of}' is not a date; use YYYY-MM-DD")]) from None
+    # '' is a mistake (an empty --as-of), not "no date": read_date says so
+    stamp = read_date(as_of, "as_of")
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
     if stamp == stamp.normalize():

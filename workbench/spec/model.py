@@ -9,6 +9,8 @@ and are validated the same way, so an invalid model can never exist.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
@@ -62,6 +64,8 @@ class Approval(Frozen):
     name: str
     role: str = ""
     date: dt.date | None = None
+    fingerprint: str | None = Field(default=None, pattern=r"^[0-9a-f]{12}$")
+    """The model's ``scoring_fingerprint`` when signed: an edit after that is visible."""
 
 
 class ChangelogEntry(Frozen):
@@ -464,6 +468,37 @@ class Model(Frozen):
             for t in self.categories
         ]
         return self._replace(categories=cats)
+
+    def scoring_fingerprint(self) -> str:
+        """12 hex digits that change whenever anything that moves a score changes.
+
+        Metadata (name, version, description, owner, sign-off, changelog) is left out, so
+        signing off does not change what was signed. Defaults are left out too, so a new
+        optional setting in a later release does not void every sign-off.
+        """
+        body = self.model_dump(
+            mode="json",
+            exclude={"name", "version", "description", "owner", "approved_by", "changelog"},
+            exclude_defaults=True,
+        )
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+    def sign_off_status(self) -> tuple[tuple[Approval, str], ...]:
+        """Each approval with ``"current"``, ``"stale"`` (rules edited since) or ``"unverified"``
+        (no fingerprint recorded)."""
+        now = self.scoring_fingerprint() if self.approved_by else ""
+        return tuple(
+            (
+                a,
+                "unverified"
+                if a.fingerprint is None
+                else "current"
+                if a.fingerprint == now
+                else "stale",
+            )
+            for a in self.approved_by
+        )
 
     def with_metadata(self, **fields: Any) -> Model:
         """New model with other metadata (name, version, approved_by, changelog …)."""

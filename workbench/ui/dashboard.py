@@ -30,6 +30,7 @@ STYLE = """<style>
 .wb-dash h2 { margin: 0 0 4px 0; }
 .wb-model { color: #444; margin-bottom: 8px; }
 .wb-kpis { display: flex; gap: 10px; flex-wrap: wrap; }
+.wb-warn { color: #b00020; }
 .wb-kpi { border: 1px solid #ddd; border-radius: 6px; padding: 6px 12px; min-width: 90px; }
 .wb-kpi-value { font-size: 22px; font-weight: 600; }
 .wb-kpi-label { color: #555; font-size: 12px; }
@@ -62,6 +63,9 @@ def header_html(h: sales.Header, note: str = "") -> str:
         if h.signed_off
         else "<b>not signed off</b>"
     )
+    if h.sign_off_warning:
+        signed += f' <b class="wb-warn" data-sign-off="stale">{html.escape(h.sign_off_warning)}</b>'
+
     kpis = [(name, _n(int(n)), f"{name} leads") for name, n in h.counts.items()]
     top = html.escape(h.top_category)
     if h.previous_as_of is not None:

@@ -1,0 +1,107 @@
+"""Sign-off: an approval vouches for the rules it saw, and an edit afterwards is visible."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import workbench as wb
+from tests.conftest import SAMPLES, crit, make_model
+from workbench import report, sales
+from workbench.cli import main
+from workbench.spec.signoff import sign_off, sign_off_lines, stale_sign_off
+from workbench.ui.dashboard import header_html
+
+VP = {"kind": "equals", "field": "seniority", "value": "VP"}
+CRITERIA = (
+    "criteria:\n"
+    "  - id: vp\n    label: VP\n    bucket: fit\n    points: 10\n"
+    "    rule: {kind: equals, field: seniority, value: VP}\n"
+)
+
+
+def test_the_fingerprint_follows_the_rules_not_the_metadata(sample_model):
+    fp = sample_model.scoring_fingerprint()
+    assert len(fp) == 12
+    assert sample_model.with_metadata(name="Renamed", version=7).scoring_fingerprint() == fp
+    assert sample_model.with_points({"pricing_page": 19}).scoring_fingerprint() != fp
+    assert sample_model.with_thresholds({"A": 61}).scoring_fingerprint() != fp
+    assert sample_model.with_weights({"fit": 90}).scoring_fingerprint() != fp
+
+
+def test_the_shipped_sample_is_signed_for_its_current_rules(sample_model):
+    assert [s for _, s in sample_model.sign_off_status()] == ["current", "current"]
+    assert stale_sign_off(sample_model) is None
+
+
+def test_an_edit_after_sign_off_is_called_out(sample_model):
+    edited = sample_model.with_points({"pricing_page": 19})
+    assert [s for _, s in edited.sign_off_status()] == ["stale", "stale"]
+    assert "Dana Whitfield, Priya Raman signed off" in stale_sign_off(edited)
+    assert all(
+        line.endswith("before the rules were last edited") for line in sign_off_lines(edited)
+    )
+
+
+def test_an_approval_without_fingerprint_is_shown_but_not_vouched_for():
+    model = make_model([crit("vp", VP)], approved_by=[{"name": "Old Hand"}])
+    assert model.sign_off_status()[0][1] == "unverified"
+    assert stale_sign_off(model) is None and sign_off_lines(model) == ("Old Hand",)
+
+
+def test_signing_keeps_the_files_comments_and_replaces_a_stale_approval(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text((SAMPLES / "b2b_model.yaml").read_text())
+    text = path.read_text().replace("pricing_page: 18", "pricing_page: 19")
+    path.write_text(text)
+    assert stale_sign_off(wb.load_model(path))
+    model = sign_off(path, "Dana Whitfield", role="Head of Sales", date=dt.date(2026, 11, 24))
+    assert wb.load_model(path) == model
+    names = [(a.name, s) for a, s in model.sign_off_status()]
+    assert names == [("Priya Raman", "stale"), ("Dana Whitfield", "current")]
+    after = path.read_text()
+    comments = [ln for ln in text.splitlines() if ln.lstrip().startswith("#")]
+    assert comments and all(c in after.splitlines() for c in comments)
+    assert len(after.splitlines()) == len(text.splitlines())  # one approval replaced another
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["", "approved_by: []\n", "approved_by:\n  - name: A. Person\n    role: CMO\n\n"],
+)
+def test_signing_works_on_any_approved_by_layout(tmp_path, layout):
+    path = tmp_path / "m.yaml"
+    path.write_text(f"name: T\n{layout}{CRITERIA}")
+    model = sign_off(path, "Dana", date=dt.date(2026, 11, 24))
+    assert model.approved_by[-1].name == "Dana" and wb.load_model(path) == model
+    assert model.sign_off_status()[-1][1] == "current"
+
+
+def test_cli_sign_off_then_validate_and_the_warning_after_an_edit(tmp_path, capsys):
+    path = tmp_path / "m.yaml"
+    path.write_text(f"name: T\n{CRITERIA}")
+    assert main(["sign-off", str(path), "--name", "Dana", "--role", "Head of Sales"]) == 0
+    assert "Sign-off: Dana (Head of Sales," in capsys.readouterr().out
+    assert main(["validate", str(path)]) == 0
+    assert "warning" not in capsys.readouterr().out
+    path.write_text(path.read_text().replace("points: 10", "points: 12"))
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "The rules changed after Dana signed off" in out
+    assert main(["sign-off", str(path), "--name", " ", "--date", "2026-11-24"]) == 2
+    assert main(["sign-off", str(path), "--name", "Dana", "--date", "24/11/2026"]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_the_dashboard_header_and_the_report_carry_the_warning(sample_model, sample_data):
+    edited = sample_model.with_points({"pricing_page": 19})
+    scoring = sales.Scoring.run(edited, sample_data, as_of="2026-10-31")
+    h = sales.header(sales.build_queue(scoring))
+    assert h.sign_off_warning and "this version is not approved" in h.sign_off_warning
+    page = header_html(h)
+    assert 'data-sign-off="stale"' in page and "not approved" in page
+    table = report.scored_table(edited, scoring, segment=None, baseline_label="-", n_leads=1)
+    assert "not approved" in " ".join(map(str, table.to_numpy().ravel()))
+    fine = sales.header(sales.build_queue(sales.Scoring.run(sample_model, sample_data)))
+    assert fine.sign_off_warning is None and "data-sign-off" not in header_html(fine)
