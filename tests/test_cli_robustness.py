@@ -298,3 +298,35 @@ def test_id_and_outcome_must_be_two_columns(tmp_path, capsys, command):
     err = capsys.readouterr().err
     one_paragraph_error(err)
     assert "--id and --outcome name the same column 'converted'" in err
+
+
+# --- empty and partial input ---------------------------------------------------------------
+
+
+def test_score_with_no_leads_left_is_an_error_not_an_empty_file(tmp_path, capsys):
+    header_only = tmp_path / "leads.csv"
+    header_only.write_text(LEADS.read_text().splitlines()[0] + "\n")
+    out = tmp_path / "scores.csv"
+    argv = ["score", "--model", str(MODEL), "--leads", str(header_only), "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    one_paragraph_error(err)
+    assert "no leads to score" in err and not out.exists()
+
+
+def test_validate_refuses_activities_without_leads(capsys):
+    assert main(["validate", str(MODEL), "--activities", str(ACTS)]) == 2
+    err = capsys.readouterr().err
+    one_paragraph_error(err)
+    assert "--activities needs --leads" in err
+
+
+def test_scores_keep_the_id_column_name_of_the_leads_file(tmp_path, capsys):
+    leads = tmp_path / "crm.csv"
+    leads.write_text(LEADS.read_text().replace("lead_id,", "Prospect ID,", 1))
+    out = tmp_path / "scores.csv"
+    argv = ["score", "--model", str(MODEL), "--leads", str(leads), "--activities", str(ACTS)]
+    assert main([*argv, "--out", str(out)]) == 0
+    scored = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert scored.columns[0] == "Prospect ID"
+    assert scored["Prospect ID"].str.startswith("L").all()

@@ -57,6 +57,8 @@ def _describe_model(model: Model) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.activities and not args.leads:
+        raise UsageError("--activities needs --leads: activities are checked against the leads")
     model = load_model(args.model)
     print(f"OK  {args.model}")
     print(_describe_model(model))
@@ -117,6 +119,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     data = load_data(args.leads, args.activities, model=model)
     print(data.report)
+    if not data.n_leads:
+        raise UsageError(f"{args.leads}: no leads to score (the report above says why)")
     signals = compute_signals(model, data, as_of=args.as_of)
     for w in signals.warnings:
         print(f"  warning: {w}")
@@ -127,7 +131,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     out = scored[columns].reset_index()
     for b in model.bucket_ids:
         out[b] = out[b].astype(float).round(1)
-    out = out.rename(columns={"lead_id": model.data.lead_id})
+    out = out.rename(columns={"lead_id": data.leads.attrs.get("id_column", model.data.lead_id)})
     path = write_table(out, args.out)
     print(
         f"Scored {len(out):,} leads with {model.name} v{model.version} as of "

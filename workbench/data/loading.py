@@ -457,6 +457,7 @@ def _load_leads(
     leads_rows = rows[~bad]
     leads.index = pd.Index(ids[~bad].to_numpy(), name="lead_id", dtype="str")
     leads = leads.drop(columns=[id_col])
+    leads.attrs["id_column"] = str(id_col)  # as the file spells it, for files written back
 
     for col in (mapping.created_at, mapping.outcome_date):
         if col and col in leads.columns:
