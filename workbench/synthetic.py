@@ -280,7 +280,11 @@ def generate_sample(
     last_event = np.full(n, -1, dtype=np.int64)
     np.maximum.at(last_event, lead_of_event, ts)
     base = np.maximum(last_event, created)
-    conv_at = np.minimum(base + rng.integers(3, 40, n) * DAY, end_s)
+    lag = rng.integers(3, 40, n) * DAY
+    conv_at = base + lag
+    # a deal that would close after the export closed in its last weeks instead: spread out,
+    # not piled on the last day (no extra draw, so every other column stays as it was)
+    conv_at = np.where(conv_at > end_s, np.maximum(end_s - lag + 3 * DAY, created), conv_at)
 
     # names and emails
     first = _pick(rng, FIRST, n)
