@@ -12,6 +12,7 @@ import pytest
 
 import workbench as wb
 from tests.conftest import AS_OF, SAMPLES, crit, make_model
+from workbench import sales
 from workbench.cli import main
 from workbench.signals import resolve_as_of
 from workbench.spec.model import DataMapping
@@ -301,6 +302,69 @@ def test_a_date_rule_reads_its_column_day_first():
     )
     scored = wb.score(model, wb.compute_signals(model, wb.load_data(leads), as_of=AS_OF))
     assert scored["score"].to_dict() == {"a": 10, "b": 10, "c": 0}
+
+
+def test_every_layout_a_column_mixes_is_read_to_the_minute():
+    from workbench.data.loading import parse_dates
+
+    text = pd.Series(
+        [
+            *("06/05/2026 01:30 PM", "06/15/2026 11:30 AM", "06/05/2026 12:05 AM"),
+            *("12/05/2026", "06/07/2026 14:00:05", "06/08/2026 09:15"),
+        ]
+    )
+    assert parse_dates(text).tolist() == [
+        pd.Timestamp(v)
+        for v in (
+            "2026-06-05 13:30",
+            "2026-06-15 11:30",
+            "2026-06-05 00:05",
+            "2026-12-05",
+            "2026-06-07 14:00:05",
+            "2026-06-08 09:15",
+        )
+    ]
+
+
+def test_a_lead_alone_reads_its_dates_in_the_order_of_the_whole_file():
+    # 'a' alone shows no day-first evidence (12/10 reads both ways); the file does (25/10)
+    rule = {"kind": "within_days", "field": "last_visit", "days": 30}
+    model = make_model([crit("recent_visit", rule, points=10)])
+    leads = pd.DataFrame(
+        {"lead_id": ["a", "b"], "last_visit": ["12/10/2026", "25/10/2026"], "created_at": ""}
+    )
+    data = wb.load_data(leads)
+    alone = wb.score(model, wb.compute_signals(model, data.subset(["a"]), as_of=AS_OF))
+    assert alone.loc["a", "score"] == 10
+    history = sales.score_history(model, data, "a", AS_OF, weeks=1)
+    assert history["score"].tolist() == [10]
+
+
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_with_the_line(tmp_path):
+    # real UTF-8 accents up top, one Windows-1252 byte far below: either reading garbles
+    rows = "lead_id,first_name\n" + "".join(f"L{i:06d},Zoë\n" for i in range(8000))
+    (tmp_path / "leads.csv").write_bytes(rows.encode() + "L999999,Renée\n".encode("cp1252"))
+    with pytest.raises(wb.DataError, match=r"line 8002: the file is UTF-8.*mixes two"):
+        wb.load_data(tmp_path / "leads.csv")
+
+
+def test_a_utf8_character_cut_by_the_sniffed_prefix_is_still_utf8(tmp_path):
+    from workbench.data.tables import SNIFF_BYTES
+
+    head = "lead_id,first_name\n"
+    pad = SNIFF_BYTES - len(head) - len("L1,") - 1  # 'ë' (2 bytes) straddles the boundary
+    text = head + "L1," + "x" * pad + "ë\n" + "L2,Zoë\n"
+    (tmp_path / "leads.csv").write_bytes(text.encode())
+    data = wb.load_data(tmp_path / "leads.csv")
+    assert data.leads.loc["L2", "first_name"] == "Zoë"
+    assert data.leads.loc["L1", "first_name"].endswith("xë")
+
+
+def test_semicolons_inside_a_quoted_header_do_not_make_it_a_semicolon_file(tmp_path):
+    text = 'lead_id,"Company; Division; Unit",seniority\nL1,"Acme; EU; Sales",VP\n'
+    (tmp_path / "leads.csv").write_text(text)
+    data = wb.load_data(tmp_path / "leads.csv")
+    assert data.leads.loc["L1", "Company; Division; Unit"] == "Acme; EU; Sales"
 
 
 # --- --as-of as typed ----------------------------------------------------------------------

@@ -105,3 +105,34 @@ def test_the_dashboard_header_and_the_report_carry_the_warning(sample_model, sam
     assert "not approved" in " ".join(map(str, table.to_numpy().ravel()))
     fine = sales.header(sales.build_queue(sales.Scoring.run(sample_model, sample_data)))
     assert fine.sign_off_warning is None and "data-sign-off" not in header_html(fine)
+
+
+def test_a_file_written_by_save_model_can_be_signed_and_keeps_its_fingerprint(tmp_path):
+    from workbench.spec.yaml_io import save_model
+
+    sample = wb.load_model(SAMPLES / "b2b_model.yaml")
+    path = save_model(sample, tmp_path / "saved.yaml")  # PyYAML puts '- ' at column 0
+    assert wb.load_model(path).scoring_fingerprint() == sample.scoring_fingerprint()
+    assert [s for _, s in wb.load_model(path).sign_off_status()] == ["current", "current"]
+    model = sign_off(path, "Sam Lee", role="RevOps", date=dt.date(2026, 11, 24))
+    assert [a.name for a in model.approved_by] == ["Dana Whitfield", "Priya Raman", "Sam Lee"]
+    assert wb.load_model(path) == model
+
+
+def test_comments_under_approved_by_and_crlf_line_endings_survive(tmp_path):
+    path = tmp_path / "m.yaml"
+    text = (
+        f"name: T\napproved_by:\n  # re-approve after the threshold change\n  - name: A\n{CRITERIA}"
+    )
+    path.write_bytes(text.replace("\n", "\r\n").encode())
+    sign_off(path, "Dana", date=dt.date(2026, 11, 24))
+    after = path.read_bytes().decode()
+    assert "  # re-approve after the threshold change\r\n" in after
+    assert "\n" not in after.replace("\r\n", "")  # every line still ends in CRLF
+    assert [a.name for a in wb.load_model(path).approved_by] == ["A", "Dana"]
+
+
+def test_a_description_or_evidence_edit_keeps_the_sign_off(sample_model):
+    described = sample_model.model_dump(mode="python")
+    described["criteria"][0]["description"] = "Why seniority matters, in sales' words"
+    assert wb.Model.parse(described).scoring_fingerprint() == sample_model.scoring_fingerprint()

@@ -465,9 +465,7 @@ def build_model(
 
 def subset(data: LeadData, rows: np.ndarray) -> LeadData:
     """The same leads file restricted to some rows (positions), with no activities."""
-    return LeadData(
-        data.leads.iloc[rows], data.activities.iloc[:0], data.mapping, data.report, data.files
-    )
+    return data.narrowed(data.leads.iloc[rows], data.activities.iloc[:0])
 
 
 def level_matrix(model: Model, data: LeadData) -> tuple[np.ndarray, list[str], list[str]]:

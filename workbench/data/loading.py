@@ -6,6 +6,7 @@ in the leads table, the timestamp, and type/detail as categoricals.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,10 +38,29 @@ class LeadData:
     mapping: DataMapping
     report: DataReport
     files: dict[str, str] = field(default_factory=dict)
+    root: LeadData | None = field(default=None, repr=False, compare=False)
+    """The data this is a subset of: lead-column facts (a date column's day/month order)
+    are decided on the whole file, so a lead scores the same alone as in the queue."""
+    _day_first: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_leads(self) -> int:
         return len(self.leads)
+
+    def day_first(self, column: str) -> bool | None:
+        """Whether the text dates of a lead column are day first, decided on the whole file
+        (None for a column already parsed)."""
+        root = self.root or self
+        col = root.leads[column]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            return None
+        if column not in root._day_first:
+            root._day_first[column] = date_order(col).day_first
+        return root._day_first[column]
+
+    def narrowed(self, leads: pd.DataFrame, activities: pd.DataFrame) -> LeadData:
+        """Other rows of the same files (a subset, a fold): facts stay those of the whole."""
+        return LeadData(leads, activities, self.mapping, self.report, self.files, self.root or self)
 
     @cached_property
     def _events_by_lead(self) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +113,7 @@ class LeadData:
         new_idx[pos] = np.arange(len(pos), dtype=np.int32)
         acts = self.activities.iloc[events]
         acts = acts.assign(lead_idx=new_idx[acts["lead_idx"].to_numpy()])
-        return LeadData(self.leads.iloc[pos], acts, self.mapping, self.report, self.files)
+        return self.narrowed(self.leads.iloc[pos], acts)
 
 
 MODEL_HINT = "Name the right column in the model's 'data:' section."
@@ -162,11 +182,12 @@ def _clean_text(col: pd.Series, placeholders: frozenset[str]) -> tuple[pd.Series
 
 # a date written with numbers, day or month first: 12/05/2026, 12.05.2026 14:30, 5-6-26
 NUMERIC_DATE = r"^\s*(?P<first>\d{1,2})[/.\-](?P<second>\d{1,2})[/.\-](?P<year>\d{4}|\d{2})(?:$|\D)"
-ARROW_DIRECTIVES = {"%d", "%m", "%Y", "%H", "%M", "%S"}  # what Arrow's fast strptime gets
+# what Arrow's fast strptime reads
+ARROW_DIRECTIVES = {"%d", "%m", "%Y", "%H", "%M", "%S", "%I", "%p"}
 NS_YEARS = (1678, 2261)  # the years a datetime64[ns] can hold
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
+def parse_dates(values: pd.Series, day_first: bool | None = None) -> pd.Series:
     """Dates/timestamps from text: ISO fast path, then common spreadsheet formats.
 
     Dates written with numbers (``12/05/2026``, ``12.05.2026 14:30``) are read day first
@@ -174,6 +195,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
     (13/05/2026) means day first, a second one above 12 (05/13/2026) month first; a
     column with neither is read month first. Values that contradict the column's order
     are not guessed at: they come back missing, so loading reports them as unreadable.
+    ``day_first`` imposes the order (decided on a whole file when ``values`` are a part).
 
     >>> parse_dates(pd.Series(["12/05/2026", "25/12/2026"])).dt.month.tolist()
     [5, 12]
@@ -188,7 +210,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
         probe = probe[probe.str.strip() != ""]
         iso = pd.to_datetime(probe, errors="coerce", format="ISO8601", utc=True)
         if len(probe) and iso.isna().all():
-            out = _parse_other_dates(text)  # no ISO at the top: skip a full ISO pass
+            out = _parse_other_dates(text, day_first)  # no ISO at the top: skip a full ISO pass
         else:
             # cache=False: pandas caches when the first values repeat (blank cells at the
             # top), which makes a column of distinct timestamps ten times slower
@@ -196,7 +218,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
             out = _as_ns(iso_all)
             retry = out.isna() & text.notna()
             if retry.any():
-                out[retry] = _parse_other_dates(text[retry])
+                out[retry] = _parse_other_dates(text[retry], day_first)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
     return _as_ns(out)
@@ -261,9 +283,11 @@ def date_order(values: pd.Series) -> DateOrder:
     return DateOrder(day_votes > month_votes, first, second, year, day_votes, month_votes)
 
 
-def _parse_other_dates(text: pd.Series) -> pd.Series:
+def _parse_other_dates(text: pd.Series, day_first: bool | None = None) -> pd.Series:
     """Non-ISO text as UTC timestamps; d/m/y vs m/d/y decided per column (see parse_dates)."""
     order = date_order(text)
+    if day_first is not None and day_first != order.day_first:
+        order = dataclasses.replace(order, day_first=day_first)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     readable = order.numeric & ~order.wrong
     if readable.any():
@@ -282,39 +306,53 @@ def _parse_other_dates(text: pd.Series) -> pd.Series:
 
 
 def _parse_numeric_dates(text: pd.Series, order: DateOrder, rows: np.ndarray) -> pd.Series:
-    """d/m/y (or m/d/y) text: one format for the column; values in another layout one by one.
+    """d/m/y (or m/d/y) text: one Arrow pass per layout the column uses; the rest one by one.
 
-    The format is guessed from the first value and applied with Arrow's strptime (a
-    million values in ~50 ms). Arrow rolls an impossible date over (31/02 -> 3 March), so
-    each result is checked against the value's own day, month and year.
+    The layouts (with or without a time, seconds, 2-digit years …) are guessed from ~50
+    values spread over the column, most common first, and each is applied with Arrow's
+    strptime to what is still unread (a million values in ~50 ms). Arrow rolls an
+    impossible date over (31/02 -> 3 March), so each result is checked against the
+    value's own day, month and year. Only values in none of those layouts are parsed one
+    by one.
     """
     from pandas.tseries.api import guess_datetime_format
 
-    fmt = guess_datetime_format(text.iloc[0].strip(), dayfirst=order.day_first)
-    if fmt and (fmt.find("%d") < fmt.find("%m")) != order.day_first:
-        fmt = None  # the guess read the sample the other way round
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
-    if fmt and set(re.findall(r"%.", fmt)) <= ARROW_DIRECTIVES:
-        arr = pa.array(text, type=pa.large_string(), from_pandas=True)
+    if not len(text):
+        return out
+    probe = text.iloc[:: max(1, len(text) // 50)].str.strip()
+    guesses = pd.Series([guess_datetime_format(v, dayfirst=order.day_first) for v in probe])
+    formats = [
+        f
+        for f in guesses.dropna().value_counts().index
+        if (f.find("%d") < f.find("%m")) == order.day_first  # not read the other way round
+        and set(re.findall(r"%.", f)) <= ARROW_DIRECTIVES
+    ]
+    day, month = (order.first, order.second) if order.day_first else (order.second, order.first)
+    day, month, year = day[rows], month[rows], order.year[rows]
+    arr = pa.array(text, type=pa.large_string(), from_pandas=True)
+    todo = np.ones(len(text), dtype=bool)
+    for fmt in formats:
         parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
-        day, month = (order.first, order.second) if order.day_first else (order.second, order.first)
         years = pc.year(parsed).fill_null(0).to_numpy(zero_copy_only=False)
         ok = (
-            (pc.day(parsed).fill_null(0).to_numpy(zero_copy_only=False) == day[rows])
-            & (pc.month(parsed).fill_null(0).to_numpy(zero_copy_only=False) == month[rows])
-            & (years == order.year[rows])
+            todo
+            & (pc.day(parsed).fill_null(0).to_numpy(zero_copy_only=False) == day)
+            & (pc.month(parsed).fill_null(0).to_numpy(zero_copy_only=False) == month)
+            & (years == year)
             & (years >= NS_YEARS[0])
             & (years <= NS_YEARS[1])
         )
-        stamps = parsed.to_numpy(zero_copy_only=False)
-        out[ok] = pd.to_datetime(stamps[ok], utc=True).as_unit("ns")
-    elif fmt:
-        out[:] = _as_ns(pd.to_datetime(text, errors="coerce", format=fmt, utc=True))
-    rest = out.isna().to_numpy()
-    if rest.any():  # another layout in the same column (a time added, AM/PM, 2-digit year)
-        out[rest] = _as_ns(
+        if ok.any():
+            stamps = parsed.to_numpy(zero_copy_only=False)
+            out[ok] = pd.to_datetime(stamps[ok], utc=True).as_unit("ns")
+            todo &= ~ok
+        if not todo.any():
+            break
+    if todo.any():  # another layout still (AM/PM, 2-digit year …): one by one
+        out[todo] = _as_ns(
             pd.to_datetime(
-                text[rest], errors="coerce", format="mixed", dayfirst=order.day_first, utc=True
+                text[todo], errors="coerce", format="mixed", dayfirst=order.day_first, utc=True
             )
         )
     return out

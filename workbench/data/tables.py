@@ -130,6 +130,38 @@ def _delimiter_of(lines: list[str]) -> str:
     return tied[0]
 
 
+def _late_encoding(path: Path) -> str:
+    """The encoding of a file whose first ``SNIFF_BYTES`` are UTF-8 but a later byte is not.
+
+    Plain ASCII at the top and Windows-1252 further down is an Excel export: read it as
+    Windows-1252. But a file that holds real UTF-8 characters as well mixes two encodings
+    (rows pasted from elsewhere); reading it either way would garble some names without a
+    word, so it is refused with the line to fix. Runs only on this rare path (one pass).
+    """
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if re.search(rb"[\xc2-\xf4][\x80-\xbf]", data):
+        line = data.count(b"\n", 0, bad) + 1
+        text = data[data.rfind(b"\n", 0, bad) + 1 : bad + 20].decode("utf-8", "replace")
+        raise DataError(
+            [
+                Problem(
+                    f"line {line}",
+                    f"the file is UTF-8, but this line has a byte that is not ({text!r}): it "
+                    "mixes two text encodings, and reading it either way would garble some "
+                    "names. Fix that line, or open the file in a spreadsheet and save it as "
+                    "'CSV UTF-8 (comma delimited)'.",
+                )
+            ],
+            str(path),
+        )
+    return FALLBACK_ENCODING
+
+
 def _is_encoding_error(exc: Exception) -> bool:
     return isinstance(exc, UnicodeDecodeError) or "invalid utf8" in str(exc).casefold()
 
@@ -155,7 +187,7 @@ def read_arrow(path: str | Path, dictionary: tuple[str, ...] = ()) -> pa.Table:
                 if dialect.encoding != "utf-8" or not _is_encoding_error(exc):
                     raise
                 # valid UTF-8 at the start, not further down: an Excel export after all
-                return _arrow_csv(path, dialect, FALLBACK_ENCODING)
+                return _arrow_csv(path, dialect, _late_encoding(path))
         frame = _read_excel(path)
         table = pa.Table.from_pandas(frame, preserve_index=False)
         return table.replace_schema_metadata(
@@ -204,10 +236,12 @@ def read_frame(path: str | Path) -> pd.DataFrame:
             except UnicodeDecodeError:
                 if dialect.encoding != "utf-8":
                     raise
-                return _pandas_csv(path, dialect, FALLBACK_ENCODING)
+                return _pandas_csv(path, dialect, _late_encoding(path))
         if fmt == "parquet":
             return pd.read_parquet(path)
         return _read_excel(path)
+    except DataError:
+        raise
     except Exception as exc:  # any reader failure on a user's file is a data problem
         raise _unreadable(path, fmt, exc, dialect) from None
 

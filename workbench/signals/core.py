@@ -193,7 +193,7 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
         if hi > lo:
             blocks.append((code, int(lo), int(hi)))
 
-    cache = ColumnCache(leads, source=data.files.get("leads", "leads"))
+    cache = ColumnCache(leads, source=data.files.get("leads", "leads"), day_first=data.day_first)
     needs_events = any(c.is_activity for c in model.criteria)
     events = EventArrays.build(data.activities, row_of_lead, n, cutoff) if needs_events else None
     created_ns = None

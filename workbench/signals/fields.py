@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ class ColumnCache:
     leads: pd.DataFrame
     source: str = "leads"
     warnings: list[Problem] = field(default_factory=list)
+    day_first: Callable[[str], bool | None] | None = None  # a date column's order, file-wide
     _factorized: dict[str, tuple[np.ndarray, pd.Series]] = field(default_factory=dict)
     _numbers: dict[str, np.ndarray] = field(default_factory=dict)
     _dates: dict[str, np.ndarray] = field(default_factory=dict)
@@ -73,7 +75,7 @@ class ColumnCache:
         """datetime64[ns] values (NaT where missing or unreadable)."""
         if name not in self._dates:
             col = self.leads[name]
-            parsed = parse_dates(col)
+            parsed = parse_dates(col, self.day_first(name) if self.day_first else None)
             bad = parsed.isna() & col.notna()
             if bad.any():
                 examples = ", ".join(repr(str(v)) for v in col[bad].head(3))

@@ -472,16 +472,28 @@ class Model(Frozen):
     def scoring_fingerprint(self) -> str:
         """12 hex digits that change whenever anything that moves a score changes.
 
-        Metadata (name, version, description, owner, sign-off, changelog) is left out, so
-        signing off does not change what was signed. Defaults are left out too, so a new
-        optional setting in a later release does not void every sign-off.
+        Metadata (name, version, descriptions, drafted evidence, owner, sign-off, changelog)
+        is left out, so signing off does not change what was signed. Defaults are left out
+        too, so a new optional setting in a later release does not void every sign-off.
         """
         body = self.model_dump(
             mode="json",
             exclude={"name", "version", "description", "owner", "approved_by", "changelog"},
             exclude_defaults=True,
         )
-        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+        def rules_only(obj: Any) -> Any:  # descriptions and drafted evidence move no score
+            if isinstance(obj, dict):
+                return {
+                    k: rules_only(v) for k, v in obj.items() if k not in ("description", "evidence")
+                }
+            if isinstance(obj, list):
+                return [rules_only(v) for v in obj]
+            return obj
+
+        text = json.dumps(
+            rules_only(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
     def sign_off_status(self) -> tuple[tuple[Approval, str], ...]:

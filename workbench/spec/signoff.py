@@ -58,34 +58,32 @@ def _flow(approval: Approval) -> str:
 def _with_approvals(text: str, approvals: list[Approval]) -> str:
     """``text`` with the top-level ``approved_by`` entry replaced by a block list.
 
-    Only that entry's lines change (the key and the indented lines under it); every other
-    line, comments included, stays as it was.
+    Only that entry's lines change: the key, its items (indented, or ``- `` at the key's
+    own column as PyYAML writes them) and their continuation lines. Comments inside the
+    entry are kept above the new list; every other line stays as it was, line endings too.
     """
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    block = ["approved_by:\n", *(f"  - {_flow(a)}\n" for a in approvals)]
-    if not approvals:
-        block = ["approved_by: []\n"]
+    nl = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines()
+    block = [f"approved_by:{' []' if not approvals else ''}"]
+    block += [f"  - {_flow(a)}" for a in approvals]
     key = next((i for i, ln in enumerate(lines) if re.match(r"approved_by\s*:", ln)), None)
     if key is None:
-        return "".join([*lines, *block])
-    end = key + 1
+        return nl.join([*lines, *block]) + nl
+
+    def inside(ln: str) -> bool:  # an item or a continuation line of the entry
+        return bool(ln.strip()) and (ln[:1].isspace() or ln.startswith("- ") or ln == "-")
+
+    end, kept_comments = key + 1, []
     while end < len(lines):
-        ln = lines[end]
-        if ln[:1].isspace() and ln.strip():  # an indented line: part of the entry
-            end += 1
-        elif not ln.strip():  # blank lines inside the entry, if an indented line follows
-            nxt = end
-            while nxt < len(lines) and not lines[nxt].strip():
-                nxt += 1
-            if nxt < len(lines) and lines[nxt][:1].isspace():
-                end = nxt
-            else:
-                break
+        nxt = end
+        while nxt < len(lines) and (not lines[nxt].strip() or lines[nxt].lstrip()[:1] == "#"):
+            nxt += 1  # blank and comment lines belong to the entry only if it goes on
+        if nxt < len(lines) and inside(lines[nxt]):
+            kept_comments += [ln for ln in lines[end:nxt] if ln.strip()]
+            end = nxt + 1
         else:
             break
-    return "".join([*lines[:key], *block, *lines[end:]])
+    return nl.join([*lines[:key], *kept_comments, *block, *lines[end:]]) + nl
 
 
 def sign_off(path: str | Path, name: str, role: str = "", date: dt.date | None = None) -> Model:
@@ -104,7 +102,8 @@ def sign_off(path: str | Path, name: str, role: str = "", date: dt.date | None =
         fingerprint=model.scoring_fingerprint(),
     )
     kept = [a for a in model.approved_by if a.name.casefold() != approval.name.casefold()]
-    new_text = _with_approvals(path.read_text(encoding="utf-8"), [*kept, approval])
+    with open(path, encoding="utf-8", newline="") as fh:  # keep CRLF line endings
+        new_text = _with_approvals(fh.read(), [*kept, approval])
     expected = model.with_metadata(approved_by=[*kept, approval])
     try:
         ok = parse_model_text(new_text, str(path)) == expected
@@ -121,5 +120,6 @@ def sign_off(path: str | Path, name: str, role: str = "", date: dt.date | None =
             ],
             str(path),
         )
-    path.write_text(new_text, encoding="utf-8")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(new_text)
     return expected
