@@ -378,6 +378,8 @@ def test_semicolons_inside_a_quoted_header_do_not_make_it_a_semicolon_file(tmp_p
         ("13/10/2026", "2026-10-13 23:59:59.999999999"),  # only day first makes sense
         ("10/13/2026", "2026-10-13 23:59:59.999999999"),  # only month first makes sense
         ("05/05/2026", "2026-05-05 23:59:59.999999999"),  # both readings agree
+        ("2026/10/03", "2026-10-03 23:59:59.999999999"),  # year first: one reading
+        ("20261003", "2026-10-03 23:59:59.999999999"),
     ],
 )
 def test_as_of_accepts_dates_with_one_reading(tiny_data, typed, expected):

@@ -359,6 +359,7 @@ def _parse_numeric_dates(text: pd.Series, order: DateOrder, rows: np.ndarray) ->
 
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+YEAR_FIRST_DATE = re.compile(r"^(\d{4})(?:([/.])(\d{1,2})\2(\d{1,2})|(\d{2})(\d{2}))$")
 NUMERIC_TYPED_DATE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})$")
 
 
@@ -392,6 +393,12 @@ def read_date(value, where: str = "as_of") -> pd.Timestamp:
             return pd.Timestamp(text)
         except ValueError:
             raise DataError([not_a_date]) from None
+    if m := YEAR_FIRST_DATE.match(text):  # 2026/06/10, 2026.06.10, 20260610: one reading
+        month, day = (int(m[3]), int(m[4])) if m[2] else (int(m[5]), int(m[6]))
+        stamp = _calendar_date(int(m[1]), month, day)
+        if stamp is None:
+            raise DataError([not_in_calendar])
+        return stamp
     if m := NUMERIC_TYPED_DATE.match(text):
         first, second, year = int(m[1]), int(m[3]), m[4]
         if len(year) == 2 or (first > 12 and second > 12):
