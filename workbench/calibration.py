@@ -257,7 +257,7 @@ def suggest_points(
             else:
                 points[cid] = 0.0
                 suggested[j] = 0.0
-                notes[j] = f"data suggest {coef[j] * factor:.0f} points, under half a star: 0"
+                notes[j] = f"data suggest {coef[j] * factor:.0f} point(s), under half a star: 0"
         else:
             points[cid] = float(suggested[j])
         cap = _evidence_cap(model, c)

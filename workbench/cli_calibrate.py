@@ -116,8 +116,8 @@ def evidence_text(cal: Calibration) -> str:
     t = cal.suggestion.table
     frame = pd.DataFrame(
         {
-            "criterion": t["label"],
-            "level": t["level"],
+            "criterion": t["label"].map(lambda v: _short(str(v), 28)),
+            "level": t["level"].map(lambda v: _short(str(v), 28)),
             "now": t["current"].map("{:g}".format),
             "suggested": t["suggested"].map("{:g}".format),
             "leads": t["leads"].map("{:,}".format),
@@ -130,7 +130,19 @@ def evidence_text(cal: Calibration) -> str:
             "note": t["note"],
         }
     )
-    return frame.to_string(index=False)
+    # text left-aligned (a right-aligned note runs into the figures), figures right-aligned
+    text_cols = {"criterion", "level", "note"}
+    width = {c: max(len(c), *(len(v) for v in frame[c])) if len(frame) else len(c) for c in frame}
+    text = frame.to_string(
+        index=False,
+        formatters={c: (lambda v, w=width[c]: f"{v:<{w}}") for c in text_cols},
+        justify="left",
+    )
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _thresholds_text(cal: Calibration) -> str:
