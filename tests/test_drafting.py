@@ -17,6 +17,7 @@ from workbench.drafting import (
     DraftOptions,
     draft_model,
     engine_scores,
+    monotone_points,
     numeric_edges,
     reference_predictions,
     subset,
@@ -299,6 +300,35 @@ def test_numeric_bins_have_support_and_a_steady_trend(seed, sign):
     rate = np.bincount(code, weights=y[ok], minlength=len(edges) + 1) / n
     steps = np.diff(rate)
     assert (steps > 0).all() or (steps < 0).all() or len(rate) == 1
+
+
+def test_binned_numbers_get_points_in_the_order_their_conversion_runs(sample_draft):
+    for c in sample_draft.model.criteria:
+        if not (c.is_level and c.rule.kind == "bins") or len(c.rule.bins) < 2:
+            continue
+        pts = np.array([b.points for b in c.rule.bins])
+        rates = np.array([b.evidence.rate for b in c.rule.bins])
+        rising = rates[-1] >= rates[0]
+        steps = np.diff(pts) if rising else -np.diff(pts)
+        assert (steps > 0).all(), (c.id, pts.tolist(), rates.tolist())  # equal ones merged
+
+
+@given(
+    st.lists(st.integers(-30, 30), min_size=3, max_size=8),
+    st.lists(st.integers(2, 500), min_size=8, max_size=8),
+    st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+def test_monotone_points_are_ordered_whole_and_keep_the_weighted_mean(points, leads, rising):
+    leads = leads[: len(points)]
+    won = [n // 10 if rising else n // (10 + i) for i, n in enumerate(leads)]
+    won[0], won[-1] = (0, leads[-1] // 2) if rising else (leads[0] // 2, 0)
+    out = np.array(monotone_points([float(p) for p in points], list(zip(leads, won, strict=True))))
+    steps = np.diff(out) if rising else -np.diff(out)
+    assert (steps >= 0).all() and (out == np.round(out)).all()
+    w = np.array(leads, dtype=float)
+    # isotonic fitting keeps the weighted mean; rounding moves it by half a point at most
+    assert abs((out * w).sum() / w.sum() - (np.array(points) * w).sum() / w.sum()) <= 0.5
 
 
 def test_cli_draft_checks_where_it_will_write_before_drafting(tmp_path, capsys, monkeypatch):

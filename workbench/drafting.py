@@ -546,6 +546,33 @@ def choose_thresholds(
 # --- fitting ------------------------------------------------------------------------------
 
 
+def monotone_points(points: list[float], ev: list[tuple[int, int]]) -> list[float]:
+    """Bin points that rise (or fall) as the bins' conversion does, as sales expects of
+    a number like company size: 64–189 employees never outscores 590+ when bigger
+    companies convert better.
+
+    The fitted points can zigzag where columns overlap (size, revenue and segment tell
+    the same story); a weighted isotonic fit (pool adjacent violators, weights = leads
+    per bin) keeps them as close as possible while in order, then rounds to whole points.
+    """
+    leads = np.array([n for n, _ in ev], dtype=float)
+    won = np.array([c for _, c in ev], dtype=float)
+    if len(points) < 3 or leads.sum() == 0:
+        return points
+    rate = won / np.maximum(leads, 1)
+    rising = rate[-1] >= rate[0]
+    values = np.asarray(points, dtype=float) * (1 if rising else -1)
+    blocks: list[list[float]] = []  # [mean, weight, size]
+    for v, w in zip(values, np.maximum(leads, 1e-9), strict=True):
+        blocks.append([v, w, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            m2, w2, k2 = blocks.pop()
+            m1, w1, k1 = blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, k1 + k2])
+    fitted = np.concatenate([[m] * k for m, _, k in blocks]) * (1 if rising else -1)
+    return [float(v) for v in np.round(fitted) + 0.0]
+
+
 def _merge_equal(points: list[float], ev: list[tuple[int, int]], plan: ColumnPlan):
     """Neighbouring bins (or any groups) with the same points become one level."""
     if plan.kind == "bins":
@@ -600,6 +627,8 @@ def fit_draft(
         feats = [f"{crit.id}[{i}]" for i in range(_n_levels(crit))]
         pts = table.loc[feats, "points"].tolist()
         ev = list(zip(table.loc[feats, "leads"], table.loc[feats, "converted"], strict=True))
+        if plan.kind == "bins" and options.monotone:
+            pts = monotone_points(pts, ev)
         merged, pts, counts = _merge_equal(pts, ev, plan)
         if plan.has_missing and crit.id + "_missing" in table.index:
             miss = table.loc[crit.id + "_missing"]
