@@ -101,6 +101,7 @@ def test_the_dashboard_header_and_the_report_carry_the_warning(sample_model, sam
     assert h.sign_off_warning and "this version is not approved" in h.sign_off_warning
     page = header_html(h)
     assert 'data-sign-off="stale"' in page and "not approved" in page
+    assert "before the rules were last edited" not in page and "`" not in page  # said once
     table = report.scored_table(edited, scoring, segment=None, baseline_label="-", n_leads=1)
     assert "not approved" in " ".join(map(str, table.to_numpy().ravel()))
     fine = sales.header(sales.build_queue(sales.Scoring.run(sample_model, sample_data)))

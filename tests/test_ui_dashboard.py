@@ -87,6 +87,48 @@ def test_pages_turn_and_stop_at_the_ends(app):
     assert app.table.rows[0]["rank"] == 1
 
 
+def test_first_and_last_jump_to_the_ends(app):
+    app.category.value = "C"
+    n = int(analysis.category_counts(app.scoring.totals)["C"])
+    assert app.first_button.disabled and not app.last_button.disabled
+    app.last_button.click()
+    assert app.table.rows[-1]["rank"] == n and app.last_button.disabled
+    assert app.next_button.disabled and not app.first_button.disabled
+    app.first_button.click()
+    assert app.table.rows[0]["rank"] == 1 and app.first_button.disabled
+
+
+def test_a_card_never_stays_beside_a_list_it_is_not_in(app):
+    top = app.queue.frame.iloc[0]
+    app.table.selected = top["lead_id"]
+    app.category.value = "Inquiry"  # the best lead is no inquiry
+    assert app.lead_id is None and "data-lead" not in app.card.value
+    assert "Pick a lead" in app.card.value and app.timeline.value == ""
+    app.category.value = top["category"]  # a filter that keeps the lead keeps its card
+    app.table.selected = top["lead_id"]
+    app.owner.value = top["owner"]
+    assert app.lead_id == top["lead_id"]
+
+
+def test_an_inquirys_card_says_why_it_is_not_a_sales_lead(app):
+    s = app.scoring
+    row = int(s.signals.inquiry_rows[0])
+    lead_id = s.signals.lead_ids[row]
+    rule = s.model.inquiries[int(s.signals.inquiry_reason[row])]
+    app.table.selected = lead_id
+    assert f"not a sales lead: {rule.label}" in app.card.value
+    assert "<h4>Why call</h4>" not in app.card.value
+    first_real = app.queue.frame.iloc[0]["lead_id"]
+    app.table.selected = first_real
+    assert "not a sales lead" not in app.card.value and "<h4>Why call</h4>" in app.card.value
+
+
+def test_one_match_reads_as_one_lead(app):
+    lead = app.queue.frame.iloc[5]
+    app.search.value = lead["lead_id"]
+    assert app.download.label == "Export 1 lead (CSV)"
+
+
 def test_search_and_the_new_and_cold_views(app):
     lead = app.queue.frame.iloc[777]
     app.search.value = lead["name"]

@@ -49,7 +49,7 @@ def _describe_model(model: Model) -> str:
         f"Rules fingerprint: {model.scoring_fingerprint()}.",
     ]
     if stale := stale_sign_off(model):
-        lines.append(f"warning: {stale}")
+        lines.append(f"warning: {stale} Sign off again with: workbench sign-off MODEL --name …")
     if model.segments is not None and model.segments.variants:
         names = ", ".join(v.value for v in model.segments.variants)
         lines.append(f"Segment variants on '{model.segments.field}': {names}.")
@@ -172,6 +172,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     signals = compute_signals(model, probe, as_of=files["as_of"])
     SalesDashboard(sales.build_queue(sales.Scoring(model, signals, score_totals(model, signals))))
     print(f"{model.name} v{model.version}: {data.n_leads:,} leads as of {signals.as_of:%Y-%m-%d}")
+    if stale := stale_sign_off(model):
+        print(f"warning: {stale} The page says so in its header.")
     if len(data.report.rejected_leads) or len(data.report.rejected_activities):
         print(data.report)
     if not _port_free(args.ip, args.port):

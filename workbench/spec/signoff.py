@@ -20,13 +20,15 @@ from workbench.errors import ModelError, Problem
 from workbench.spec.model import Approval, Model
 from workbench.spec.yaml_io import load_model, parse_model_text
 
+STALE_MARK = " — before the rules were last edited"
+
 
 def sign_off_lines(model: Model) -> tuple[str, ...]:
     """``("Dana Whitfield (Head of Sales, 2026-11-02)", …)`` with stale ones marked."""
     out = []
     for a, state in model.sign_off_status():
         extra = ", ".join(x for x in (a.role, str(a.date) if a.date else "") if x)
-        mark = " — before the rules were last edited" if state == "stale" else ""
+        mark = STALE_MARK if state == "stale" else ""
         out.append(a.name + (f" ({extra})" if extra else "") + mark)
     return tuple(out)
 
@@ -37,8 +39,7 @@ def stale_sign_off(model: Model) -> str | None:
     if not stale:
         return None
     return (
-        f"The rules changed after {', '.join(stale)} signed off: this version is not approved. "
-        "Sign off again with `workbench sign-off`."
+        f"The rules changed after {', '.join(stale)} signed off: this version is not approved yet."
     )
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from workbench import analysis, sales
 from workbench.errors import WorkbenchError
 from workbench.export import csv_text
+from workbench.spec.signoff import STALE_MARK
 from workbench.ui.charts import distribution_chart, matrix_chart, trend_chart
 from workbench.ui.inputs import resolve_inputs
 from workbench.ui.widgets import DownloadButton, RowTable
@@ -53,15 +54,19 @@ def _n(value: int) -> str:
 
 
 def _day(ts: pd.Timestamp | None) -> str:
-    return "" if ts is None or pd.isna(ts) else f"{ts:%d %b %Y}"
+    return "" if ts is None or pd.isna(ts) else f"{ts:%Y-%m-%d}"
+
+
+def _inquiry_kinds(model) -> str:
+    labels = [q.label or q.id for q in model.inquiries]
+    return ", ".join(labels[:3]).lower() + (" …" if len(labels) > 3 else "")
 
 
 def header_html(h: sales.Header, note: str = "") -> str:
     """The header: live model, sign-off, as-of, counts per category, new and cold leads."""
+    names = [x.removesuffix(STALE_MARK) for x in h.signed_off]  # the warning says it once
     signed = (
-        "signed off by " + ", ".join(map(html.escape, h.signed_off))
-        if h.signed_off
-        else "<b>not signed off</b>"
+        "signed off by " + ", ".join(map(html.escape, names)) if names else "<b>not signed off</b>"
     )
     if h.sign_off_warning:
         signed += f' <b class="wb-warn" data-sign-off="stale">{html.escape(h.sign_off_warning)}</b>'
@@ -134,8 +139,11 @@ class SalesDashboard:
             f"{_n(data.n_leads)} leads from {html.escape(Path(str(files['leads'])).name)}"
             + (f" ({_n(later)} created after {current.as_of:%Y-%m-%d} left out)" if later else "")
             + (f"; {_n(rejected)} rows set aside by the data checks" if rejected else "")
-            + f"; inquiries ({html.escape(m.inquiry_category)}) are kept out of the sales "
-            + "categories."
+            + f"; {html.escape(m.inquiry_category)} leads"
+            + (f" ({html.escape(kinds)})" if (kinds := _inquiry_kinds(m)) else "")
+            + " are kept out of the sales categories "
+            + "/".join(html.escape(t.name) for t in m.categories)
+            + "."
         )
         return cls(sales.build_queue(current, previous), data_note=note)
 
@@ -151,6 +159,15 @@ class SalesDashboard:
         )
         self.page = 0
         self.show_page()
+        if self.lead_id is not None and not (self.rows["lead_id"] == self.lead_id).any():
+            self.clear_card()  # a card beside a list it is not in reads as part of it
+
+    def clear_card(self) -> None:
+        self.lead_id = None
+        self.table.selected = ""
+        self.card.value = "<i class='wb-note'>Pick a lead in the list to see why.</i>"
+        self.timeline.value = ""
+        self.trend.chart = alt.Chart(pd.DataFrame({"x": []})).mark_point()
 
     def show_page(self) -> None:
         n = len(self.rows)
@@ -164,9 +181,9 @@ class SalesDashboard:
             if n
             else "<b data-field='matches'>0</b> leads"
         )
-        self.prev_button.disabled = self.page == 0
-        self.next_button.disabled = self.page >= last_page
-        self.download.label = f"Export {_n(n)} leads (CSV)"
+        self.prev_button.disabled = self.first_button.disabled = self.page == 0
+        self.next_button.disabled = self.last_button.disabled = self.page >= last_page
+        self.download.label = f"Export {_n(n)} lead{'' if n == 1 else 's'} (CSV)"
         self.download.disabled = n == 0
 
     def page_records(self, shown: pd.DataFrame, first: int = 1) -> list[dict]:
@@ -227,14 +244,22 @@ class SalesDashboard:
         facts = " · ".join(
             html.escape(str(v)) for v in (lead_id, info["owner"], info["segment"]) if str(v)
         )
+        why, inquiry = "Why call", ""
+        if (q_idx := int(s.signals.inquiry_reason[row])) >= 0:
+            rule = s.model.inquiries[q_idx]
+            why = "Signals"
+            inquiry = (
+                f"<div class='wb-warn' data-field='inquiry'>{esc(s.model.inquiry_category)}, "
+                f"not a sales lead: {esc(rule.label or rule.id)}</div>"
+            )
         self.card.value = (
             f'<div class="wb-card" data-lead="{html.escape(lead_id)}">'
             f"<h3>{html.escape(info['name'] or lead_id)}</h3>"
             f"<div>{html.escape(info['title'])}</div><div class='wb-note'>{facts}</div>"
             f"<div><span class='wb-score' data-field='score'>{t.score[row]:.1f}</span>{change}"
             f" · category <b data-field='category'>{esc(t.category_names[t.category[row]])}</b>"
-            f"{grade}{level}</div>"
-            f"<h4>Why call</h4><ul class='wb-pos'>{items(pos.head(5)) or '<li>nothing yet</li>'}"
+            f"{grade}{level}</div>{inquiry}"
+            f"<h4>{why}</h4><ul class='wb-pos'>{items(pos.head(5)) or '<li>nothing yet</li>'}"
             "</ul>"
             + (f"<h4>Against</h4><ul class='wb-neg'>{items(neg)}</ul>" if len(neg) else "")
             + "</div>"
@@ -256,7 +281,7 @@ class SalesDashboard:
         history = sales.score_history(s.model, s.signals.data, lead_id, s.as_of)
         self.trend.chart = trend_chart(
             history, self._thresholds, scale=(s.model.scale.min, s.model.scale.max)
-        ).properties(title=f"Score, last {len(history)} weeks")
+        ).properties(title=f"Score, last {len(history)} week{'' if len(history) == 1 else 's'}")
 
     def export_table(self) -> pd.DataFrame:
         """The filtered queue in CRM-import columns (what the export button downloads)."""
@@ -321,14 +346,18 @@ class SalesDashboard:
                 {"key": "segment", "title": "Segment"},
                 {"key": "flag", "title": ""},
                 {"key": "last", "title": "Last activity"},
-                {"key": "reasons", "title": "Why"},
+                {"key": "reasons", "title": "Why", "wrap": True},
             ]
         )
         self.table.observe(lambda ch: ch["new"] and self.select(ch["new"]), "selected")
+        self.first_button = w.Button(description="« First", layout=w.Layout(width="80px"))
         self.prev_button = w.Button(description="‹ Previous", layout=w.Layout(width="110px"))
         self.next_button = w.Button(description="Next ›", layout=w.Layout(width="110px"))
+        self.last_button = w.Button(description="Last »", layout=w.Layout(width="80px"))
+        self.first_button.on_click(lambda _: self.turn(-(10**12)))
         self.prev_button.on_click(lambda _: self.turn(-1))
         self.next_button.on_click(lambda _: self.turn(1))
+        self.last_button.on_click(lambda _: self.turn(10**12))
         self.page_label = w.HTML()
         self.download = DownloadButton(self.export_file)
         self.card = w.HTML()
@@ -355,18 +384,31 @@ class SalesDashboard:
             [self.category, self.owner, self.segment, self.only, self.search],
             layout=w.Layout(flex_flow="row wrap"),
         )
-        pager = w.HBox([self.prev_button, self.page_label, self.next_button, self.download])
-        queue_box = w.VBox([self.table, pager], layout=w.Layout(flex="1 1 auto", min_width="0"))
+        pager = w.HBox(
+            [
+                self.first_button,
+                self.prev_button,
+                self.page_label,
+                self.next_button,
+                self.last_button,
+                self.download,
+            ],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        # side by side on a desk, the card below the queue on a phone (the row wraps)
+        queue_box = w.VBox(
+            [self.table, pager], layout=w.Layout(flex="1 1 560px", min_width="0", max_width="100%")
+        )
         card_box = w.VBox(
             [self.card, self.trend, self.timeline],
-            layout=w.Layout(width="400px", flex="0 0 400px", padding="0 0 0 16px"),
+            layout=w.Layout(flex="0 1 400px", min_width="0", max_width="100%", padding="0 8px"),
         )
-        overview = w.HBox([self.distribution, self.matrix])
+        overview = w.HBox([self.distribution, self.matrix], layout=w.Layout(flex_flow="row wrap"))
         self.widget = w.VBox(
             [
                 self.header,
                 filters,
-                w.HBox([queue_box, card_box]),
+                w.HBox([queue_box, card_box], layout=w.Layout(flex_flow="row wrap")),
                 w.HTML("<h3>Score distribution and fit × engagement</h3>"),
                 overview,
             ]

@@ -34,7 +34,9 @@ function render({ model, el }) {
         const td = tr.insertCell();
         const value = row[c.key];
         td.textContent = value === null || value === undefined ? "" : String(value);
+        td.title = td.textContent;  // the whole text on hover, where a cell is cut short
         if (c.numeric) td.classList.add("wb-num");
+        if (c.wrap) td.classList.add("wb-wrap");
         if (c.badge) td.classList.add("wb-badge", "wb-badge-" + String(value).replace(/\\W/g, "_"));
       }
       tr.addEventListener("click", () => {
@@ -48,6 +50,8 @@ function render({ model, el }) {
       td.className = "wb-empty";
       td.textContent = model.get("empty_text");
     }
+    el.style.overflowX = "auto";  // a narrow screen scrolls the table, never clips it
+    el.style.maxWidth = "100%";
     el.replaceChildren(table);
   }
   draw();
@@ -63,6 +67,7 @@ _TABLE_CSS = """
 .wb-queue th { text-align: left; border-bottom: 2px solid #ccc; padding: 4px 6px; }
 .wb-queue td { border-bottom: 1px solid #eee; padding: 4px 6px; white-space: nowrap;
   max-width: 360px; overflow: hidden; text-overflow: ellipsis; }
+.wb-queue td.wb-wrap { white-space: normal; min-width: 220px; max-width: 420px; }
 .wb-queue tbody tr { cursor: pointer; }
 .wb-queue tbody tr:hover { background: #f3f7fb; }
 .wb-queue tr.wb-selected { background: #dbe9f7; }
