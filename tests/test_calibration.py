@@ -259,6 +259,56 @@ def test_backtest_scores_with_only_what_was_known_at_the_cutoff(bt, sample_model
     assert bt.calibration.metrics.loc["current", "auc"] == pytest.approx(expected)
 
 
+@pytest.fixture(scope="module")
+def bt_time(sample_model, sample_data):
+    return backtest(sample_model, sample_data, days=21, split="time")
+
+
+def test_out_of_time_backtest_fits_on_the_window_before_the_one_it_judges(
+    bt_time, sample_model, sample_data
+):
+    T, days = bt_time.cutoff, bt_time.days
+    assert bt_time.fit_cutoff == T - pd.Timedelta(days=days)
+    leads = sample_data.leads
+    won = leads["converted"].fillna(False).astype(bool)
+    fit = leads.loc[bt_time.fit_leads]
+    # fitted on leads known at the earlier cut-off, not converted by then ...
+    assert (fit["created_at"] <= bt_time.fit_cutoff).all()
+    assert not (won.loc[fit.index] & (fit["converted_at"] <= bt_time.fit_cutoff)).any()
+    # ... whose outcome is conversion up to T: no fitted outcome lies in the judged window
+    early = wb.compute_signals(sample_model, sample_data, as_of=bt_time.fit_cutoff)
+    y_fit = np.full(early.n_leads, np.nan)
+    rows = early.rows_of(fit.index)
+    y_fit[rows] = (won.loc[fit.index] & (fit["converted_at"] <= T)).to_numpy()
+    again = suggest_points(sample_model, early, y_fit, np.sort(rows))
+    pd.testing.assert_frame_equal(again.table, bt_time.calibration.suggestion.table)
+    judged = leads.loc[bt_time.eval_leads]
+    end = T + pd.Timedelta(days=days)
+    in_window = (
+        won.loc[judged.index] & (judged["converted_at"] > T) & (judged["converted_at"] <= end)
+    )
+    assert bt_time.calibration.metrics.loc["current", "converted"] == in_window.sum() > 0
+    signals = wb.compute_signals(sample_model, sample_data, as_of=T)
+    y = np.full(signals.n_leads, np.nan)
+    y[signals.rows_of(judged.index)] = in_window.to_numpy()
+    expected = analysis.auc(wb.score_totals(sample_model, signals).score, y)
+    assert bt_time.calibration.metrics.loc["current", "auc"] == pytest.approx(expected)
+
+
+def test_out_of_time_backtest_without_an_earlier_window_says_what_to_do(sample_model, sample_data):
+    # the sample's conversions fall in its last six weeks: 90 days before T there are none
+    with pytest.raises(DataError, match=r"earlier window; try a shorter --backtest-days"):
+        backtest(sample_model, sample_data, days=90, split="time")
+
+
+def test_cli_calibrate_out_of_time(capsys):
+    argv = ["calibrate", "--model", str(SAMPLES / "b2b_model.yaml")]
+    argv += ["--leads", str(SAMPLES / "leads.csv"), "--activities", str(SAMPLES / "activities.csv")]
+    argv += ["--outcome", "converted", "--backtest-split", "time", "--backtest-days", "21"]
+    assert main(argv) == 0
+    assert "Points fitted out of time: as of" in capsys.readouterr().out
+
+
 def test_backtest_needs_conversion_dates(sample_model, sample_data):
     data = dataclasses.replace(
         sample_data, leads=sample_data.leads.rename(columns={"converted_at": "won_on"})

@@ -471,7 +471,12 @@ def calibrate(
 
 @dataclass(frozen=True, eq=False)
 class Backtest:
-    """Points fitted on one half of the leads known at ``cutoff``, judged on the other."""
+    """Points fitted on what was known before, judged on what happened after.
+
+    ``split="random"``: one cut-off, the leads split at random (fit on one half, judge the
+    other). ``split="time"``: out of time, fitted as of ``fit_cutoff`` on conversions in
+    the window that ends at ``cutoff``, judged as of ``cutoff`` on the window after it.
+    """
 
     cutoff: pd.Timestamp  # signals as of this instant (end of the cut-off day)
     days: int  # outcome window: converted in (cutoff, cutoff + days]
@@ -479,6 +484,8 @@ class Backtest:
     eval_leads: pd.Index
     excluded: dict[str, int]  # why leads took no part (created after T, converted by T …)
     calibration: Calibration  # metrics on eval_leads only
+    split: str = "random"
+    fit_cutoff: pd.Timestamp | None = None  # split="time": the earlier cut-off fitted on
 
 
 def _dates(data: LeadData, col: str | None, what: str, required: bool) -> pd.Series | None:
@@ -519,36 +526,11 @@ def default_cutoff(data: LeadData, days: int) -> pd.Timestamp:
     return (pd.Timestamp(max(stamps)) - pd.Timedelta(days=days)).normalize()
 
 
-def backtest(
-    model: Model,
-    data: LeadData,
-    *,
-    days: int = 90,
-    cutoff=None,
-    seed: int = 0,
-    C: float = 1.0,
-    keep_shares: bool = True,
-) -> Backtest:
-    """Score as of a cut-off T with only what was known then; fit on half, judge the other.
-
-    T defaults to ``days`` before the newest date in the data. Leads created after T and
-    leads that converted by T take no part; the outcome is "converted within ``days``
-    after T" (``converted_at`` in (T, T + days]). The leads left are split at random
-    (``seed``): the points are fitted on one half and every metric is computed on the
-    other, so nothing is judged on the leads it was fitted on. A random split rather than
-    an earlier window: real exports rarely hold enough conversion dates for two windows.
-    Lead fields are read as they are in the file: fields filled in after T (a sales
-    status) still show their later value.
-    """
-    if days < 1:
-        raise DataError([Problem("days", f"the outcome window must be at least 1 day; got {days}")])
-    if not data.mapping.outcome or data.mapping.outcome not in data.leads.columns:
-        raise DataError([Problem("outcome", "the leads have no outcome column")])
-    conv_at = _dates(data, data.mapping.outcome_date, "outcome_date", required=True)
-    created = _dates(data, data.mapping.created_at, "created_at", required=False)
-    if cutoff is None:
-        cutoff = default_cutoff(data, days)
-    signals = compute_signals(model, data, as_of=cutoff)
+def _window(
+    signals: Signals, conv_at: pd.Series, created: pd.Series | None, days: int
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Outcome "converted within ``days`` after the signals' cut-off T", and which leads
+    can take part: known at T (created by then) and not converted by T."""
     T = signals.as_of
     end = T + pd.Timedelta(days=days)
     order = signals.order
@@ -569,20 +551,83 @@ def backtest(
     before = won & (when <= np.datetime64(T))
     excluded["converted by the cut-off"] = int((before & take).sum())
     take &= ~before
-    u = np.random.default_rng(seed).random(data.n_leads)[order]  # leads-file order: stable
-    fit_rows = np.flatnonzero(take & (u < 0.5))
-    eval_rows = np.flatnonzero(take & (u >= 0.5))
+    return y, take, excluded
+
+
+def _only(y: np.ndarray, rows: np.ndarray, where: str) -> None:
+    part = np.full(len(y), np.nan)
+    part[rows] = y[rows]
+    _check_outcome(part, where)
+
+
+def backtest(
+    model: Model,
+    data: LeadData,
+    *,
+    days: int = 90,
+    cutoff=None,
+    seed: int = 0,
+    C: float = 1.0,
+    keep_shares: bool = True,
+    split: str = "random",
+) -> Backtest:
+    """Score as of a cut-off T with only what was known then; judge on what came after.
+
+    T defaults to ``days`` before the newest date in the data. Leads created after T and
+    leads that converted by T take no part; the outcome is "converted within ``days``
+    after T" (``converted_at`` in (T, T + days]).
+
+    ``split="random"``: the leads left are split at random (``seed``); the points are
+    fitted on one half and every metric is computed on the other. It needs one window of
+    conversions only, which is what most exports hold.
+
+    ``split="time"`` (out of time, what a statistician would ask for): the points are
+    fitted as of T − ``days`` on conversions in (T − days, T], then judged as of T on
+    conversions in (T, T + days]; no outcome used for fitting lies in the judged window.
+    It needs conversion dates in both windows.
+
+    Lead fields are read as they are in the file: fields filled in after T (a sales
+    status) still show their later value.
+    """
+    if days < 1:
+        raise DataError([Problem("days", f"the outcome window must be at least 1 day; got {days}")])
+    if split not in ("random", "time"):
+        raise DataError([Problem("split", f"'{split}' is not a split; use 'random' or 'time'")])
+    if not data.mapping.outcome or data.mapping.outcome not in data.leads.columns:
+        raise DataError([Problem("outcome", "the leads have no outcome column")])
+    conv_at = _dates(data, data.mapping.outcome_date, "outcome_date", required=True)
+    created = _dates(data, data.mapping.created_at, "created_at", required=False)
+    if cutoff is None:
+        cutoff = default_cutoff(data, days)
+    signals = compute_signals(model, data, as_of=cutoff)
+    T = signals.as_of
+    y, take, excluded = _window(signals, conv_at, created, days)
     where = f"backtest as of {T:%Y-%m-%d}, outcome within {days} days"
-    y_fit = np.full(len(y), np.nan)
-    y_fit[fit_rows] = y[fit_rows]
-    _check_outcome(y_fit, where + " (fitting half)")
-    y_eval = np.full(len(y), np.nan)
-    y_eval[eval_rows] = y[eval_rows]
-    _check_outcome(y_eval, where + " (evaluation half)")
-    suggestion = suggest_points(model, signals, y, fit_rows, C=C)
+    fit_cutoff = None
+    if split == "random":
+        u = np.random.default_rng(seed).random(data.n_leads)[signals.order]  # file order
+        fit_signals, y_fit = signals, y
+        fit_rows = np.flatnonzero(take & (u < 0.5))
+        eval_rows = np.flatnonzero(take & (u >= 0.5))
+        _only(y, fit_rows, where + " (fitting half)")
+        _only(y, eval_rows, where + " (evaluation half)")
+    else:
+        fit_signals = compute_signals(model, data, as_of=T - pd.Timedelta(days=days))
+        fit_cutoff = fit_signals.as_of
+        y_fit, take_fit, _ = _window(fit_signals, conv_at, created, days)
+        fit_rows = np.flatnonzero(take_fit)
+        eval_rows = np.flatnonzero(take)
+        _only(
+            y_fit,
+            fit_rows,
+            f"backtest fitted as of {fit_cutoff:%Y-%m-%d}, outcome within {days} days "
+            "(the earlier window; try a shorter --backtest-days or --backtest-split random)",
+        )
+        _only(y, eval_rows, where + " (the window judged)")
+    suggestion = suggest_points(model, fit_signals, y_fit, fit_rows, C=C)
     suggested = suggested_model(model, suggestion)
-    if keep_shares:  # chosen on the fitting half only, like the points
-        kept = share_keeping_thresholds(model, suggested, signals, fit_rows)
+    if keep_shares:  # chosen on the fitting leads only, like the points
+        kept = share_keeping_thresholds(model, suggested, fit_signals, fit_rows)
         suggested = suggested.with_thresholds(kept) if kept else suggested
     metrics, conversion, gains = evaluate(
         {"current": model, "suggested": suggested}, signals, y, eval_rows
@@ -591,8 +636,10 @@ def backtest(
     return Backtest(
         cutoff=T,
         days=days,
-        fit_leads=signals.lead_ids[fit_rows],
+        fit_leads=fit_signals.lead_ids[fit_rows],
         eval_leads=signals.lead_ids[eval_rows],
         excluded=excluded,
         calibration=cal,
+        split=split,
+        fit_cutoff=fit_cutoff,
     )

@@ -325,6 +325,15 @@ def build_parser() -> argparse.ArgumentParser:
         dest="backtest_as_of",
         help="backtest cut-off date (default: the newest date minus the window)",
     )
+    p.add_argument(
+        "--backtest-split",
+        dest="backtest_split",
+        choices=("random", "time"),
+        default="random",
+        help="random: fit on half the leads, judge the other half (one window of "
+        "conversions); time: fit as of an earlier cut-off, judge the window after "
+        "(out of time; needs conversion dates in both windows)",
+    )
     p.add_argument("--no-backtest", dest="no_backtest", action="store_true")
     p.add_argument("--seed", type=int, default=0, help="backtest split seed (default 0)")
     p.add_argument("--out", help="write the calibrated model here as the next version")

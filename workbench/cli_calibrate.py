@@ -215,24 +215,34 @@ def run_calibrate(args: argparse.Namespace) -> int:
                 cutoff=args.backtest_as_of,
                 seed=args.seed,
                 keep_shares=not args.keep_thresholds,
+                split=args.backtest_split,
             )
         except DataError as exc:
             print(f"\nNo backtest: {exc}")
         else:
             skipped = ", ".join(f"{n:,} {why}" for why, n in bt.excluded.items() if n)
+            fitted = (
+                f"Points fitted on a random half ({len(bt.fit_leads):,} leads), every figure "
+                f"below on the other half ({len(bt.eval_leads):,} leads)"
+                if bt.split == "random"
+                else f"Points fitted out of time: as of {bt.fit_cutoff:%Y-%m-%d} on "
+                f"{len(bt.fit_leads):,} leads and their conversions up to "
+                f"{bt.cutoff:%Y-%m-%d}; every figure below on the {len(bt.eval_leads):,} "
+                "leads of the later window"
+            )
             _report(
                 bt.calibration,
                 f"\nBacktest: scored as of {bt.cutoff:%Y-%m-%d} with only what was known then; "
-                f"outcome = converted within {bt.days} days after. Points fitted on a random "
-                f"half ({len(bt.fit_leads):,} leads), every figure below on the other half "
-                f"({len(bt.eval_leads):,} leads)" + (f"; left out: {skipped}." if skipped else "."),
+                f"outcome = converted within {bt.days} days after. {fitted}"
+                + (f"; left out: {skipped}." if skipped else "."),
             )
             print(
                 "Lead fields are read as they are in the file: a field filled in after the "
                 "cut-off (e.g. a sales status) can flatter both models."
             )
             c = bt.calibration
-            charts.append(suggestion_charts(c.gains, c.conversion, "backtest, held-out half"))
+            judged = "held-out half" if bt.split == "random" else "later window"
+            charts.append(suggestion_charts(c.gains, c.conversion, f"backtest, {judged}"))
     if args.chart:
         path = Path(args.chart)
         path.parent.mkdir(parents=True, exist_ok=True)
