@@ -123,3 +123,12 @@ def test_a_made_up_lead_is_scored_like_a_real_one(sample_model):
     assert "−20 Student or intern title (Student)" in seeker["reasons"]
     junk = score_hypothetical(sample_model, {"first_name": "Test", "email": "a@mailinator.com"})
     assert junk["category"] == "Inquiry"
+
+
+def test_a_number_held_as_text_reads_with_thousands_separators(tiny_data):
+    size = {"kind": "bins", "field": "company_size", "bins": [{"min": 0, "points": 5}]}
+    leads = tiny_data.leads.assign(company_size=["18822", "5", "2,500", None])
+    data = wb.LeadData(leads, tiny_data.activities, tiny_data.mapping, tiny_data.report)
+    got = reasons_of(data, [crit("size", size, points=None, label="Company size")])
+    assert got["a"].startswith("+5 Company size 18,822 (")
+    assert got["c"].startswith("+5 Company size 2,500 (")

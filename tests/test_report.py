@@ -7,6 +7,7 @@ shared by the HTML tests, checks what a manager actually opens.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 
@@ -22,12 +23,15 @@ from workbench.errors import DataError
 from workbench.report import (
     NEW,
     build_report,
+    going_cold_text,
+    plural,
     points_text,
     report_html,
     rule_text,
     table_html,
 )
 from workbench.report_runner import plan_reports, run_report
+from workbench.signals.core import resolve_as_of
 
 MODEL, LEADS, ACTS = SAMPLES / "b2b_model.yaml", SAMPLES / "leads.csv", SAMPLES / "activities.csv"
 SEGMENT = "Enterprise"
@@ -149,19 +153,107 @@ def test_data_quality_lists_rows_set_aside_and_inquiries(report, engine):
         "activities": part.report.counts["activities_rejected"],
     }
     assert int(report.quality["count"].sum()) == len(part.report.issues)
-    assert int(report.inquiries["leads"].sum()) == int(signals.inquiry.sum())
+    assert int(report.inquiries["counted here"].sum()) == int(signals.inquiry.sum())
 
 
-def test_criteria_table_shows_points_stars_and_bins(report, sample_model):
-    table = report.criteria.set_index("criterion")
+@pytest.fixture(scope="module")
+def whole():
+    """The report over every segment of the sample (its inquiries overlap)."""
+    return build_report(MODEL, LEADS, ACTS, as_of=AS_OF, top_n=TOP)
+
+
+def test_inquiries_show_every_rules_matches_and_the_first_rule_counts(whole, sample_model):
+    """A lead matching several validity rules is counted once, but every rule shows its
+    matches: 'Obviously fake name' is not '0' when many leads have a fake name."""
+    data = wb.load_data(LEADS, ACTS, model=sample_model)
+    part = sales.known_by(data, resolve_as_of(data, AS_OF))
+    signals = wb.compute_signals(sample_model, part, as_of=AS_OF)
+    first = np.bincount(
+        signals.inquiry_reason[signals.inquiry], minlength=len(sample_model.inquiries)
+    )
+    matches = []
+    for q in sample_model.inquiries:  # the engine with that one rule alone
+        alone = wb.Model.parse({**sample_model.to_dict(), "inquiries": [q.model_dump(mode="json")]})
+        matches.append(int(wb.compute_signals(alone, part, as_of=AS_OF).inquiry.sum()))
+    table = whole.inquiries
+    assert table["reason"].tolist() == [q.label for q in sample_model.inquiries]
+    assert table["matches"].tolist() == matches
+    assert table["counted here"].tolist() == first.tolist()
+    assert (table["matches"] > table["counted here"]).any()  # the overlap the UX test hit
+    assert int(table["counted here"].sum()) == int(signals.inquiry.sum())
+    page = BeautifulSoup(report_html(whole), "html.parser")
+    shown = html_table(page, "inquiries")
+    assert shown.columns.tolist() == ["reason", "matches", "counted here"]
+    assert shown["matches"].map(number).tolist() == matches
+    text = page.find("section", id="data-quality").get_text(" ")
+    assert "first rule it matches" in text
+
+
+def enterprise_variant_model(sample_model: wb.Model) -> wb.Model:
+    """The sample model with its Enterprise variant also excluding a criterion."""
+    d = sample_model.to_dict()
+    d["segments"]["variants"][0]["exclude"] = ["content"]
+    return wb.Model.parse(d)
+
+
+def test_a_segment_report_shows_that_segments_points_thresholds_and_lines(tmp_path, sample_model):
+    model = enterprise_variant_model(sample_model)
+    (variant,) = model.segments.variants
+    assert variant.value == SEGMENT and variant.categories
+    path = wb.save_model(model, tmp_path / "m.yaml")
+    rep = build_report(path, LEADS, ACTS, as_of=AS_OF, segment=SEGMENT, top_n=TOP)
+    data = wb.load_data(LEADS, ACTS, model=model)
+    part = data.subset(data.leads.index[(data.leads["segment"] == SEGMENT).to_numpy()])
+    signals = wb.compute_signals(model, part, as_of=AS_OF)
+    contrib = wb.contributions(model, signals)
+    table = rep.criteria.set_index("criterion")
+    for cid in dict(variant.points):
+        c = model.criterion(cid)
+        evidence = signals.column(cid).astype(np.float64)
+        small = (evidence > 0) & (evidence * 40 < (c.max_points or np.inf))  # below any cap
+        assert small.any()
+        per_unit = contrib[cid].to_numpy()[small] / evidence[small]  # the engine's points
+        engine_points = float(np.round(per_unit[0], 3))
+        assert np.allclose(per_unit, engine_points)
+        assert engine_points != sample_model.criterion_points(c)  # the variant overrides it
+        assert table.loc[c.label, "points"] == f"+{engine_points:g}"
+        assert table.loc[c.label, "default points"] == points_text(model, c)
+    content = model.criterion("content")
+    assert signals.touches("content") > 0 and (contrib["content"] == 0).all()  # excluded
+    assert table.loc[content.label, "points"] == f"excluded in {SEGMENT}"
+    # thresholds: the segment's own, labelled like the default category of that name
+    labels = {t.name: t.label for t in model.categories}
+    expected = [(t.name, t.min, labels[t.name]) for t in variant.categories]
+    shown = rep.thresholds[["category", "min score", "label"]]
+    assert list(shown.itertuples(index=False, name=None)) == expected
+    assert set(rep.thresholds["segment"]) == {SEGMENT}
+    # the engine puts leads in categories by those thresholds
+    totals = wb.score_totals(model, signals)
+    names = np.array(totals.category_names)[totals.category]
+    for name, lo, _ in expected[:-1]:
+        assert (totals.score[names == name] >= lo).all()
+        assert not (names[(totals.score >= lo) & ~signals.inquiry] > name).any()
+    # the chart draws the segment's threshold lines, not the default model's
+    spec = rep.charts["distribution"].to_dict()
+    lines = [d for d in spec["datasets"].values() if d and set(d[0]) == {"name", "min"}]
+    assert lines == [[{"name": n, "min": lo} for n, lo, _ in expected]]
+
+
+def test_an_all_segments_report_labels_every_variants_thresholds(whole, sample_model):
+    labels = {t.name: t.label for t in sample_model.categories}
+    assert (whole.thresholds["label"] == whole.thresholds["category"].map(labels)).all()
+    assert "default points" not in whole.criteria.columns
+
+
+def test_criteria_table_shows_points_stars_and_bins(whole, sample_model):
+    table = whole.criteria.set_index("criterion")
     assert len(table) == len(sample_model.criteria)
     assert table.loc["Pricing page", "points"] == "+15"
     assert table.loc["Target industry", "points"] == "★★ (+10)"  # 2 stars × 5 points
     assert table.loc["Free-mail address", "points"] == "−10"
     assert "2,000+ +15" in table.loc["Company size", "points"]
     assert "last 30 days" in table.loc["Pricing page", "rule"]
-    assert report.buckets["weight %"].tolist() == [b.weight for b in sample_model.buckets]
-    assert {"all", "Enterprise"} <= set(report.thresholds["segment"])
+    assert whole.buckets["weight %"].tolist() == [b.weight for b in sample_model.buckets]
 
 
 def test_rule_and_points_texts(sample_model):
@@ -219,6 +311,51 @@ def test_table_html_escapes_headers_and_cells():
     assert '<table class="wb-table" id="x&quot;y">' in html
     assert "<th>&lt;b&gt;</th>" in html and "<td>a&amp;b</td>" in html
     assert '<td class="num">1,234</td>' in html and "<td>—</td>" in html
+
+
+def test_report_sentences_say_no_zero_counts_and_get_singulars_right(report):
+    assert plural(1, "lead") == "1 lead" and plural(1234, "lead") == "1,234 leads"
+    assert going_cold_text(5, 0, 5) == (
+        "5 leads were in the top category a week ago, have done nothing since and lost points."
+    )
+    assert going_cold_text(1, 1, 1) == (
+        "1 lead was in the top category a week ago, has done nothing since and lost points; "
+        "it already fell out of it."
+    )
+    assert "2 of them already fell out" in going_cold_text(9, 2, 3)
+    assert going_cold_text(9, 2, 3).endswith("The best 3 are shown.")
+    page = report_html(report)
+    cold = BeautifulSoup(page, "html.parser").find("section", id="going-cold").p.get_text()
+    assert cold == going_cold_text(report.n_cold, report.n_fell, len(report.cold))
+    if report.n_fell == 0:
+        assert "of them" not in cold
+    one = report_html(dataclasses.replace(report, n_leads=1, n_cold=1, n_fell=0))
+    assert '<p class="wb-note">1 lead. ' in one and "1 lead was in the top" in one
+    assert not re.search(r"\b1 (lead|week)s\b", one)
+    assert "inquiries (Inquiry)" not in page
+    names = "/".join(t.name for t in wb.load_model(MODEL).categories)
+    assert "Inquiries (junk, tests, job seekers …" in page
+    assert f"kept out of the sales categories {names}." in page
+
+
+def test_report_tables_show_scores_with_one_decimal_dates_unwrapped_and_scroll(report, engine):
+    model, _, signals, _ = engine
+    soup = BeautifulSoup(report_html(report), "html.parser")
+    scored = wb.score(model, signals)
+    top = html_table(soup, "top-leads-table")
+    assert top["score"].tolist() == [f"{s:.1f}" for s in scored.loc[top["lead id"], "score"]]
+    assert any(s.endswith(".0") for s in top["score"])  # 94.0, not 94 next to 94.7
+    cold = html_table(soup, "cold-leads-table")
+    for col in ("score then", "score now"):
+        assert cold[col].str.fullmatch(r"\d+\.\d").all()
+    dates = soup.find("table", id="cold-leads-table").find_all("td", class_="date")
+    assert dates and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.get_text()) for d in dates)
+    for table in soup.find_all("table"):
+        box = table.parent
+        assert box.name == "div" and "overflow-x: auto" in box.get("style", "")
+    style = soup.style.get_text()
+    assert "max-width: 1100px" not in style
+    assert re.search(r"td\.date \{ white-space: nowrap; \}", style)
 
 
 # --- the HTML that papermill and nbconvert make --------------------------------------------

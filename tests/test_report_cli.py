@@ -14,9 +14,12 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+import workbench as wb
 import workbench.report_runner as runner
 from tests.conftest import AS_OF, SAMPLES
+from workbench import sales
 from workbench.cli import main
+from workbench.signals.core import resolve_as_of
 
 MODEL, LEADS, ACTS = SAMPLES / "b2b_model.yaml", SAMPLES / "leads.csv", SAMPLES / "activities.csv"
 BASE = ["report", "--model", str(MODEL), "--leads", str(LEADS), "--activities", str(ACTS)]
@@ -128,9 +131,39 @@ def test_several_segments_give_one_report_each_and_an_index(two_segments):
     assert sorted(p.name for p in folder.iterdir()) == ["index.html", *names]
     index = BeautifulSoup((folder / "index.html").read_text(), "html.parser")
     assert [(a.get_text(), a["href"]) for a in index.find_all("a")] == [(n, n) for n in names]
-    rows = [[td.get_text() for td in tr.find_all("td")][1:3] for tr in index.tbody.find_all("tr")]
-    assert rows == [["Enterprise", AS_OF], ["SMB", AS_OF]]
+    rows = [[td.get_text() for td in tr.find_all("td")][1:4] for tr in index.tbody.find_all("tr")]
+    leads = engine_leads(AS_OF)
+    assert rows == [[s, AS_OF, f"{leads[s]:,}"] for s in ("Enterprise", "SMB")]
     assert not index.find_all("script")
+
+
+def engine_leads(as_of: str | None) -> dict[str, int]:
+    """Leads the engine scores per segment as of ``as_of`` (those created by then)."""
+    model = wb.load_model(MODEL)
+    data = wb.load_data(LEADS, ACTS, model=model)
+    instant = resolve_as_of(data, as_of)
+    known = sales.known_by(data, instant).leads["segment"]
+    return {str(k): int(v) for k, v in known.value_counts().items()}
+
+
+def test_the_index_shows_the_instant_scored_and_the_leads_of_each_report(tmp_path):
+    """Without --as-of the index names the newest data's instant, not 'latest data'."""
+    out = tmp_path / "weekly.html"
+    assert main([*BASE, "--segment", "SMB", "Enterprise", "--top", "1", "--out", str(out)]) == 0
+    model = wb.load_model(MODEL)
+    instant = resolve_as_of(wb.load_data(LEADS, ACTS, model=model), None)
+    index = BeautifulSoup((tmp_path / "index.html").read_text(), "html.parser")
+    head = [th.get_text() for th in index.thead.find_all("th")]
+    assert head == ["report", "segment", "as of", "leads scored", "status"]
+    rows = [[td.get_text() for td in tr.find_all("td")][1:4] for tr in index.tbody.find_all("tr")]
+    leads = engine_leads(None)
+    when = f"{instant:%Y-%m-%d %H:%M} (newest data)"
+    assert rows == [[s, when, f"{leads[s]:,}"] for s in ("Enterprise", "SMB")]
+    assert "latest data" not in index.get_text()
+    page = BeautifulSoup((tmp_path / "weekly-smb.html").read_text(), "html.parser")
+    facts = runner.read_facts(tmp_path / "weekly-smb.html")
+    assert facts == runner.ReportFacts(f"{instant:%Y-%m-%d %H:%M}", leads["SMB"])
+    assert page.find(id="report-title").get_text().endswith(f"as of {instant:%Y-%m-%d}")
 
 
 def test_each_segments_report_covers_that_segment_only(two_segments):

@@ -25,10 +25,17 @@ def _fmt_points(values: np.ndarray) -> pd.Series:
     return pd.Series(sign, dtype="str") + pd.Series(np.abs(rounded)).astype("str")
 
 
-def _value_text(signals: Signals, field: str, rows: np.ndarray) -> pd.Series:
+def _value_text(signals: Signals, field: str, rows: np.ndarray, numeric: bool = False) -> pd.Series:
+    """The lead's value as a reader expects it: a number with thousands separators
+    ("18,822", even when the file holds it as text), anything else as written."""
     col = signals.data.leads[field].iloc[signals.order[rows]]
+    if numeric and not pd.api.types.is_numeric_dtype(col):  # cleaned as the engine reads it
+        text = col.astype("str").str.replace(r"[,\s$€£]", "", regex=True)
+        col = pd.to_numeric(text, errors="coerce")
     if pd.api.types.is_numeric_dtype(col):
-        return col.map(lambda v: f"{v:,.0f}" if pd.notna(v) else "").astype("str")
+        return col.map(
+            lambda v: "" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"
+        ).astype("str")
     return col.astype("str").fillna("")
 
 
@@ -56,7 +63,9 @@ def evidence_text(c: Criterion, signals: Signals, rows: np.ndarray) -> pd.Series
     if isinstance(rule, r.Bins | r.Lookup):
         items = rule.bins if isinstance(rule, r.Bins) else rule.groups
         names = np.array([i.describe() for i in items] + [""], dtype=object)
-        value = _value_text(signals, rule.field, rows).reset_index(drop=True)
+        value = _value_text(
+            signals, rule.field, rows, numeric=isinstance(rule, r.Bins)
+        ).reset_index(drop=True)
         band = pd.Series(names[signals.levels[c.id][rows]], dtype="str")
         if isinstance(rule, r.Bins):
             return label + " " + value + " (" + band + ")"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,9 +31,10 @@ from workbench.data.loading import LeadData, load_data
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.scoring import Totals
 from workbench.signals.core import resolve_as_of
+from workbench.signals.fields import ColumnCache, field_match
 from workbench.spec import load_model
 from workbench.spec import rules as r
-from workbench.spec.model import Criterion, Model
+from workbench.spec.model import Criterion, Model, SegmentVariant, Threshold
 from workbench.spec.signoff import stale_sign_off
 from workbench.ui.charts import CATEGORY_COLORS, distribution_chart
 from workbench.ui.inputs import SAMPLES
@@ -41,6 +43,13 @@ MINUS = "\u2212"
 DEFAULT_TOP_N = 20
 NEW = "new since"
 """The shift table's row for leads created after the baseline's instant."""
+SCORE_COLUMNS = ("score", "score then", "score now", "min score")
+"""Table columns holding scores: always one decimal, as on the dashboard (94.0 next to 94.7)."""
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 lead``, ``2 leads``, ``1,234 leads`` (``many`` for irregular plurals)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -128,7 +137,7 @@ class Report:
     quality_counts: pd.DataFrame  # file, read, kept, set aside
     quality: pd.DataFrame  # DataReport.summary(): file, column, problem, count, action, examples
     placeholders: pd.DataFrame  # file, column, placeholders
-    inquiries: pd.DataFrame  # reason, leads
+    inquiries: pd.DataFrame  # reason, matches (every lead), counted here (first rule)
     warnings: tuple[str, ...]
     criteria: pd.DataFrame
     buckets: pd.DataFrame
@@ -149,6 +158,8 @@ class Report:
     n_leads: int
     top_n: int
     charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)
+    as_of: pd.Timestamp | None = None  # the instant scored (resolved, never "latest")
+    segment: str | None = None  # the data's spelling; None = every segment
 
 
 def signed_off(model: Model) -> str:
@@ -222,11 +233,30 @@ def _file_names(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def inquiry_table(model: Model, scoring: sales.Scoring) -> pd.DataFrame:
-    """Leads kept out of the sales categories, per validity rule (first rule that matched)."""
-    reasons = scoring.signals.inquiry_reason
-    counts = np.bincount(reasons[reasons >= 0], minlength=len(model.inquiries))
+    """Leads kept out of the sales categories, per validity rule.
+
+    ``matches``: every lead the rule matches (the engine's field matching, as the signals
+    evaluate inquiries); ``counted here``: the leads whose FIRST matching rule it is (what
+    the engine records as a lead's inquiry reason), so that column adds up to the inquiries.
+    """
+    sig = scoring.signals
+    reasons = sig.inquiry_reason
+    counted = np.bincount(reasons[reasons >= 0], minlength=len(model.inquiries))
+    data = sig.data
+    cache = ColumnCache(
+        data.leads, source=data.files.get("leads", "leads"), day_first=data.day_first
+    )
+    matches = []
+    for q in model.inquiries:
+        hit = field_match(q.rule, cache, sig.as_of)
+        hit = hit if hit.dtype == bool else hit >= 0  # a bins/lookup rule: in any bin
+        matches.append(int(np.count_nonzero(hit)))
     return pd.DataFrame(
-        {"reason": [q.label for q in model.inquiries], "leads": counts.astype(np.int64)}
+        {
+            "reason": [q.label for q in model.inquiries],
+            "matches": np.array(matches, dtype=np.int64),
+            "counted here": counted.astype(np.int64),
+        }
     )
 
 
@@ -307,20 +337,72 @@ def points_text(model: Model, c: Criterion) -> str:
     return _points_text(pts)
 
 
-def criteria_table(model: Model, scoring: sales.Scoring) -> pd.DataFrame:
-    """One row per criterion: bucket, rule, points or stars, cap, leads it touches here."""
+def segment_variant(model: Model, segment: str | None) -> SegmentVariant | None:
+    """The model's variant for ``segment`` (matched as the engine does), or None."""
+    if segment is None or model.segments is None:
+        return None
+    wanted = str(segment).strip().casefold()
+    for v in model.segments.variants:
+        if v.value.strip().casefold() == wanted:
+            return v
+    return None
+
+
+def criterion_applies(model: Model, c: Criterion, segment: str | None) -> bool:
+    """Whether ``c`` scores in a report on ``segment`` (the engine's rule, scoring.py).
+
+    A variant's ``exclude`` drops it; a criterion limited to some ``segments`` scores only
+    for leads of a variant named there. Every criterion applies to an all-segments report.
+    """
+    if segment is None:
+        return True
+    variant = segment_variant(model, segment)
+    if variant is not None and c.id in variant.exclude:
+        return False
+    if not c.segments:
+        return True
+    name = variant.value if variant is not None else None
+    return name is not None and name.casefold() in {s.casefold() for s in c.segments}
+
+
+def criteria_table(
+    model: Model, scoring: sales.Scoring, segment: str | None = None
+) -> pd.DataFrame:
+    """One row per criterion: bucket, rule, points or stars, cap, leads it touches here.
+
+    For a segment report the points are that segment's (its variant's overrides applied);
+    a criterion that does not score there says so, and ``default`` notes what changed.
+    """
     sig = scoring.signals
-    return pd.DataFrame(
+    variant = segment_variant(model, segment)
+    overrides = dict(variant.points) if variant is not None else {}
+    points, notes = [], []
+    for c in model.criteria:
+        default = points_text(model, c)
+        if not criterion_applies(model, c, segment):
+            why = "excluded" if variant is not None and c.id in variant.exclude else "not used"
+            points.append(f"{why} in {segment}")
+            notes.append(default)
+        elif c.id in overrides:
+            points.append(_points_text(overrides[c.id]))
+            notes.append(default)
+        else:
+            points.append(default)
+            notes.append("")
+    table = pd.DataFrame(
         {
             "criterion": [c.label for c in model.criteria],
             "bucket": [c.bucket for c in model.criteria],
             "rule": [rule_text(c.rule) for c in model.criteria],
-            "points": [points_text(model, c) for c in model.criteria],
+            "points": points,
             "max points": [c.max_points for c in model.criteria],
             "segments": [", ".join(c.segments) or "all" for c in model.criteria],
             "leads touched": [sig.touches(c.id) for c in model.criteria],
         }
     )
+    if any(notes):  # a segment report where the segment's points differ from the default
+        table.insert(4, "default points", notes)
+    return table
 
 
 def bucket_table(model: Model) -> pd.DataFrame:
@@ -335,13 +417,38 @@ def bucket_table(model: Model) -> pd.DataFrame:
     )
 
 
-def threshold_table(model: Model) -> pd.DataFrame:
-    """Category thresholds of the base model and of each segment variant that has its own."""
-    rows = [("all", t.name, t.min, t.label) for t in model.categories]
-    if model.segments is not None:
-        for v in model.segments.variants:
-            for t in v.categories or ():
-                rows.append((v.value, t.name, t.min, t.label))
+def _labelled(model: Model, bands) -> tuple[Threshold, ...]:
+    """Bands with the default category's label where a variant gives none."""
+    labels = {t.name: t.label for t in model.categories}
+    return tuple(
+        t if t.label else t.model_copy(update={"label": labels.get(t.name, "")}) for t in bands
+    )
+
+
+def segment_categories(model: Model, segment: str | None) -> tuple[Threshold, ...]:
+    """The category thresholds leads of ``segment`` are put in categories with."""
+    variant = segment_variant(model, segment)
+    if variant is not None and variant.categories:
+        return _labelled(model, variant.categories)
+    return model.categories
+
+
+def threshold_table(model: Model, segment: str | None = None) -> pd.DataFrame:
+    """Category thresholds: a segment report's own, else the base model's and each variant's.
+
+    A variant's band without a label takes the label of the default category of that name.
+    """
+    if segment is not None:
+        variant = segment_variant(model, segment)
+        own = variant is not None and bool(variant.categories)
+        where = segment if own else f"{segment} (default thresholds)"
+        rows = [(where, t.name, t.min, t.label) for t in segment_categories(model, segment)]
+    else:
+        rows = [("all", t.name, t.min, t.label) for t in model.categories]
+        if model.segments is not None:
+            for v in model.segments.variants:
+                for t in _labelled(model, v.categories or ()):
+                    rows.append((v.value, t.name, t.min, t.label))
     return pd.DataFrame(rows, columns=["segment", "category", "min score", "label"])
 
 
@@ -469,9 +576,10 @@ def cold_leads(queue: sales.CallQueue, n: int) -> pd.DataFrame:
     return out.rename(columns=names).reset_index(drop=True)
 
 
-def _thresholds(model: Model) -> pd.DataFrame:
+def _thresholds(bands) -> pd.DataFrame:
+    """The distribution chart's threshold lines (name, min)."""
     return pd.DataFrame(
-        [(t.name, t.min) for t in model.categories if t.min is not None], columns=["name", "min"]
+        [(t.name, t.min) for t in bands if t.min is not None], columns=["name", "min"]
     )
 
 
@@ -559,7 +667,11 @@ def build_report(
     names = list(current.totals.category_names)
     charts = {
         "distribution": distribution_chart(
-            hist, base_hist, _thresholds(m), names=names, outline=baseline.label
+            hist,
+            base_hist,
+            _thresholds(segment_categories(m, seg)),
+            names=names,
+            outline=baseline.label,
         ).properties(title=f"Score distribution (dashed: {baseline.label})"),
     }
     if conversion is not None:
@@ -577,9 +689,9 @@ def build_report(
         placeholders=_file_names(data.report.placeholder_summary()),
         inquiries=inquiry_table(m, current),
         warnings=tuple(str(w) for w in current.signals.warnings),
-        criteria=criteria_table(m, current),
+        criteria=criteria_table(m, current, seg),
         buckets=bucket_table(m),
-        thresholds=threshold_table(m),
+        thresholds=threshold_table(m, seg),
         histogram=hist,
         baseline_histogram=base_hist,
         baseline_label=baseline.label,
@@ -596,19 +708,26 @@ def build_report(
         n_leads=part.n_leads,
         top_n=int(top_n),
         charts=charts,
+        as_of=current.as_of,
+        segment=seg,
     )
 
 
 # --- rendering ----------------------------------------------------------------------------
 
 STYLE = """<style>
-.wb-report { font-family: system-ui, sans-serif; max-width: 1100px; color: #222; }
+.wb-report { font-family: system-ui, sans-serif; color: #222; }
+.wb-report p { max-width: 70em; }
+.wb-report .wb-scroll { overflow-x: auto; max-width: 100%; }
 .wb-report h1 { font-size: 24px; margin: 8px 0 4px 0; }
 .wb-report h2 { font-size: 18px; margin: 24px 0 8px 0; border-bottom: 2px solid #ddd; }
-.wb-report table.wb-table { border-collapse: collapse; font-size: 13px; margin: 6px 0 12px 0; }
+.wb-report table.wb-table { border-collapse: collapse; font-size: 13px; margin: 6px 0 12px 0;
+  table-layout: auto; width: auto; max-width: none; }
 .wb-report table.wb-table th, .wb-report table.wb-table td { padding: 3px 8px;
   border-bottom: 1px solid #e5e5e5; text-align: left; vertical-align: top; }
-.wb-report table.wb-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.wb-report table.wb-table td.num { text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
+.wb-report table.wb-table td.date { white-space: nowrap; }
 .wb-report table.wb-table tbody tr:nth-child(odd) { background: #f7f7f7; }
 .wb-report .wb-note { color: #555; font-size: 13px; margin: 4px 0; }
 .wb-report .wb-warn { color: #a12b2b; font-weight: 600; }
@@ -621,34 +740,59 @@ def _e(value) -> str:
     return html.escape(str(value))
 
 
-def _cell(value) -> tuple[str, bool]:
-    """Text of one table cell and whether it is a number (right-aligned)."""
+DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$")
+
+
+def _cell(value, one_decimal: bool = False) -> tuple[str, str]:
+    """Text of one table cell and its class: ``num`` (right-aligned), ``date`` or ``""``.
+
+    ``one_decimal``: a score, always shown with one decimal (``94.0``); other numbers drop
+    a ``.0``.
+    """
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return "—", False
+        return "—", ""
     if isinstance(value, bool | np.bool_):
-        return ("yes" if value else "no"), False
-    if isinstance(value, int | np.integer):
-        return f"{int(value):,}", True
-    if isinstance(value, float | np.floating):
-        return (f"{value:,.1f}" if value % 1 else f"{value:,.0f}"), True
-    return str(value), False
+        return ("yes" if value else "no"), ""
+    if isinstance(value, pd.Timestamp):
+        return (
+            f"{value:%Y-%m-%d}" if value == value.normalize() else f"{value:%Y-%m-%d %H:%M}"
+        ), "date"
+    if isinstance(value, int | np.integer) and not one_decimal:
+        return f"{int(value):,}", "num"
+    if isinstance(value, int | np.integer | float | np.floating):
+        value = float(value)
+        return (f"{value:,.1f}" if one_decimal or value % 1 else f"{value:,.0f}"), "num"
+    text = str(value)
+    return text, "date" if DATE_TEXT.match(text) else ""
 
 
-def table_html(frame: pd.DataFrame, table_id: str, index: bool = False) -> str:
-    """An HTML table with every header and cell escaped (a few dozen rows, never all leads)."""
+def table_html(
+    frame: pd.DataFrame,
+    table_id: str,
+    index: bool = False,
+    one_decimal: tuple[str, ...] = SCORE_COLUMNS,
+) -> str:
+    """An HTML table with every header and cell escaped (a few dozen rows, never all leads).
+
+    Columns named in ``one_decimal`` (scores) always show one decimal; dates do not wrap;
+    the table sits in a box that scrolls sideways when the screen is narrower than it.
+    """
     if index:
         frame = frame.reset_index()
     head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+    fixed = [str(c) in one_decimal for c in frame.columns]
     body = []
     for row in frame.itertuples(index=False):
         cells = []
-        for value in row:
-            text, num = _cell(value)
-            cells.append(f'<td class="num">{_e(text)}</td>' if num else f"<td>{_e(text)}</td>")
+        for value, dec in zip(row, fixed, strict=True):
+            text, kind = _cell(value, dec)
+            cls = f' class="{kind}"' if kind else ""
+            cells.append(f"<td{cls}>{_e(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
+        '<div class="wb-scroll" style="overflow-x: auto">'
         f'<table class="wb-table" id="{_e(table_id)}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -672,10 +816,12 @@ def _section(sid: str, title: str, body: str) -> str:
 def report_sections(report: Report) -> list[str]:
     """The report as HTML fragments, one per section (each displayed as one output)."""
     rep = report
+    as_of = "" if rep.as_of is None else f"{rep.as_of:%Y-%m-%d %H:%M}"
     head = (
-        f'{STYLE}<div class="wb-report"><h1 id="report-title">{_e(rep.title)}</h1>'
-        f'<p class="wb-note">{rep.n_leads:,} leads. Scores, categories and reasons come from '
-        "the workbench engine; this page needs no network.</p></div>"
+        f'{STYLE}<div class="wb-report" id="report-head" data-as-of="{_e(as_of)}" '
+        f'data-leads="{int(rep.n_leads)}"><h1 id="report-title">{_e(rep.title)}</h1>'
+        f'<p class="wb-note">{plural(rep.n_leads, "lead")}. Scores, categories and reasons '
+        "come from the workbench engine; this page needs no network.</p></div>"
     )
     sections = [head]
 
@@ -693,10 +839,16 @@ def report_sections(report: Report) -> list[str]:
         quality += table_html(rep.quality[cols], "quality-issues")
     else:
         quality += '<p class="wb-note">No problem found while loading.</p>'
-    inq = int(rep.inquiries["leads"].sum()) if len(rep.inquiries) else 0
+    inq = int(rep.inquiries["counted here"].sum()) if len(rep.inquiries) else 0
+    sales_names = "/".join(dict.fromkeys(str(n) for n in rep.thresholds["category"]))
     quality += (
-        f"<p>{inq:,} leads are inquiries (kept out of the sales categories):</p>"
-        + table_html(rep.inquiries, "inquiries")
+        "<p>Inquiries (junk, tests, job seekers …: leads that match a validity rule) are "
+        f"kept out of the sales categories {_e(sales_names)}. "
+        f"{plural(inq, 'lead')} {'is an inquiry' if inq == 1 else 'are inquiries'} here.</p>"
+        '<p class="wb-note">A lead can match several rules: <b>matches</b> counts every lead '
+        "a rule matches; <b>counted here</b> counts each inquiry once, under the first rule "
+        "it matches in the model's order (the reason the dashboard shows), so that column "
+        "adds up to the inquiries.</p>" + table_html(rep.inquiries, "inquiries")
     )
     if len(rep.placeholders):
         quality += "<p>Placeholder values ('Select', 'N/A', blank) treated as missing:</p>"
@@ -729,9 +881,11 @@ def report_sections(report: Report) -> list[str]:
     counts = rep.counts.assign(share=rep.counts["share"].map(_pct))
     counts = counts.rename(columns={"baseline": "baseline leads"})
     moves = "".join(
-        f"<li>{int(m.leads):,} new leads (created since then) are {_e(m.now)}</li>"
+        f"<li>{plural(int(m.leads), 'new lead')} (created since then) "
+        f"{'is' if int(m.leads) == 1 else 'are'} {_e(m.now)}</li>"
         if m.before == NEW
-        else f"<li>{int(m.leads):,} leads move {_e(m.before)} → {_e(m.now)}</li>"
+        else f"<li>{plural(int(m.leads), 'lead')} {'moves' if int(m.leads) == 1 else 'move'} "
+        f"{_e(m.before)} → {_e(m.now)}</li>"
         for m in rep.moves.head(8).itertuples()
     )
     sections.append(
@@ -774,16 +928,30 @@ def report_sections(report: Report) -> list[str]:
             table_html(rep.top, "top-leads-table"),
         )
     )
-    cold = (
-        f"<p>{rep.n_cold:,} leads were in the top category a week ago, have done nothing since "
-        f"and lost points; {rep.n_fell:,} of them already fell out of it."
-        + (f" The best {len(rep.cold)} are shown." if rep.n_cold > len(rep.cold) else "")
-        + "</p>"
-    )
+    cold = "<p>" + going_cold_text(rep.n_cold, rep.n_fell, len(rep.cold)) + "</p>"
     if len(rep.cold):
         cold += table_html(rep.cold, "cold-leads-table")
     sections.append(_section("going-cold", "Hot leads going cold", cold))
     return sections
+
+
+def going_cold_text(n_cold: int, n_fell: int, shown: int) -> str:
+    """The going-cold sentence, without "0 of them …" and with singular and plural right."""
+    if n_cold == 0:
+        return "No lead of the top category a week ago has gone quiet and lost points since."
+    one = n_cold == 1
+    text = (
+        f"{plural(n_cold, 'lead')} {'was' if one else 'were'} in the top category a week ago, "
+        f"{'has' if one else 'have'} done nothing since and lost points"
+    )
+    if n_fell:
+        text += (
+            "; it already fell out of it" if one else f"; {n_fell:,} of them already fell out of it"
+        )
+    text += "."
+    if n_cold > shown > 0:
+        text += f" The best {shown:,} are shown." if shown > 1 else " The best one is shown."
+    return text
 
 
 def report_html(report: Report) -> str:

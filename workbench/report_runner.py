@@ -78,13 +78,44 @@ class ReportJob:
         return self.out.with_name(self.out.stem + ".failed.ipynb")
 
 
+@dataclass(frozen=True)
+class ReportFacts:
+    """What a written report says about itself: the instant it scored and how many leads."""
+
+    as_of: str  # "YYYY-MM-DD HH:MM", the resolved instant (never "latest data")
+    leads: int
+
+
+HEAD_TAG = re.compile(r'<div\b[^>]*\bid="report-head"[^>]*>')
+AS_OF_ATTR = re.compile(r'\bdata-as-of="([^"]*)"')
+LEADS_ATTR = re.compile(r'\bdata-leads="(\d+)"')
+
+
+def read_facts(page: str | Path) -> ReportFacts | None:
+    """The as-of instant and lead count a report page carries in its head (None if absent).
+
+    The report writes them as data attributes of its first section
+    (:func:`workbench.report.report_sections`), so the runner needs no second scoring run.
+    """
+    head = HEAD_TAG.search(Path(page).read_text(encoding="utf-8"))
+    as_of = AS_OF_ATTR.search(head.group(0)) if head else None
+    leads = LEADS_ATTR.search(head.group(0)) if head else None
+    if as_of is None or leads is None:  # nbconvert may reorder attributes, not drop them
+        return None
+    return ReportFacts(as_of=html.unescape(as_of.group(1)), leads=int(leads.group(1)))
+
+
 @dataclass
 class ReportRun:
-    """What ``run_reports`` made: each job's HTML (or error) and the index page, if any."""
+    """What ``run_reports`` made: each job's HTML (or error) and the index page, if any.
+
+    ``facts``: per written HTML file, the as-of instant and lead count it reports.
+    """
 
     written: list[tuple[ReportJob, Path, float]] = field(default_factory=list)
     failed: list[tuple[ReportJob, ReportExecutionError]] = field(default_factory=list)
     index: Path | None = None
+    facts: dict[Path, ReportFacts] = field(default_factory=dict)
 
 
 def check_date(value: str, option: str = "--as-of") -> Problem | None:
@@ -296,17 +327,20 @@ def index_html(run: ReportRun, where: Path) -> str:
         else:
             kept = job.failed_notebook.name
             link = f"{html.escape(job.out.name)} (see {html.escape(kept)})"
+        facts = run.facts.get(path) if path is not None else None
+        if facts is not None:
+            # the instant actually scored: a date asked for means its end (23:59)
+            as_of = facts.as_of[:10] if p["as_of"] else f"{facts.as_of} (newest data)"
+            leads = f"{facts.leads:,}"
+        else:
+            as_of, leads = p["as_of"] or "newest data", "—"
         rows.append(
             "<tr>"
-            + "".join(
-                f"<td>{cell}</td>"
-                for cell in (
-                    link,
-                    html.escape(p["segment"] or "all segments"),
-                    html.escape(p["as_of"] or "latest data"),
-                    html.escape(status),
-                )
-            )
+            + f"<td>{link}</td>"
+            + f"<td>{html.escape(p['segment'] or 'all segments')}</td>"
+            + f'<td class="date">{html.escape(as_of)}</td>'
+            + f'<td class="num">{html.escape(leads)}</td>'
+            + f"<td>{html.escape(status)}</td>"
             + "</tr>"
         )
     model = html.escape(entries[0][0].model_label) if entries else ""
@@ -314,8 +348,10 @@ def index_html(run: ReportRun, where: Path) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>Scoring reports: {model}</title>{STYLE}</head><body>"
         f'<div class="wb-report"><h1>Scoring reports: {model}</h1>'
+        '<div class="wb-scroll" style="overflow-x: auto">'
         '<table class="wb-table" id="report-index"><thead><tr><th>report</th><th>segment</th>'
-        f"<th>as of</th><th>status</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        "<th>as of</th><th>leads scored</th><th>status</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></div>"
         "</body></html>\n"
     )
 
@@ -339,6 +375,8 @@ def run_reports(
             continue
         took = time.perf_counter() - started
         run.written.append((job, path, took))
+        if (facts := read_facts(path)) is not None:
+            run.facts[path] = facts
         echo(f"Wrote {path} ({took:.1f} s)")
     if len(jobs) > 1:
         folder = jobs[0].out.parent
