@@ -41,17 +41,28 @@ def distribution_chart(
     )
     if isinstance(saved, pd.DataFrame):
         saved = saved.groupby(["bin_start", "bin_end"], as_index=False)["leads"].sum()
-    outline = (
+    label = outline
+    line = (
         alt.Chart(saved)
         .mark_line(interpolate="step-after", color="black", strokeDash=[4, 3])
-        .encode(x="bin_start:Q", y="leads:Q", tooltip=[alt.Tooltip("leads:Q", title=outline)])
+        .encode(x="bin_start:Q", y="leads:Q", tooltip=[alt.Tooltip("leads:Q", title=label)])
     )
     rules = (
         alt.Chart(thresholds)
         .mark_rule(color="#333", strokeWidth=2)
         .encode(x="min:Q", tooltip=["name:N", "min:Q"])
     )
-    return (bars + outline + rules).properties(width=520, height=220, title="Score distribution")
+    names_at_rules = (  # "A ≥ 60" at the top of each threshold line
+        alt.Chart(thresholds)
+        .transform_calculate(text="datum.name + ' ≥ ' + datum.min")
+        .mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=11, color="#333")
+        .encode(x="min:Q", y=alt.value(0), text="text:N")
+    )
+    title = alt.TitleParams(
+        "Score distribution",
+        subtitle=f"bars: now, by category · dashed line: {label} · vertical lines: thresholds",
+    )
+    return (bars + line + rules + names_at_rules).properties(width=520, height=220, title=title)
 
 
 def distribution_template(names: list[str]) -> dict:
@@ -102,8 +113,13 @@ def matrix_chart(cells: pd.DataFrame) -> alt.Chart:
     """
     cells = cells.assign(dark=cells["leads"] > 0.6 * max(int(cells["leads"].max()), 1))
     base = alt.Chart(cells).encode(
-        x=alt.X("level:O", title="Engagement level", sort=None),
-        y=alt.Y("grade:O", title="Fit grade", sort=None),
+        x=alt.X(
+            "level:O",
+            title="Engagement level (most engaged first)",
+            sort=None,
+            axis=alt.Axis(labelAngle=0),
+        ),
+        y=alt.Y("grade:O", title="Fit grade (best first)", sort=None),
     )
     heat = base.mark_rect().encode(
         color=alt.Color("leads:Q", scale=alt.Scale(scheme="blues"), legend=None),

@@ -44,6 +44,7 @@ STYLE = """<style>
 .wb-card .wb-pos li { color: #1a5e2a; } .wb-card .wb-neg li { color: #a12b2b; }
 .wb-timeline { border-collapse: collapse; font-size: 12px; }
 .wb-timeline td { padding: 2px 6px; border-bottom: 1px solid #eee; }
+.wb-timeline td:first-child { white-space: nowrap; }
 .wb-error { border: 2px solid #c62828; background: #fff4f4; padding: 12px 16px;
   border-radius: 6px; max-width: 900px; white-space: pre-wrap; }
 </style>"""
