@@ -399,6 +399,7 @@ def test_as_of_accepts_dates_with_one_reading(tiny_data, typed, expected):
         ("31/31/2026", "'31/31/2026' is not a date; use YYYY-MM-DD"),
         ("31/02/2026", "'31/02/2026' is not a calendar date (YYYY-MM-DD)"),
         ("next tuesday", "'next tuesday' is not a date; use YYYY-MM-DD"),
+        ("31st of October", "'31st of October' is not a date; use YYYY-MM-DD"),  # no year
     ],
 )
 def test_as_of_refuses_what_it_cannot_read_one_way(tiny_data, typed, message):

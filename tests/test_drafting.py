@@ -331,6 +331,15 @@ def test_monotone_points_are_ordered_whole_and_keep_the_weighted_mean(points, le
     assert abs((out * w).sum() / w.sum() - (np.array(points) * w).sum() / w.sum()) <= 0.5
 
 
+def test_two_bins_and_a_tiny_end_bin_still_follow_the_conversion_trend():
+    # two bins: the small companies' +5 against a 4x better conversion of the large ones
+    assert monotone_points([5.0, 2.0], [(100, 5), (100, 20)]) == [4.0, 4.0]
+    assert monotone_points([2.0, 5.0], [(100, 5), (100, 20)]) == [2.0, 5.0]
+    # a 2-lead last bin with no conversion does not turn a rising trend into a falling one
+    rising = [(500, 5), (500, 20), (500, 40), (500, 60), (2, 0)]
+    assert monotone_points([-5.0, 2.0, 8.0, 12.0, 0.0], rising) == [-5.0, 2.0, 8.0, 12.0, 12.0]
+
+
 def test_cli_draft_checks_where_it_will_write_before_drafting(tmp_path, capsys, monkeypatch):
     import workbench.drafting
 

@@ -132,3 +132,14 @@ def test_a_number_held_as_text_reads_with_thousands_separators(tiny_data):
     got = reasons_of(data, [crit("size", size, points=None, label="Company size")])
     assert got["a"].startswith("+5 Company size 18,822 (")
     assert got["c"].startswith("+5 Company size 2,500 (")
+
+
+def test_numbers_with_decimals_read_in_full_not_in_exponent_form(tiny_data):
+    revenue = {"kind": "bins", "field": "revenue", "bins": [{"min": 0, "points": 9}]}
+    leads = tiny_data.leads.assign(revenue=["81378000.50", "1234567.5", "2,500,000.75", "0.25"])
+    data = wb.LeadData(leads, tiny_data.activities, tiny_data.mapping, tiny_data.report)
+    got = reasons_of(data, [crit("rev", revenue, points=None, label="Revenue")])
+    assert got["a"].startswith("+9 Revenue 81,378,000.5 (")
+    assert got["b"].startswith("+9 Revenue 1,234,567.5 (")
+    assert got["c"].startswith("+9 Revenue 2,500,000.75 (")
+    assert got["d"].startswith("+9 Revenue 0.25 (")

@@ -39,8 +39,13 @@ BAD = {
         r"Did you mean 'Enterprise'\? Segments are: Enterprise, Mid-market, SMB\.",
     ),
     "malformed date": (
-        [*BASE, "--as-of", "2026-10-31", "31/10/2026"],
-        r"--as-of: '31/10/2026' is not a date; use YYYY-MM-DD",
+        [*BASE, "--as-of", "2026-10-31", "31-31-2026"],
+        r"--as-of: '31-31-2026' is not a date; use YYYY-MM-DD",
+    ),
+    "ambiguous date": (
+        [*BASE, "--as-of", "03/10/2026"],
+        r"--as-of: '03/10/2026' can be read two ways: 3 October 2026 \(day first\) or "
+        r"March 10, 2026 \(month first\)",
     ),
     "impossible date": ([*BASE, "--as-of", "2026-02-30"], r"'2026-02-30' is not a calendar date"),
     "zero top": ([*BASE, "--top", "0"], r"--top: must be a whole number of at least 1, not 0"),
@@ -217,3 +222,11 @@ def test_a_compare_to_model_that_reads_other_columns_is_refused_first(
     assert "--compare-to: other.yaml:" in err
     assert "column 'Seniority Level' is not in the leads file" in err
     assert not out.exists()
+
+
+def test_report_dates_are_read_as_score_reads_them():
+    from workbench.report_runner import check_date, iso_day
+
+    for typed in ("2026/10/31", "20261031", "31/10/2026", "2026-10-31"):
+        assert check_date(typed) is None and iso_day(typed) == "2026-10-31", typed
+    assert "has a time" in str(check_date("2026-10-31T10:00"))

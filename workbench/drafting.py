@@ -557,10 +557,13 @@ def monotone_points(points: list[float], ev: list[tuple[int, int]]) -> list[floa
     """
     leads = np.array([n for n, _ in ev], dtype=float)
     won = np.array([c for _, c in ev], dtype=float)
-    if len(points) < 3 or leads.sum() == 0:
+    if len(points) < 2 or leads.sum() == 0:
         return points
     rate = won / np.maximum(leads, 1)
-    rising = rate[-1] >= rate[0]
+    # the direction of the conversion trend, weighted by leads (a tiny end bin cannot flip it)
+    index = np.arange(len(rate), dtype=float)
+    mean_i = np.average(index, weights=np.maximum(leads, 1e-9))
+    rising = np.average((index - mean_i) * rate, weights=np.maximum(leads, 1e-9)) >= 0
     values = np.asarray(points, dtype=float) * (1 if rising else -1)
     blocks: list[list[float]] = []  # [mean, weight, size]
     for v, w in zip(values, np.maximum(leads, 1e-9), strict=True):

@@ -25,6 +25,14 @@ def _fmt_points(values: np.ndarray) -> pd.Series:
     return pd.Series(sign, dtype="str") + pd.Series(np.abs(rounded)).astype("str")
 
 
+def _number_text(v) -> str:
+    """18,822 · 1,234,567.5 · 0.25: separators, no exponent, at most two decimals."""
+    if pd.isna(v):
+        return ""
+    text = f"{float(v):,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _value_text(signals: Signals, field: str, rows: np.ndarray, numeric: bool = False) -> pd.Series:
     """The lead's value as a reader expects it: a number with thousands separators
     ("18,822", even when the file holds it as text), anything else as written."""
@@ -33,9 +41,7 @@ def _value_text(signals: Signals, field: str, rows: np.ndarray, numeric: bool = 
         text = col.astype("str").str.replace(r"[,\s$€£]", "", regex=True)
         col = pd.to_numeric(text, errors="coerce")
     if pd.api.types.is_numeric_dtype(col):
-        return col.map(
-            lambda v: "" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"
-        ).astype("str")
+        return col.map(_number_text).astype("str")
     return col.astype("str").fillna("")
 
 

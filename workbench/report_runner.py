@@ -29,8 +29,8 @@ from pathlib import Path
 
 import nbformat
 
-from workbench.data.loading import load_data
-from workbench.errors import Problem, WorkbenchError
+from workbench.data.loading import load_data, read_date
+from workbench.errors import DataError, Problem, WorkbenchError
 from workbench.export import overwrites_input, unwritable
 from workbench.report import DEFAULT_TOP_N, STYLE, match_segment
 from workbench.signals.core import check_columns
@@ -119,14 +119,26 @@ class ReportRun:
 
 
 def check_date(value: str, option: str = "--as-of") -> Problem | None:
-    """A Problem unless ``value`` is a real calendar date written YYYY-MM-DD."""
+    """A Problem unless ``value`` is one calendar day, read as ``workbench score`` reads it
+    (YYYY-MM-DD, 2026/10/31, 20261031, or a day and month with one reading only)."""
     if DATE.match(str(value)):
         try:
             dt.date.fromisoformat(str(value))
             return None
         except ValueError:
             return Problem(option, f"'{value}' is not a calendar date (YYYY-MM-DD)")
-    return Problem(option, f"'{value}' is not a date; use YYYY-MM-DD, e.g. 2026-09-30")
+    try:
+        stamp = read_date(str(value), option)
+    except DataError as exc:
+        return exc.problems[0]
+    if stamp != stamp.normalize():
+        return Problem(option, f"'{value}' has a time; a report is as of a day: YYYY-MM-DD")
+    return None
+
+
+def iso_day(value: str) -> str:
+    """A date that passed :func:`check_date`, as YYYY-MM-DD (parameters and file names)."""
+    return value if DATE.match(value) else f"{read_date(value):%Y-%m-%d}"
 
 
 def _slug(text: str) -> str:
@@ -171,6 +183,8 @@ def plan_reports(
             where = "" if Path(path).is_absolute() else f" (looked in {Path.cwd()})"
             problems.append(Problem(option, f"file not found: {path}{where}"))
     problems += [p for p in (check_date(d) for d in dates) if p is not None]
+    if not problems:
+        dates = [iso_day(d) for d in dates]
     if not problems and (clash := overwrites_input(out, files)) is not None:
         problems.append(clash)
     if problems:

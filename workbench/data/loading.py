@@ -423,7 +423,9 @@ def read_date(value, where: str = "as_of") -> pd.Timestamp:
                 ]
             )
         return next(iter(readings.values()))
-    if re.search(r"[A-Za-z]{3}", text):  # a month name (3 Oct 2026) reads one way only
+    # a month name with a year (3 Oct 2026) reads one way only; without a year it would be
+    # this year's, silently
+    if re.search(r"[A-Za-z]{3}", text) and re.search(r"\b\d{4}\b", text):
         try:
             return pd.Timestamp(text)
         except ValueError:
