@@ -27,6 +27,7 @@ from workbench.signals import compute_signals
 from workbench.spec import load_model, save_model
 from workbench.spec.model import Model
 from workbench.spec.versioning import next_version
+from workbench.text import shorten
 from workbench.ui.calibration_charts import suggestion_charts
 
 
@@ -116,8 +117,8 @@ def evidence_text(cal: Calibration) -> str:
     t = cal.suggestion.table
     frame = pd.DataFrame(
         {
-            "criterion": t["label"].map(lambda v: _short(str(v), 28)),
-            "level": t["level"].map(lambda v: _short(str(v), 28)),
+            "criterion": t["label"].map(lambda v: shorten(str(v), 28)),
+            "level": t["level"].map(lambda v: shorten(str(v), 28)),
             "now": t["current"].map("{:g}".format),
             "suggested": t["suggested"].map("{:g}".format),
             "leads": t["leads"].map("{:,}".format),
@@ -139,10 +140,6 @@ def evidence_text(cal: Calibration) -> str:
         justify="left",
     )
     return "\n".join(line.rstrip() for line in text.splitlines())
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _thresholds_text(cal: Calibration) -> str:

@@ -49,6 +49,7 @@ from workbench.scoring import score_totals
 from workbench.signals import compute_signals
 from workbench.spec.model import RESERVED_COLUMNS, DataMapping, Model
 from workbench.spec.yaml_io import model_to_yaml
+from workbench.text import shorten
 
 BUCKET = "attributes"
 SCORED_TYPES = ("numeric", "categorical", "yes/no")
@@ -205,7 +206,7 @@ class Draft:
         for c in m.criteria:
             if c.is_level:
                 items = c.rule.bins if c.rule.kind == "bins" else c.rule.groups
-                parts = [f"{_short(i.describe(), 30)} {i.points:+g}" for i in items]
+                parts = [f"{shorten(i.describe(), 30)} {i.points:+g}" for i in items]
                 lines.append(f"  {c.label}: " + " · ".join(parts))
             else:
                 lines.append(f"  {c.label}: {c.points:+g}")
@@ -213,10 +214,6 @@ class Draft:
         if self.cautions:
             lines += ["", *(f"Caution: {c}" for c in self.cautions)]
         return "\n".join(lines)
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 # --- levels: bins and groups --------------------------------------------------------------

@@ -27,6 +27,7 @@ import pandas as pd
 from workbench.analysis import auc, wilson_interval
 from workbench.data.loading import FALSE_WORDS, TRUE_WORDS, LeadData, parse_dates
 from workbench.errors import DataError, Problem, did_you_mean
+from workbench.text import shorten
 
 COLUMN_TYPES = ("numeric", "categorical", "date", "free text", "id-like", "yes/no")
 MISSING_LEVEL = "(missing)"
@@ -132,7 +133,7 @@ class Profile:
             ranked = lv[lv["kind"] != "missing"].dropna(subset=["rate"])
             flag = "LEAK? " if row["leak"] else ""
             head = (
-                f"{_short(name, 23):<24}{row['type']:<12}{row['missing_share']:>8.0%}"
+                f"{shorten(name, 23):<24}{row['type']:<12}{row['missing_share']:>8.0%}"
                 f"{row['distinct']:>10,}  {flag}"
             )
             if len(ranked) > 1:
@@ -142,8 +143,8 @@ class Profile:
                 worst, best = order.iloc[0], order.iloc[-1]
                 for n in range(22, 7, -1):  # shorter labels, not a rate cut off at the edge
                     spread = (
-                        f"{_short(worst['level'], n)} {worst['rate']:.1%} … "
-                        f"{_short(best['level'], n)} {best['rate']:.1%}"
+                        f"{shorten(worst['level'], n)} {worst['rate']:.1%} … "
+                        f"{shorten(best['level'], n)} {best['rate']:.1%}"
                     )
                     if len(head) + len(spread) <= width + 8:
                         break
@@ -156,11 +157,6 @@ class Profile:
             lines += ["", "Notes:"]
             lines += [f"  {c}: {n}" for c, n in notes["note"].items()]
         return "\n".join(lines)
-
-
-def _short(text, n: int = 22) -> str:
-    text = str(text)
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def outcome_values(data: LeadData, outcome: str) -> np.ndarray:

@@ -36,6 +36,7 @@ from workbench.spec import load_model
 from workbench.spec import rules as r
 from workbench.spec.model import Criterion, Model, SegmentVariant, Threshold
 from workbench.spec.signoff import stale_sign_off
+from workbench.text import plural
 from workbench.ui.charts import CATEGORY_COLORS, distribution_chart
 from workbench.ui.inputs import SAMPLES
 
@@ -45,11 +46,6 @@ NEW = "new since"
 """The shift table's row for leads created after the baseline's instant."""
 SCORE_COLUMNS = ("score", "score then", "score now", "min score")
 """Table columns holding scores: always one decimal, as on the dashboard (94.0 next to 94.7)."""
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 lead``, ``2 leads``, ``1,234 leads`` (``many`` for irregular plurals)."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 # --- inputs -------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ script from a CDN. A notebook that fails is kept next to the output
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import html
 import re
 import shutil
@@ -37,7 +36,6 @@ from workbench.signals.core import check_columns
 from workbench.spec import Model, load_model
 
 REPORT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "scoring_report.ipynb"
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HTML_SUFFIXES = (".html", ".htm")
 
 # nbconvert's lab template without what it loads from CDNs (require.js, MathJax, mermaid,
@@ -121,12 +119,6 @@ class ReportRun:
 def check_date(value: str, option: str = "--as-of") -> Problem | None:
     """A Problem unless ``value`` is one calendar day, read as ``workbench score`` reads it
     (YYYY-MM-DD, 2026/10/31, 20261031, or a day and month with one reading only)."""
-    if DATE.match(str(value)):
-        try:
-            dt.date.fromisoformat(str(value))
-            return None
-        except ValueError:
-            return Problem(option, f"'{value}' is not a calendar date (YYYY-MM-DD)")
     try:
         stamp = read_date(str(value), option)
     except DataError as exc:
@@ -138,7 +130,7 @@ def check_date(value: str, option: str = "--as-of") -> Problem | None:
 
 def iso_day(value: str) -> str:
     """A date that passed :func:`check_date`, as YYYY-MM-DD (parameters and file names)."""
-    return value if DATE.match(value) else f"{read_date(value):%Y-%m-%d}"
+    return f"{read_date(value):%Y-%m-%d}"
 
 
 def _slug(text: str) -> str:

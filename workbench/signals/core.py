@@ -264,14 +264,20 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
         data=data,
         warnings=(
             *cache.warnings,
-            *coverage_warnings(
-                model,
-                data.leads,
-                data.activities,
-                activities_given="activities" in data.files,
-                created_at=data.mapping.created_at,
-                cache=cache,
-                cutoff=cutoff,
+            # about the files, so said once over the whole data, not for each subset (a lead
+            # card re-scores one lead eight times)
+            *(
+                ()
+                if data.root is not None
+                else coverage_warnings(
+                    model,
+                    data.leads,
+                    data.activities,
+                    activities_given="activities" in data.files,
+                    created_at=data.mapping.created_at,
+                    cache=cache,
+                    cutoff=cutoff,
+                )
             ),
         ),
     )

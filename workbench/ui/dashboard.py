@@ -21,6 +21,7 @@ from workbench import analysis, sales
 from workbench.errors import WorkbenchError
 from workbench.export import csv_text
 from workbench.spec.signoff import STALE_MARK
+from workbench.text import plural
 from workbench.ui.charts import distribution_chart, matrix_chart, trend_chart
 from workbench.ui.inputs import resolve_inputs
 from workbench.ui.widgets import DownloadButton, RowTable
@@ -184,7 +185,7 @@ class SalesDashboard:
         )
         self.prev_button.disabled = self.first_button.disabled = self.page == 0
         self.next_button.disabled = self.last_button.disabled = self.page >= last_page
-        self.download.label = f"Export {_n(n)} lead{'' if n == 1 else 's'} (CSV)"
+        self.download.label = f"Export {plural(n, 'lead')} (CSV)"
         self.download.disabled = n == 0
 
     def page_records(self, shown: pd.DataFrame, first: int = 1) -> list[dict]:
@@ -282,7 +283,7 @@ class SalesDashboard:
         history = sales.score_history(s.model, s.signals.data, lead_id, s.as_of)
         self.trend.chart = trend_chart(
             history, self._thresholds, scale=(s.model.scale.min, s.model.scale.max)
-        ).properties(title=f"Score, last {len(history)} week{'' if len(history) == 1 else 's'}")
+        ).properties(title=f"Score, last {plural(len(history), 'week')}")
 
     def export_table(self) -> pd.DataFrame:
         """The filtered queue in CRM-import columns (what the export button downloads)."""

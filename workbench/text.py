@@ -1,0 +1,15 @@
+"""Small wording helpers shared by every view: counts that agree with their noun, labels
+cut to a column's width."""
+
+from __future__ import annotations
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 lead``, ``2 leads``, ``1,234 leads`` (``many`` for irregular plurals)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def shorten(text, n: int) -> str:
+    """``text`` in at most ``n`` characters, an ellipsis where it was cut."""
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
