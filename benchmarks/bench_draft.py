@@ -17,9 +17,9 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 import workbench as wb
-from workbench.analysis import auc
-from workbench.drafting import draft_model, engine_scores, reference_predictions, subset
-from workbench.synthetic import generate_sample
+from workbench.analysis.metrics import auc
+from workbench.data.synthetic import generate_sample
+from workbench.learning.drafting import draft_model, engine_scores, reference_predictions, subset
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "leads.csv"
 

@@ -43,7 +43,8 @@ def main() -> None:
         three = command_seconds(
             ["--segment", "SMB", "Mid-market", "Enterprise"], Path(tmp) / "seg" / "r.html"
         )
-    from workbench.report import build_report, report_html
+    from workbench.report.build import build_report
+    from workbench.report.render import report_html
 
     started = time.perf_counter()
     report = build_report(top_n=20)

@@ -18,7 +18,7 @@ MODEL = HERE / "bench_model.yaml"
 
 def dataset(n_leads: int = 1_000_000, seed: int = 7) -> dict[str, Path]:
     """Paths of leads/activities Parquet files for ``n_leads`` (generated if missing)."""
-    from workbench.synthetic import write_sample
+    from workbench.data.synthetic import write_sample
 
     out = DATA / f"leads_{n_leads}_seed{seed}"
     paths = {"leads": out / "leads.parquet", "activities": out / "activities.parquet"}

@@ -1,70 +1,17 @@
-"""Shared fixtures: a tiny hand-checkable world, and the shipped sample data."""
+"""Shared fixtures: a tiny hand-checkable world, and the shipped sample data (see helpers)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
 import pytest
 from hypothesis import settings
 
 import workbench as wb
+from tests.helpers import SAMPLES, tiny_activities, tiny_leads
 
 # `make test` (and so CI) replays the same examples every run: a red CI must mean a change
 # broke something, not that this run drew an unlucky case. Plain `pytest` draws new ones,
 # which is how the engine's invariants keep finding edge cases during development.
 settings.register_profile("ci", derandomize=True, print_blob=True)
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "data" / "samples"
-AS_OF = "2026-10-31"
-
-
-def make_model(criteria: list[dict], **extra) -> wb.Model:
-    """A model around the given criteria, with the default buckets and A/B/C thresholds."""
-    return wb.Model.parse({"name": "Test", "criteria": criteria, **extra})
-
-
-def crit(cid: str, rule: dict, points: float | None = 10, bucket: str = "fit", **kw) -> dict:
-    d = {"id": cid, "label": cid.replace("_", " ").capitalize(), "bucket": bucket, "rule": rule}
-    if points is not None and "stars" not in kw:
-        d["points"] = points
-    d.update(kw)
-    return d
-
-
-def tiny_leads() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "lead_id": ["a", "b", "c", "d"],
-            "first_name": ["Ann", "Test", "Bob", "Dee"],
-            "email": ["ann@acme.com", "t@mailinator.com", "bob@gmail.com", ""],
-            "job_title": ["VP Sales", "Student", "Engineer", "Head of Growth"],
-            "seniority": ["VP", "Student", "Individual contributor", "Select"],
-            "industry": ["Software", "Retail", "software ", "N/A"],
-            "company_size": ["350", "5", "2,500", ""],
-            "segment": ["Enterprise", "SMB", "Enterprise", "SMB"],
-            "created_at": ["2026-05-01", "2026-10-20", "2026-06-01", "2026-09-01"],
-            "converted": ["yes", "no", "1", "0"],
-        }
-    )
-
-
-def tiny_activities() -> pd.DataFrame:
-    rows = [
-        ("a", "2026-10-30T10:00:00", "page_view", "/pricing"),
-        ("a", "2026-10-29T10:00:00", "page_view", "/pricing"),
-        ("a", "2026-10-28T10:00:00", "page_view", "/pricing"),
-        ("a", "2026-08-01T10:00:00", "page_view", "/pricing"),
-        ("a", "2026-10-15T09:00:00", "demo_request", ""),
-        ("b", "2026-10-21T10:00:00", "page_view", "/careers/open-positions"),
-        ("b", "2026-10-22T10:00:00", "Page View", "/careers"),
-        ("c", "2026-07-01T10:00:00", "whitepaper_download", "Buyer guide"),
-        ("c", "2026-10-25T10:00:00", "page_view", "/blog/x"),
-        ("c", "2026-10-26T10:00:00", "page_view", "/blog/y"),
-        ("c", "2026-10-12T10:00:00", "page_view", "/blog/z"),
-    ]
-    return pd.DataFrame(rows, columns=["lead_id", "timestamp", "activity_type", "detail"])
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,8 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
-from workbench import analysis
-from workbench.calibration import (
+from tests.helpers import SAMPLES
+from workbench.analysis import metrics
+from workbench.cli import main
+from workbench.errors import DataError
+from workbench.learning.calibration import (
     backtest,
     calibrate,
     evidence_features,
@@ -23,11 +25,7 @@ from workbench.calibration import (
     suggest_points,
     suggested_model,
 )
-from workbench.cli import main
-from workbench.errors import DataError
-from workbench.spec.versioning import next_version
-
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+from workbench.model.versioning import next_version
 
 MODEL = str(SAMPLES / "b2b_model.yaml")
 LEADS = str(SAMPLES / "leads.csv")
@@ -56,9 +54,9 @@ def _points_of(model: wb.Model, signals: wb.Signals) -> np.ndarray:
 
 
 def test_calibrated_points_improve_or_keep_in_sample_auc(cal, sample_model, sample_signals):
-    y = analysis.outcome_array(sample_signals)
-    before = analysis.auc(wb.score_totals(sample_model, sample_signals).score, y)
-    after = analysis.auc(wb.score_totals(cal.suggested, sample_signals).score, y)
+    y = metrics.outcome_array(sample_signals)
+    before = metrics.auc(wb.score_totals(sample_model, sample_signals).score, y)
+    after = metrics.auc(wb.score_totals(cal.suggested, sample_signals).score, y)
     assert cal.metrics.loc["current", "auc"] == pytest.approx(before)
     assert cal.metrics.loc["suggested", "auc"] == pytest.approx(after)
     assert after >= before
@@ -97,7 +95,7 @@ def test_suggested_thresholds_keep_each_categorys_share(cal, sample_model, sampl
 def test_a_drafted_model_stays_on_its_scale_when_calibrated(sample_data):
     """Bins and groups only: the suggestion keeps the level of the scores, not just the
     spread, so leads are not pushed to the bottom of the scale (where ranks are lost)."""
-    from workbench.drafting import draft_model
+    from workbench.learning.drafting import draft_model
 
     drafted = draft_model(sample_data, "converted", folds=0).model
     data = wb.load_data(SAMPLES / "leads.csv", model=drafted, now="2026-11-22")
@@ -113,7 +111,7 @@ def test_a_drafted_model_stays_on_its_scale_when_calibrated(sample_data):
 
 
 def test_backtest_thresholds_come_from_the_fitting_half(bt, sample_model, sample_data):
-    from workbench.calibration import share_keeping_thresholds
+    from workbench.learning.calibration import share_keeping_thresholds
 
     c = bt.calibration
     signals = wb.compute_signals(sample_model, sample_data, as_of=bt.cutoff)
@@ -124,7 +122,7 @@ def test_backtest_thresholds_come_from_the_fitting_half(bt, sample_model, sample
 
 
 def test_each_value_is_traced_to_its_evidence(cal, sample_model, sample_signals):
-    y = analysis.outcome_array(sample_signals)
+    y = metrics.outcome_array(sample_signals)
     table = cal.suggestion.table
     for feature, row in table.iterrows():
         cid = row["criterion"]
@@ -136,7 +134,7 @@ def test_each_value_is_traced_to_its_evidence(cal, sample_model, sample_signals)
         assert row["leads"] == fires.sum(), feature
         assert row["converted"] == y[fires].sum(), feature
         assert row["rate"] == pytest.approx(y[fires].mean()), feature
-        low, high = analysis.wilson_interval(np.array([y[fires].sum()]), np.array([fires.sum()]))
+        low, high = metrics.wilson_interval(np.array([y[fires].sum()]), np.array([fires.sum()]))
         assert (row["low"], row["high"]) == pytest.approx((low[0], high[0])), feature
         assert row["lift"] == pytest.approx(row["rate"] / np.nanmean(y)), feature
     # the strongest signals in the data get the most points
@@ -187,13 +185,13 @@ def test_a_criterion_with_no_predictive_value_gets_about_zero_points(sample_mode
     ]
     model = wb.Model.parse(spec)
     signals = wb.compute_signals(model, data)
-    s = suggest_points(model, signals, analysis.outcome_array(signals))
+    s = suggest_points(model, signals, metrics.outcome_array(signals))
     assert abs(s.points["coin"]) <= 2
     assert s.points["demo_request"] >= 10  # a real signal is not shrunk away
 
 
 def test_star_criteria_stay_within_what_a_star_toggle_shows(sample_model, sample_signals):
-    y = analysis.outcome_array(sample_signals)
+    y = metrics.outcome_array(sample_signals)
     s = suggest_points(sample_model, sample_signals, y, keep_star_signs=True)
     for c in sample_model.criteria:
         if c.stars is not None:
@@ -255,7 +253,7 @@ def test_backtest_scores_with_only_what_was_known_at_the_cutoff(bt, sample_model
     leads = sample_data.leads.loc[bt.eval_leads]
     end = bt.cutoff + pd.Timedelta(days=bt.days)
     y[rows] = (leads["converted_at"] > bt.cutoff) & (leads["converted_at"] <= end)
-    expected = analysis.auc(wb.score_totals(sample_model, signals).score, y)
+    expected = metrics.auc(wb.score_totals(sample_model, signals).score, y)
     assert bt.calibration.metrics.loc["current", "auc"] == pytest.approx(expected)
 
 
@@ -291,7 +289,7 @@ def test_out_of_time_backtest_fits_on_the_window_before_the_one_it_judges(
     signals = wb.compute_signals(sample_model, sample_data, as_of=T)
     y = np.full(signals.n_leads, np.nan)
     y[signals.rows_of(judged.index)] = in_window.to_numpy()
-    expected = analysis.auc(wb.score_totals(sample_model, signals).score, y)
+    expected = metrics.auc(wb.score_totals(sample_model, signals).score, y)
     assert bt_time.calibration.metrics.loc["current", "auc"] == pytest.approx(expected)
 
 

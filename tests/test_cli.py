@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 import workbench as wb
+from tests.helpers import ROOT
 from workbench.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
 MODEL = str(ROOT / "data" / "samples" / "b2b_model.yaml")
 FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 BUCKETS = ("fit", "engagement", "qualification")

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from workbench import analysis
+from tests.helpers import ROOT
+from workbench.analysis import metrics
 from workbench.cli import build_parser, main
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 MODEL = SAMPLES / "b2b_model.yaml"
 LEADS = SAMPLES / "leads.csv"
@@ -267,7 +267,7 @@ def test_profile_summary_names_two_levels_when_rates_tie(tmp_path, capsys):
 
 def test_move_sentences_say_one_lead_moves():
     shift = pd.DataFrame([[5, 1], [2, 7]], index=["A", "B"], columns=["A", "B"])
-    assert analysis.move_sentences(shift) == ["2 leads move B → A", "1 lead moves A → B"]
+    assert metrics.move_sentences(shift) == ["2 leads move B → A", "1 lead moves A → B"]
 
 
 # --- 10. CSV for spreadsheets carries a byte-order mark ---------------------------------------

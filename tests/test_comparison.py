@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import workbench as wb
-from workbench import analysis
+from tests.helpers import SAMPLES
+from workbench.analysis import metrics
+from workbench.analysis.comparison import (
+    compare_models,
+    outcome_in_data_order,
+    totals_in_data_order,
+)
 from workbench.cli import main
-from workbench.comparison import compare_models, outcome_in_data_order, totals_in_data_order
 from workbench.errors import WorkbenchError
-from workbench.spec.yaml_io import save_model
-
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+from workbench.model.yaml_io import save_model
 
 LEADS = str(SAMPLES / "leads.csv")
 ACTS = str(SAMPLES / "activities.csv")
@@ -48,13 +50,13 @@ def test_transition_matrix_sums_to_the_leads_and_matches_scored_rows(
     np.testing.assert_array_equal(matrix.to_numpy(), expected.to_numpy())
     first = totals_in_data_order(wb.score_totals(sample_model, sample_signals), sample_signals)
     second = totals_in_data_order(wb.score_totals(other, other_signals), other_signals)
-    pd.testing.assert_frame_equal(matrix, analysis.category_shift(first, second))
+    pd.testing.assert_frame_equal(matrix, metrics.category_shift(first, second))
 
 
 def test_same_rows_give_category_shift_exactly(sample_model, sample_signals):
     edited = sample_model.with_points({"demo_request": 40})
     result = compare_models([sample_model, edited], [sample_signals, sample_signals])
-    expected = analysis.category_shift(
+    expected = metrics.category_shift(
         wb.score_totals(sample_model, sample_signals), wb.score_totals(edited, sample_signals)
     )
     pd.testing.assert_frame_equal(result.transitions[result.names[1]], expected)
@@ -63,20 +65,20 @@ def test_same_rows_give_category_shift_exactly(sample_model, sample_signals):
 
 def test_metrics_and_distributions_per_model(sample_model, sample_signals, other, other_signals):
     result = compare_models([sample_model, other], [sample_signals, other_signals])
-    y = analysis.outcome_array(sample_signals)
+    y = metrics.outcome_array(sample_signals)
     t = wb.score_totals(sample_model, sample_signals)
     row = result.metrics.loc[result.names[0]]
-    assert row["auc"] == pytest.approx(analysis.auc(t.score, y))
-    assert row["top_conversion"] == pytest.approx(analysis.top_share_conversion(t.score, y))
+    assert row["auc"] == pytest.approx(metrics.auc(t.score, y))
+    assert row["top_conversion"] == pytest.approx(metrics.top_share_conversion(t.score, y))
     assert row["converted"] == np.nansum(y)
     assert (result.distribution.sum() == sample_signals.n_leads).all()
     pd.testing.assert_series_equal(
-        result.distribution[result.names[0]], analysis.category_counts(t), check_names=False
+        result.distribution[result.names[0]], metrics.category_counts(t), check_names=False
     )
     yo = outcome_in_data_order(other_signals)
     t2 = wb.score_totals(other, other_signals)
     assert result.metrics.loc[result.names[1], "auc"] == pytest.approx(
-        analysis.auc(t2.score, analysis.outcome_array(other_signals))
+        metrics.auc(t2.score, metrics.outcome_array(other_signals))
     )
     assert np.nansum(yo) == np.nansum(y)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import workbench as wb
-from tests.conftest import SAMPLES, crit, make_model, tiny_activities, tiny_leads
+from tests.helpers import SAMPLES, crit, make_model, tiny_activities, tiny_leads
 from workbench.cli import main
 
 DEMO = {"kind": "activity", "types": ["demo_request"]}

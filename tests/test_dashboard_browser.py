@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 
 from tests.browser import ARTIFACTS, free_port, launch, needs_chromium, wait_for_port
-from tests.conftest import SAMPLES
-from workbench import analysis, sales
+from tests.helpers import SAMPLES
+from workbench.analysis import metrics, sales
 from workbench.ui.dashboard import PAGE_SIZE, SalesDashboard
 
 pytestmark = needs_chromium
@@ -91,7 +91,7 @@ def test_sales_walks_the_dashboard_offline(dashboard, engine, tmp_path):
             )
             for tile in page.locator(".wb-kpi").all()
         }
-        counts = analysis.category_counts(engine.scoring.totals).to_dict()
+        counts = metrics.category_counts(engine.scoring.totals).to_dict()
         changes = engine.queue.changes
         assert tiles == {
             **counts,

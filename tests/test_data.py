@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
-from workbench.spec.model import ActivityColumns, DataMapping
+from workbench.model.spec import ActivityColumns, DataMapping
 
 NOW = "2026-11-22"
 

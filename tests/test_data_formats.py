@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from tests.conftest import AS_OF, SAMPLES, crit, make_model
-from workbench import sales
+from tests.helpers import AS_OF, SAMPLES, crit, make_model
+from workbench.analysis import sales
 from workbench.cli import main
-from workbench.signals import resolve_as_of
-from workbench.spec.model import DataMapping
+from workbench.engine.signals import resolve_as_of
+from workbench.model.spec import DataMapping
 
 NOW = "2026-11-22"
 SAVE_AS = "save it as 'CSV UTF-8"

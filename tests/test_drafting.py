@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
-from tests.conftest import SAMPLES
-from workbench.analysis import auc
+from tests.helpers import SAMPLES
+from workbench.analysis.metrics import auc
 from workbench.cli import main
-from workbench.drafting import (
+from workbench.data.synthetic import generate_sample
+from workbench.learning.drafting import (
     DraftOptions,
     draft_model,
     engine_scores,
@@ -22,7 +23,6 @@ from workbench.drafting import (
     reference_predictions,
     subset,
 )
-from workbench.synthetic import generate_sample
 
 
 def messy_export(tmp_path, seed: int = 5):
@@ -341,9 +341,12 @@ def test_two_bins_and_a_tiny_end_bin_still_follow_the_conversion_trend():
 
 
 def test_cli_draft_checks_where_it_will_write_before_drafting(tmp_path, capsys, monkeypatch):
-    import workbench.drafting
+    import workbench.learning.drafting
 
-    monkeypatch.setattr(workbench.drafting, "draft_model", lambda *a, **k: pytest.fail("drafted"))
+    def refuse(*a, **k):
+        pytest.fail("drafted")
+
+    monkeypatch.setattr(workbench.learning.drafting, "draft_model", refuse)
     (tmp_path / "models").write_text("a file, not a folder")
     out = tmp_path / "models" / "drafted.yaml"
     argv = ["draft", "--leads", str(SAMPLES / "leads.csv"), "--id", "lead_id"]

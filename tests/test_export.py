@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
-from workbench.export import neutralize_formulas, write_table
+from workbench.data.export import neutralize_formulas, write_table
 
 
 def test_text_cells_that_start_like_a_formula_are_quoted():

@@ -13,7 +13,7 @@ import os
 import pytest
 
 import workbench as wb
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "sample_scores.json"
 

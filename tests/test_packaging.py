@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def _name_and_spec(requirement: str) -> tuple[str, str]:

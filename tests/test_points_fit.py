@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.analysis import wilson_interval
-from workbench.points_fit import feature_evidence, fit_points
+from workbench.analysis.metrics import wilson_interval
+from workbench.learning.points_fit import feature_evidence, fit_points
 
 
 def one_hot(codes: np.ndarray, k: int) -> np.ndarray:

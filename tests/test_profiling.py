@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from tests.conftest import SAMPLES
+from tests.helpers import SAMPLES
 from tests.test_drafting import messy_export
 from workbench.cli import main
-from workbench.profiling import infer_type, name_tokens, profile_leads
-from workbench.spec.model import DataMapping
+from workbench.learning.profiling import infer_type, name_tokens, profile_leads
+from workbench.model.spec import DataMapping
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import workbench as wb
-from tests.conftest import crit, make_model
+from tests.helpers import crit, make_model
 
 
 def reasons_of(data, criteria, **model_kw) -> dict[str, str]:
@@ -100,7 +100,7 @@ def test_top_positive_then_top_negative(tiny_data):
 
 
 def test_a_made_up_lead_is_scored_like_a_real_one(sample_model):
-    from workbench.hypothetical import score_hypothetical
+    from workbench.analysis.hypothetical import score_hypothetical
 
     hot = score_hypothetical(
         sample_model,

@@ -17,21 +17,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 import workbench as wb
-from tests.conftest import AS_OF, SAMPLES, crit, make_model
-from workbench import analysis, sales
+from tests.helpers import AS_OF, SAMPLES, crit, make_model
+from workbench.analysis import metrics, sales
+from workbench.engine.signals import resolve_as_of
 from workbench.errors import DataError
-from workbench.report import (
-    NEW,
-    build_report,
-    going_cold_text,
-    plural,
-    points_text,
-    report_html,
-    rule_text,
-    table_html,
-)
-from workbench.report_runner import plan_reports, run_report
-from workbench.signals.core import resolve_as_of
+from workbench.report.build import NEW, build_report, points_text, rule_text
+from workbench.report.render import going_cold_text, report_html, table_html
+from workbench.report.run import plan_reports, run_report
+from workbench.text import plural
 
 MODEL, LEADS, ACTS = SAMPLES / "b2b_model.yaml", SAMPLES / "leads.csv", SAMPLES / "activities.csv"
 SEGMENT = "Enterprise"
@@ -79,7 +72,7 @@ def report():
 
 def test_counts_per_category_are_the_engines(report, engine):
     model, _, signals, _ = engine
-    counts = analysis.category_counts(wb.score_totals(model, signals))
+    counts = metrics.category_counts(wb.score_totals(model, signals))
     assert report.counts["leads"].to_dict() == counts.to_dict()
     assert report.n_leads == signals.n_leads == int(report.counts["leads"].sum())
     assert report.counts["share"].sum() == pytest.approx(1.0)
@@ -127,7 +120,7 @@ def test_going_cold_are_the_sales_modules_cold_leads(report, engine):
 def test_conversion_has_wilson_intervals_from_the_engine(report, engine):
     model, _, signals, _ = engine
     totals = wb.score_totals(model, signals)
-    expected = analysis.conversion_by_category(totals, analysis.outcome_array(signals))
+    expected = metrics.conversion_by_category(totals, metrics.outcome_array(signals))
     pd.testing.assert_frame_equal(report.conversion.drop(columns="label"), expected)
     known = report.conversion[report.conversion["leads"] > 0]
     assert ((known["low"] <= known["rate"]) & (known["rate"] <= known["high"])).all()
@@ -275,7 +268,7 @@ def test_compare_to_model_is_the_baseline(tmp_path, sample_model, engine):
     path = wb.save_model(other, tmp_path / "v2.yaml")
     rep = build_report(MODEL, LEADS, ACTS, as_of=AS_OF, segment=SEGMENT, compare_to=path)
     other_signals = wb.compute_signals(other, signals.data, as_of=AS_OF)
-    expected = analysis.category_counts(wb.score_totals(other, other_signals))
+    expected = metrics.category_counts(wb.score_totals(other, other_signals))
     assert rep.counts["baseline"].to_dict() == expected.to_dict()
     assert "v2 (compare-to model)" in rep.baseline_label
     assert NEW not in rep.shift.index  # same instant: no lead is new
@@ -401,10 +394,10 @@ def test_the_pages_figures_are_the_engines(page, engine):
     _, soup, other = page
     model, _, signals, _ = engine
     counts = html_table(soup, "category-counts").set_index("category")
-    expected = analysis.category_counts(wb.score_totals(model, signals))
+    expected = metrics.category_counts(wb.score_totals(model, signals))
     assert counts["leads"].map(number).to_dict() == expected.to_dict()
     other_signals = wb.compute_signals(other, signals.data, as_of=AS_OF)
-    baseline = analysis.category_counts(wb.score_totals(other, other_signals))
+    baseline = metrics.category_counts(wb.score_totals(other, other_signals))
     assert counts["baseline leads"].map(number).to_dict() == baseline.to_dict()
     top = html_table(soup, "top-leads-table")
     scored = wb.score(model, signals)

@@ -15,11 +15,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 import workbench as wb
-import workbench.report_runner as runner
-from tests.conftest import AS_OF, SAMPLES
-from workbench import sales
+import workbench.report.run as runner
+from tests.helpers import AS_OF, SAMPLES
+from workbench.analysis import sales
 from workbench.cli import main
-from workbench.signals.core import resolve_as_of
+from workbench.engine.signals import resolve_as_of
 
 MODEL, LEADS, ACTS = SAMPLES / "b2b_model.yaml", SAMPLES / "leads.csv", SAMPLES / "activities.csv"
 BASE = ["report", "--model", str(MODEL), "--leads", str(LEADS), "--activities", str(ACTS)]
@@ -225,7 +225,7 @@ def test_a_compare_to_model_that_reads_other_columns_is_refused_first(
 
 
 def test_report_dates_are_read_as_score_reads_them():
-    from workbench.report_runner import check_date, iso_day
+    from workbench.report.run import check_date, iso_day
 
     for typed in ("2026/10/31", "20261031", "31/10/2026", "2026-10-31"):
         assert check_date(typed) is None and iso_day(typed) == "2026-10-31", typed

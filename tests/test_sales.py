@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
-from tests.conftest import SAMPLES
-from workbench import analysis, sales
-from workbench.export import csv_text
+from tests.helpers import SAMPLES
+from workbench.analysis import metrics, sales
+from workbench.data.export import csv_text
 
 
 def lead_table(ids: list[str], **columns: list[str]) -> pd.DataFrame:
@@ -146,7 +146,7 @@ def test_a_lead_that_went_quiet_is_reported_cold():
 def test_header_figures_are_the_engines(queue, current, sample_model):
     h = sales.header(queue)
     assert h.model_name == sample_model.name and h.version == sample_model.version
-    assert h.counts.equals(analysis.category_counts(current.totals))
+    assert h.counts.equals(metrics.category_counts(current.totals))
     assert h.new_top == queue.changes.new_top.sum()
     assert h.as_of == current.as_of
     assert len(h.signed_off) == len(sample_model.approved_by)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
-from tests.conftest import crit, make_model
+from tests.helpers import crit, make_model
 
 # --- a small random world for the invariants ------------------------------------------------
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from tests.conftest import AS_OF, crit, make_model, tiny_activities, tiny_leads
+from tests.helpers import AS_OF, crit, make_model, tiny_activities, tiny_leads
 
 
 def evidence(data, rule: dict, as_of=AS_OF, **kw) -> dict[str, float]:

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 import workbench as wb
-from tests.conftest import SAMPLES, crit, make_model
-from workbench import report, sales
+from tests.helpers import SAMPLES, crit, make_model
+from workbench.analysis import sales
 from workbench.cli import main
-from workbench.spec.signoff import sign_off, sign_off_lines, stale_sign_off
+from workbench.model.signoff import sign_off, sign_off_lines, stale_sign_off
+from workbench.report import build as report
 from workbench.ui.dashboard import header_html
 
 VP = {"kind": "equals", "field": "seniority", "value": "VP"}
@@ -109,7 +110,7 @@ def test_the_dashboard_header_and_the_report_carry_the_warning(sample_model, sam
 
 
 def test_a_file_written_by_save_model_can_be_signed_and_keeps_its_fingerprint(tmp_path):
-    from workbench.spec.yaml_io import save_model
+    from workbench.model.yaml_io import save_model
 
     sample = wb.load_model(SAMPLES / "b2b_model.yaml")
     path = save_model(sample, tmp_path / "saved.yaml")  # PyYAML puts '- ' at column 0

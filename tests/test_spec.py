@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 import workbench as wb
-from tests.conftest import SAMPLES, crit, make_model
+from tests.helpers import SAMPLES, crit, make_model
 
 BASE = """\
 name: T

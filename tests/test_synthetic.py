@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from workbench.synthetic import DEFAULT_END, generate_sample, write_sample
+from workbench.data.synthetic import DEFAULT_END, generate_sample, write_sample
 
 LEAD_COLUMNS = [
     "lead_id", "first_name", "last_name", "email", "phone", "job_title", "seniority",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import ARTIFACTS, free_port, launch, needs_chromium, wait_for_port
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = needs_chromium
 

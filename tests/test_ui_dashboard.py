@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import SAMPLES
-from workbench import analysis, sales
+from tests.helpers import SAMPLES
+from workbench.analysis import metrics, sales
 from workbench.ui.dashboard import PAGE_SIZE, SalesDashboard, sales_dashboard
 
 
@@ -40,7 +40,7 @@ def test_header_shows_the_live_model_and_the_engines_counts(app):
     s = app.scoring
     assert f"{s.model.name} v{s.model.version}" in re.sub("<[^>]+>", "", app.header.value)
     assert "Dana Whitfield (Head of Sales, 2026-11-02)" in app.header.value
-    counts = analysis.category_counts(s.totals)
+    counts = metrics.category_counts(s.totals)
     figures = kpis(app)
     assert {k: figures[k] for k in counts.index} == counts.to_dict()
     assert figures["new"] == int(app.queue.changes.new_top.sum()) > 0
@@ -75,7 +75,7 @@ def test_a_filter_changes_the_queue(app):
 
 def test_pages_turn_and_stop_at_the_ends(app):
     app.category.value = "A"
-    n = int(analysis.category_counts(app.scoring.totals)["A"])
+    n = int(metrics.category_counts(app.scoring.totals)["A"])
     assert app.prev_button.disabled and not app.next_button.disabled
     app.next_button.click()
     assert app.table.rows[0]["rank"] == PAGE_SIZE + 1
@@ -89,7 +89,7 @@ def test_pages_turn_and_stop_at_the_ends(app):
 
 def test_first_and_last_jump_to_the_ends(app):
     app.category.value = "C"
-    n = int(analysis.category_counts(app.scoring.totals)["C"])
+    n = int(metrics.category_counts(app.scoring.totals)["C"])
     assert app.first_button.disabled and not app.last_button.disabled
     app.last_button.click()
     assert app.table.rows[-1]["rank"] == n and app.last_button.disabled

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import workbench as wb
-from workbench import analysis
-from workbench.calibration import calibrate
+from workbench.analysis import metrics
+from workbench.learning.calibration import calibrate
 from workbench.ui import TuningApp
 
 
@@ -51,13 +51,13 @@ def test_the_button_moves_the_sliders_to_the_calibrated_values(app, sample_model
 
 def test_the_views_follow_like_a_manual_edit(app, sample_model, sample_signals):
     app.suggest_button.click()
-    y = analysis.outcome_array(sample_signals)
+    y = metrics.outcome_array(sample_signals)
     expected = wb.score_totals(app.model, sample_signals)
     assert app.category_counts()["current"].to_dict() == (
-        analysis.category_counts(expected).to_dict()
+        metrics.category_counts(expected).to_dict()
     )
     conv = app.conversion()
-    assert conv["auc"] == pytest.approx(analysis.auc(expected.score, y))
+    assert conv["auc"] == pytest.approx(metrics.auc(expected.score, y))
     assert conv["auc"] >= conv["auc_saved"]
     assert "Demo request:" in app.changes.value
     assert app.shift().to_numpy().sum() == sample_signals.n_leads

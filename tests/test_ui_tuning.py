@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import workbench as wb
-from workbench import analysis
+from workbench.analysis import metrics
 from workbench.ui import TuningApp
 
 
@@ -21,7 +21,7 @@ def test_a_points_slider_rescores_and_every_view_follows(app, sample_model, samp
     assert app.model.criterion("pricing_page").points == 30
     expected = wb.score_totals(sample_model.with_points({"pricing_page": 30}), sample_signals)
     counts = app.category_counts()
-    assert counts["current"].to_dict() == analysis.category_counts(expected).to_dict()
+    assert counts["current"].to_dict() == metrics.category_counts(expected).to_dict()
     assert (counts["change"] == counts["current"] - counts["saved"]).all()
     shift = app.shift()
     assert shift.to_numpy().sum() == sample_signals.n_leads
@@ -34,8 +34,8 @@ def test_a_points_slider_rescores_and_every_view_follows(app, sample_model, samp
 
 def test_conversion_figures_match_the_engine(app, sample_signals):
     conv = app.conversion()
-    y = analysis.outcome_array(sample_signals)
-    assert conv["auc"] == pytest.approx(analysis.auc(app.totals.score, y))
+    y = metrics.outcome_array(sample_signals)
+    assert conv["auc"] == pytest.approx(metrics.auc(app.totals.score, y))
     table = conv["table"]
     assert table.loc["A", "rate"] > table.loc["C", "rate"]
     assert "AUC" in app.conversion_view.value

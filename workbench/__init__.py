@@ -9,11 +9,11 @@
 """
 
 from workbench.data import DataReport, LeadData, load_data
+from workbench.engine.reasons import reason_texts, reasons_table
+from workbench.engine.scoring import Totals, contributions, score, score_totals
+from workbench.engine.signals import Signals, compute_signals, refresh_signals
 from workbench.errors import DataError, ModelError, WorkbenchError
-from workbench.reasons import reason_texts, reasons_table
-from workbench.scoring import Totals, contributions, score, score_totals
-from workbench.signals import Signals, compute_signals, refresh_signals
-from workbench.spec import Model, load_model, model_to_yaml, parse_model_text, save_model
+from workbench.model import Model, load_model, model_to_yaml, parse_model_text, save_model
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""The two error families a user can meet: the model file is wrong, or the data is wrong.
+"""The error family a user can meet: the model file, the data or an option is wrong.
 
 Both carry a list of problems (where, what, how to fix) so callers — the CLI, a notebook —
 can show every problem at once instead of one per run.
@@ -86,3 +86,7 @@ class ModelError(WorkbenchError):
 
 class DataError(WorkbenchError):
     """A data file cannot be used: unreadable, missing columns, or not fitting the model."""
+
+
+class UsageError(WorkbenchError):
+    """A command-line option is wrong (missing, out of range, contradicting another)."""

@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 from workbench.data.checks import DataReport, issues_frame
 from workbench.data.tables import read_arrow, read_frame, sheet_note
 from workbench.errors import DataError, Problem, did_you_mean
-from workbench.spec.model import ActivityColumns, DataMapping, Model
-from workbench.spec.rules import normalize_activity_type
+from workbench.model.rules import normalize_activity_type
+from workbench.model.spec import ActivityColumns, DataMapping, Model
 
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "won", "converted", "closed won", "1.0"}
 FALSE_WORDS = {"0", "false", "no", "n", "f", "lost", "not converted", "closed lost", "0.0"}

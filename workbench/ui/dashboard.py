@@ -1,6 +1,6 @@
 """The sales dashboard: whom to call today, and why. Served read-only with Voilà.
 
-The app only binds widgets to :mod:`workbench.sales`: the queue is filtered and paged
+The app only binds widgets to :mod:`workbench.analysis.sales`: the queue is filtered and paged
 there, reasons are worded for the 25 rows on screen, a lead's history is re-scored for
 that lead alone. Everything the browser gets is a page of rows or a small aggregate.
 """
@@ -17,10 +17,10 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from workbench import analysis, sales
+from workbench.analysis import metrics, sales
+from workbench.data.export import csv_text
 from workbench.errors import WorkbenchError
-from workbench.export import csv_text
-from workbench.spec.signoff import STALE_MARK
+from workbench.model.signoff import STALE_MARK
 from workbench.text import plural
 from workbench.ui.charts import distribution_chart, matrix_chart, trend_chart
 from workbench.ui.inputs import resolve_inputs
@@ -103,7 +103,7 @@ def error_html(message: str) -> str:
 
 
 class SalesDashboard:
-    """The dashboard over a :class:`workbench.sales.CallQueue` (filters, page, lead card).
+    """The dashboard over a :class:`workbench.analysis.sales.CallQueue` (filters, page, lead card).
 
     >>> app = SalesDashboard.load("model.yaml", "leads.csv", "activities.csv")  # doctest: +SKIP
     >>> app.widget  # display in a notebook or serve with `workbench dashboard`  # doctest: +SKIP
@@ -125,7 +125,7 @@ class SalesDashboard:
     def load(cls, model=None, leads=None, activities=None, as_of=None) -> SalesDashboard:
         """Load files (default: environment, then the sample), score now and a week ago."""
         from workbench.data.loading import load_data
-        from workbench.spec.yaml_io import load_model
+        from workbench.model.yaml_io import load_model
 
         files = resolve_inputs(model, leads, activities, as_of)
         m = load_model(files["model"])
@@ -307,7 +307,7 @@ class SalesDashboard:
              "min": [c.min for c in model.categories[:-1]]}
         )  # fmt: skip
         self.header = w.HTML(header_html(sales.header(q), self.data_note))
-        counts = analysis.category_counts(s.totals)
+        counts = metrics.category_counts(s.totals)
         top = s.top_category
         drop = {"layout": w.Layout(width="200px"), "style": {"description_width": "70px"}}
         self.category = w.Dropdown(
@@ -365,7 +365,7 @@ class SalesDashboard:
         self.card = w.HTML()
         self.trend = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
         self.timeline = w.HTML()
-        hist = analysis.score_histogram(s.totals, lo=model.scale.min, hi=model.scale.max)
+        hist = metrics.score_histogram(s.totals, lo=model.scale.min, hi=model.scale.max)
         previous = q.frame["previous_score"].to_numpy()
         before = np.histogram(
             previous[~np.isnan(previous)], bins=50, range=(model.scale.min, model.scale.max)

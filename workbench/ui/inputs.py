@@ -2,8 +2,8 @@
 
 Voilà runs a notebook with no arguments, so ``workbench dashboard`` hands its files to the
 kernel through ``WORKBENCH_*`` environment variables. Paths resolve here, not against the
-notebook's folder, so Voilà and papermill (which run the kernel in ``notebooks/``) find the
-same files as the command line.
+notebook's folder, so Voilà and papermill (which run the kernel in the notebooks' folder)
+find the same files as the command line.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+from workbench.resources import samples_dir
+
+SAMPLES = samples_dir()
 ENV = {
     "model": "WORKBENCH_MODEL",
     "leads": "WORKBENCH_LEADS",

@@ -16,17 +16,17 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from workbench import analysis
-from workbench.calibration import MIN_CLASS, Calibration, calibrate
+from workbench.analysis import metrics
+from workbench.analysis.hypothetical import score_hypothetical
+from workbench.engine.reasons import reasons_table
+from workbench.engine.scoring import Totals, contributions, score_totals
+from workbench.engine.signals import Signals, refresh_signals, rules_key
 from workbench.errors import WorkbenchError
-from workbench.hypothetical import score_hypothetical
-from workbench.reasons import reasons_table
-from workbench.scoring import Totals, contributions, score_totals
-from workbench.signals.core import Signals, refresh_signals, rules_key
-from workbench.spec.diff import model_changes
-from workbench.spec.model import Model
-from workbench.spec.versioning import next_version
-from workbench.spec.yaml_io import save_model
+from workbench.learning.calibration import MIN_CLASS, Calibration, calibrate
+from workbench.model.diff import model_changes
+from workbench.model.spec import Model
+from workbench.model.versioning import next_version
+from workbench.model.yaml_io import save_model
 from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
 from workbench.ui.inputs import resolve_inputs
@@ -126,9 +126,9 @@ class TuningApp:
         self.model = model
         self.history: list[Model] = []
         self.save_path = Path(save_path) if save_path else None
-        self.outcome = analysis.outcome_array(signals)
+        self.outcome = metrics.outcome_array(signals)
         self.saved_totals = score_totals(model, signals)
-        self.saved_hist = analysis.score_histogram(self.saved_totals)
+        self.saved_hist = metrics.score_histogram(self.saved_totals)
         self.totals: Totals = self.saved_totals
         self.calibration: Calibration | None = None
         self._syncing = False
@@ -200,7 +200,7 @@ class TuningApp:
         self.saved_model = self.model = new
         self.history.clear()
         self.saved_totals = self.totals
-        self.saved_hist = analysis.score_histogram(self.saved_totals)
+        self.saved_hist = metrics.score_histogram(self.saved_totals)
         self.refresh()
         self.message.value = f"Saved version {version} to {html.escape(str(path))}."
         return path
@@ -208,15 +208,15 @@ class TuningApp:
     # --- what the views show (plain data, so tests need no browser) ----------------------
 
     def category_counts(self) -> pd.DataFrame:
-        saved = analysis.category_counts(self.saved_totals)
-        now = analysis.category_counts(self.totals)
+        saved = metrics.category_counts(self.saved_totals)
+        now = metrics.category_counts(self.totals)
         return pd.DataFrame({"saved": saved, "current": now, "change": now - saved})
 
     def shift(self) -> pd.DataFrame:
-        return analysis.category_shift(self.saved_totals, self.totals)
+        return metrics.category_shift(self.saved_totals, self.totals)
 
     def shift_sentences(self, limit: int = 4) -> list[str]:
-        return analysis.move_sentences(self.shift(), limit)
+        return metrics.move_sentences(self.shift(), limit)
 
     def fit_matrix(self) -> pd.DataFrame:
         t = self.totals
@@ -238,15 +238,15 @@ class TuningApp:
         y = self.outcome
         if getattr(self, "_saved_metrics_for", None) is not self.saved_totals:
             self._saved_metrics = (
-                analysis.auc(self.saved_totals.score, y),
-                analysis.top_share_conversion(self.saved_totals.score, y, 0.1),
+                metrics.auc(self.saved_totals.score, y),
+                metrics.top_share_conversion(self.saved_totals.score, y, 0.1),
             )
             self._saved_metrics_for = self.saved_totals
         return {
-            "table": analysis.conversion_by_category(self.totals, y),
-            "auc": analysis.auc(self.totals.score, y),
+            "table": metrics.conversion_by_category(self.totals, y),
+            "auc": metrics.auc(self.totals.score, y),
             "auc_saved": self._saved_metrics[0],
-            "top10": analysis.top_share_conversion(self.totals.score, y, 0.1),
+            "top10": metrics.top_share_conversion(self.totals.score, y, 0.1),
             "top10_saved": self._saved_metrics[1],
         }
 
@@ -517,7 +517,7 @@ class TuningApp:
     def _distribution(self) -> dict:
         """The chart spec for the current scores: ~200 aggregated rows, no lead rows."""
         hi = self.model.scale.max
-        current = analysis.score_histogram(self.totals, lo=self.model.scale.min, hi=hi)
+        current = metrics.score_histogram(self.totals, lo=self.model.scale.min, hi=hi)
         saved = self.saved_hist.groupby(["bin_start", "bin_end"], as_index=False)["leads"].sum()
         thresholds = pd.DataFrame(
             [{"name": t.name, "min": t.min} for t in self.model.categories[:-1]]
@@ -618,8 +618,8 @@ def tuning_app(
 ) -> TuningApp:
     """Load a model and data (default: the shipped sample) and return the app."""
     from workbench.data.loading import load_data
-    from workbench.signals.core import compute_signals
-    from workbench.spec.yaml_io import load_model
+    from workbench.engine.signals import compute_signals
+    from workbench.model.yaml_io import load_model
 
     files = resolve_inputs(model_path, leads, activities)
     model = load_model(files["model"])

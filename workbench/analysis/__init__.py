@@ -1,0 +1,1 @@
+"""Analysis over scored leads: metrics, model comparison, the sales queue, made-up leads."""

@@ -1,0 +1,354 @@
+"""What sales needs from a published model: the call queue, what changed since the previous
+scoring, one lead's card and score history, and the export for the CRM.
+
+Pure functions over signals and totals, shared by the dashboard, reports and tests. The
+queue is one frame sorted once by score; a filter is a few vectorised masks over it and a
+page is a slice, so a million leads stay interactive. Reasons are worded only for the rows
+shown or exported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.analysis.metrics import category_counts
+from workbench.data.loading import LeadData, read_date
+from workbench.engine.reasons import reason_texts, reasons_table
+from workbench.engine.scoring import Totals, contributions, score_totals
+from workbench.engine.signals import Signals, compute_signals, resolve_as_of
+from workbench.model.signoff import sign_off_lines, stale_sign_off
+from workbench.model.spec import Model
+
+NEVER = np.iinfo(np.int64).min
+PREVIOUS_DAYS = 7
+"""The previous scoring is the same model run as of a week earlier (a weekly sales rhythm)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Scoring:
+    """One model scored over one data set at one instant."""
+
+    model: Model
+    signals: Signals
+    totals: Totals
+
+    @classmethod
+    def run(cls, model: Model, data: LeadData, as_of=None) -> Scoring:
+        signals = compute_signals(model, data, as_of=as_of)
+        return cls(model, signals, score_totals(model, signals))
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.signals.as_of
+
+    @property
+    def top_category(self) -> str:
+        return self.totals.category_names[0]
+
+
+def known_by(data: LeadData, as_of=None) -> LeadData:
+    """The leads that existed at ``as_of`` (created by then, or with no creation date).
+
+    Scoring as of a past date must not list leads that arrived later: a queue, a report
+    or an export as of 1 June holds the leads sales could have called on 1 June.
+    """
+    col = data.mapping.created_at
+    leads = data.leads
+    if not col or col not in leads.columns or not pd.api.types.is_datetime64_any_dtype(leads[col]):
+        return data
+    cutoff = resolve_as_of(data, as_of)
+    stamps = leads[col].to_numpy(dtype="datetime64[ns]")
+    later = ~np.isnat(stamps) & (stamps.view(np.int64) > cutoff.value)
+    return data.subset(leads.index[~later]) if later.any() else data
+
+
+def created_at(signals: Signals) -> np.ndarray:
+    """Creation instant per signals row as int64 ns (NEVER where unknown)."""
+    col = signals.data.mapping.created_at
+    leads = signals.data.leads
+    if not col or col not in leads.columns or not pd.api.types.is_datetime64_any_dtype(leads[col]):
+        return np.full(signals.n_leads, NEVER, dtype=np.int64)
+    stamps = leads[col].to_numpy(dtype="datetime64[ns]")[signals.order]
+    return np.where(np.isnat(stamps), NEVER, stamps.view(np.int64))
+
+
+def last_activity(signals: Signals) -> np.ndarray:
+    """Newest event up to the as-of instant per signals row, int64 ns (NEVER if none)."""
+    acts = signals.data.activities
+    ts = acts["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    keep = ts <= signals.as_of.value
+    last = np.full(signals.data.n_leads, NEVER, dtype=np.int64)
+    np.maximum.at(last, acts["lead_idx"].to_numpy()[keep], ts[keep])
+    return last[signals.order]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Per signals row: new in the top category, or a top lead going cold."""
+
+    previous_as_of: pd.Timestamp
+    previous_score: np.ndarray  # NaN where the lead did not exist yet
+    new_top: np.ndarray  # bool: top category now, not at the previous scoring
+    cold: np.ndarray  # bool: top category then, losing points, no activity since
+    fell: np.ndarray  # bool: cold and already out of the top category
+
+
+def changes_since(current: Scoring, previous: Scoring) -> Changes:
+    """Compare two scorings of the same leads (e.g. today and a week ago).
+
+    *New top leads* are in the top category now but were not then (or did not exist).
+    *Going cold* are leads that were in the top category then, have done nothing since,
+    and lost points to decay or inactivity rules; ``fell`` marks those already out of it.
+    """
+    if not np.array_equal(current.signals.order, previous.signals.order):
+        raise ValueError("the two scorings must cover the same leads in the same order")
+    existed = created_at(current.signals) <= previous.as_of.value
+    prev_score = np.where(existed, previous.totals.score, np.nan)
+    top_now = current.totals.category == 0
+    top_then = (previous.totals.category == 0) & existed
+    quiet = last_activity(current.signals) <= previous.as_of.value
+    cold = top_then & quiet & (current.totals.score < previous.totals.score)
+    return Changes(
+        previous_as_of=previous.as_of,
+        previous_score=prev_score,
+        new_top=top_now & ~top_then,
+        cold=cold,
+        fell=cold & ~top_now,
+    )
+
+
+def _text(leads: pd.DataFrame, col: str | None, n: int) -> pd.Series:
+    if col and col in leads.columns:
+        return leads[col].astype("str").fillna("").reset_index(drop=True)
+    return pd.Series("", index=range(n), dtype="str")
+
+
+@dataclass(frozen=True, eq=False)
+class CallQueue:
+    """Every lead, best first, with what the queue shows and filters on.
+
+    ``frame`` columns: row (signals row), lead_id, name, title, owner, segment, score,
+    category, grade, previous_score, new_top, cold, last_activity; ``search`` is the
+    lower-cased text that free-text search looks in (id, name, email, title, company).
+    """
+
+    scoring: Scoring
+    changes: Changes | None
+    frame: pd.DataFrame
+    search: pd.Series
+
+    @property
+    def owners(self) -> list[str]:
+        return sorted(o for o in self.frame["owner"].cat.categories if o)
+
+    @property
+    def segments(self) -> list[str]:
+        return sorted(s for s in self.frame["segment"].cat.categories if s)
+
+    def filter(
+        self,
+        category: str | None = None,
+        owner: str | None = None,
+        segment: str | None = None,
+        text: str = "",
+        only: str | None = None,
+    ) -> pd.DataFrame:
+        """The queue rows matching every given filter, best first.
+
+        ``only``: ``"new"`` (new top leads) or ``"cold"`` (top leads going cold).
+        """
+        f = self.frame
+        mask = np.ones(len(f), dtype=bool)
+        if category:
+            mask &= (f["category"] == category).to_numpy()
+        if owner:
+            mask &= (f["owner"] == owner).to_numpy()
+        if segment:
+            mask &= (f["segment"] == segment).to_numpy()
+        if only in ("new", "cold"):
+            mask &= f["new_top" if only == "new" else "cold"].to_numpy()
+        elif only:
+            raise ValueError(f"only must be 'new' or 'cold', not {only!r}")
+        text = text.strip().casefold()
+        if text:
+            candidates = np.flatnonzero(mask)  # search only what the other filters left
+            hit = self.search.iloc[candidates].str.contains(text, regex=False).to_numpy()
+            mask[candidates[~hit]] = False
+        return f[mask]
+
+    def reasons(self, rows: pd.DataFrame, top: int = 3) -> pd.Series:
+        """Reasons in words for some queue rows (only those: wording is the costly part)."""
+        s = self.scoring
+        contrib = contributions(s.model, s.signals, rows["row"].to_numpy())
+        return reason_texts(s.model, s.signals, contrib, top=top).set_axis(rows.index)
+
+
+def build_queue(current: Scoring, previous: Scoring | None = None) -> CallQueue:
+    """The call queue of ``current``; with ``previous``, new and cold leads are flagged."""
+    sig, t = current.signals, current.totals
+    mapping = sig.data.mapping
+    leads = sig.data.leads.iloc[sig.order]
+    n = sig.n_leads
+    changes = changes_since(current, previous) if previous is not None else None
+    names = [c for c in mapping.name if c in leads.columns]
+    name = pd.Series("", index=range(n), dtype="str")
+    for c in names:
+        name = (name + " " + _text(leads, c, n)).str.strip()
+    seg_col = mapping.segment if mapping.segment in leads.columns else None
+    if seg_col is None and current.model.segments is not None:
+        seg_col = current.model.segments.field
+    last = last_activity(sig)
+    frame = pd.DataFrame(
+        {
+            "row": np.arange(n),
+            "lead_id": sig.lead_ids.astype("str"),
+            "name": name,
+            "title": _text(leads, "job_title", n),
+            "owner": _text(leads, mapping.owner, n).astype("category"),
+            "segment": _text(leads, seg_col, n).astype("category"),
+            "score": t.score,
+            "category": pd.Categorical.from_codes(
+                t.category, categories=list(t.category_names), ordered=True
+            ),
+            "grade": (
+                pd.Categorical.from_codes(t.grade, categories=list(t.grade_names), ordered=True)
+                if t.grade is not None
+                else pd.Categorical.from_codes(np.full(n, -1), categories=[])
+            ),
+            "previous_score": changes.previous_score if changes else np.full(n, np.nan),
+            "new_top": changes.new_top if changes else np.zeros(n, bool),
+            "cold": changes.cold if changes else np.zeros(n, bool),
+            "last_activity": last.view("datetime64[ns]"),  # NEVER is NaT's bit pattern
+        }
+    )
+    search = frame["lead_id"] + " " + frame["name"] + " " + frame["title"]
+    for col in ("email", "company"):
+        if col in leads.columns:
+            search = search + " " + _text(leads, col, n)
+    # best first; ties by id so the order is stable from one visit to the next
+    order = np.lexsort((frame["lead_id"].to_numpy(), -t.score))
+    frame = frame.iloc[order].reset_index(drop=True)
+    search = search.str.casefold().iloc[order].reset_index(drop=True)
+    return CallQueue(current, changes, frame, search)
+
+
+@dataclass(frozen=True)
+class Header:
+    """The dashboard's header figures."""
+
+    model_name: str
+    version: int
+    signed_off: tuple[str, ...]  # "Dana Whitfield (Head of Sales, 2026-11-02)"
+    as_of: pd.Timestamp
+    previous_as_of: pd.Timestamp | None
+    top_category: str
+    counts: pd.Series
+    new_top: int
+    cold: int
+    fell: int
+    sign_off_warning: str | None = None  # rules edited after someone signed off
+
+
+def sign_offs(model: Model) -> tuple[str, ...]:
+    """Who signed the model off: ``("Dana Whitfield (Head of Sales, 2026-11-02)", …)``;
+    an approval given before the rules were last edited says so."""
+    return sign_off_lines(model)
+
+
+def header(queue: CallQueue) -> Header:
+    s = queue.scoring
+    signed = sign_offs(s.model)
+    ch = queue.changes
+    return Header(
+        model_name=s.model.name,
+        version=s.model.version,
+        signed_off=signed,
+        as_of=s.as_of,
+        previous_as_of=ch.previous_as_of if ch else None,
+        top_category=s.top_category,
+        counts=category_counts(s.totals),
+        new_top=int(ch.new_top.sum()) if ch else 0,
+        cold=int(ch.cold.sum()) if ch else 0,
+        fell=int(ch.fell.sum()) if ch else 0,
+        sign_off_warning=stale_sign_off(s.model),
+    )
+
+
+def lead_reasons(scoring: Scoring, lead_id: str) -> pd.DataFrame:
+    """Every criterion that moved one lead's score: label, evidence, points (best first)."""
+    rows = scoring.signals.rows_of([lead_id])
+    table = reasons_table(
+        scoring.model, scoring.signals, contributions(scoring.model, scoring.signals, rows)
+    )
+    return table.sort_values("points", ascending=False, ignore_index=True)
+
+
+def timeline(scoring: Scoring, lead_id: str, limit: int = 15) -> pd.DataFrame:
+    """A lead's most recent activities up to the as-of instant, newest first."""
+    acts = scoring.signals.data.activities_of(lead_id)
+    acts = acts[acts["timestamp"] <= scoring.as_of]
+    return acts.head(limit).reset_index(drop=True)
+
+
+def score_history(
+    model: Model, data: LeadData, lead_id: str, as_of, weeks: int = 8
+) -> pd.DataFrame:
+    """One lead's score and category as of each of the last ``weeks`` weeks (oldest first).
+
+    Each point is an as-of scoring with only what was known then, computed on this lead
+    alone (:meth:`LeadData.subset`), so it costs milliseconds even over a million leads.
+    Weeks before the lead was created are left out.
+    """
+    one = data.subset([lead_id])
+    end = read_date(as_of, "as_of")
+    created = created_at(compute_signals(model, one, as_of=end))[0]
+    rows = []
+    for k in range(weeks - 1, -1, -1):
+        cutoff = end - pd.Timedelta(days=7 * k)
+        if created != NEVER and created > cutoff.value:
+            continue
+        s = Scoring.run(model, one, as_of=cutoff)
+        rows.append(
+            {
+                "as_of": s.as_of,
+                "score": float(s.totals.score[0]),
+                "category": s.totals.category_names[s.totals.category[0]],
+            }
+        )
+    return pd.DataFrame(rows, columns=["as_of", "score", "category"])
+
+
+def points_last(reasons: pd.Series) -> pd.Series:
+    """ "+20 Seniority (VP); −10 Careers page 1×" → "Seniority (VP) +20; Careers page 1× −10".
+
+    A cell starting with + or − is a formula to a spreadsheet, so a formula-safe CSV would
+    prefix it with an apostrophe that CRMs import literally; with the points last it needs
+    none.
+    """
+    return reasons.str.replace(r"(^|; )([+\-−]\d+(?:\.\d+)?) ([^;]+)", r"\1\3 \2", regex=True)
+
+
+def crm_export(queue: CallQueue, rows: pd.DataFrame) -> pd.DataFrame:
+    """The columns a CRM import needs for ``rows`` of the queue, best first.
+
+    The lead id column keeps the name it has in the source file so the import matches
+    existing records; model and as-of say which scoring the values come from.
+    """
+    s = queue.scoring
+    out = pd.DataFrame(
+        {
+            s.model.data.lead_id: rows["lead_id"].to_numpy(),
+            "score": rows["score"].to_numpy(),
+            "category": rows["category"].astype("str").to_numpy(),
+            "grade": rows["grade"].astype("str").to_numpy(),
+            "reasons": points_last(queue.reasons(rows)).to_numpy(),
+            "model": f"{s.model.name} v{s.model.version}",
+            "scored_as_of": f"{s.as_of:%Y-%m-%d %H:%M}",
+        }
+    )
+    if s.totals.grade is None:
+        out = out.drop(columns="grade")
+    return out

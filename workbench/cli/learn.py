@@ -1,0 +1,155 @@
+"""``workbench profile`` and ``workbench draft``: learn from a CRM export with outcomes.
+
+Kept out of ``cli.py`` so the command module stays a list of thin subcommands. Bad input
+raises :class:`~workbench.errors.DataError` (the CLI prints it and exits 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+from pathlib import Path
+
+import numpy as np
+
+from workbench.data import load_data
+from workbench.data.export import refuse_overwrite, unwritable, write_table
+from workbench.data.loading import LeadData
+from workbench.errors import DataError, Problem
+from workbench.model.spec import DataMapping
+
+PROFILE_SUFFIXES = (".csv", ".parquet", ".pq", ".html")
+
+
+def check_columns_given(args: argparse.Namespace) -> None:
+    """--id and --outcome must name two columns (the outcome is not the lead id)."""
+    if args.id == args.outcome:
+        raise DataError(
+            [
+                Problem(
+                    "--outcome",
+                    f"--id and --outcome name the same column '{args.id}'; --id is the lead "
+                    "id column, --outcome the yes/no column saying whether the lead converted",
+                )
+            ]
+        )
+
+
+def check_folds(data: LeadData, outcome: str, folds: int) -> None:
+    """Cross-validation needs a converted and a non-converted lead in every fold."""
+    from workbench.learning.profiling import outcome_values
+
+    y = outcome_values(data, outcome)  # the loader's own errors: missing, not yes/no, …
+    converted = int(np.nansum(y))
+    not_converted = int((y == 0).sum())
+    largest = min(converted, not_converted)
+    if folds > largest:
+        why = (
+            f"{folds} folds need at least {folds} converted and {folds} non-converted leads, "
+            f"and {data.files.get('leads', 'the leads file')} has {converted:,} converted and "
+            f"{not_converted:,} not converted; use --folds between 2 and {largest:,}"
+            if largest >= 2
+            else f"{data.files.get('leads', 'the leads file')} has {converted:,} converted "
+            f"and {not_converted:,} not converted leads, too few for cross-validation; "
+            "use --folds 0 to skip it"
+        )
+        raise DataError([Problem("--folds", why)])
+
+
+def load_export(leads: str, id_column: str, outcome: str) -> LeadData:
+    """A CRM export as it is: the id column and outcome named on the command line."""
+    return load_data(
+        leads,
+        mapping=DataMapping(lead_id=id_column, outcome=outcome),
+        column_hint="Name the right column with --id.",
+    )
+
+
+def _profile_html(profile) -> str:
+    cols = profile.columns.drop(columns=["auc"]).copy()
+    cols["missing_share"] = cols["missing_share"].map("{:.0%}".format)
+    levels = profile.levels.drop(columns=["code", "known"]).copy()
+    for c in ("share", "rate", "low", "high"):
+        levels[c] = levels[c].map(lambda v: "" if v != v else f"{v:.1%}")
+    title = html.escape(f"Profile of {profile.n_leads:,} leads against '{profile.outcome}'")
+    return (
+        "<!doctype html><meta charset='utf-8'><title>Lead profile</title>"
+        "<style>body{font-family:sans-serif}td,th{padding:2px 8px}</style>"
+        f"<h1>{title}</h1><pre>{html.escape(profile.summary())}</pre>"
+        f"<h2>Columns</h2>{cols.to_html(escape=True)}"
+        f"<h2>Conversion per value or bin (95 % Wilson interval)</h2>"
+        f"{levels.to_html(index=False, escape=True)}"
+    )
+
+
+def run_profile(args: argparse.Namespace) -> int:
+    from workbench.learning.profiling import profile_leads
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in PROFILE_SUFFIXES:
+        raise DataError(
+            [Problem("--out", f"cannot write '{out.suffix or out}'; use .csv, .parquet or .html")]
+        )
+    if out is not None and (problem := unwritable(out)) is not None:
+        raise DataError([problem])
+    refuse_overwrite(out, {"--leads": args.leads})
+    check_columns_given(args)
+    data = load_export(args.leads, args.id, args.outcome)
+    profile = profile_leads(data, args.outcome)
+    print(profile.summary())
+    if out is not None:
+        if out.suffix.lower() == ".html":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(_profile_html(profile), encoding="utf-8")
+        else:
+            write_table(profile.table(), out)
+        print(f"\nWrote {out}")
+    return 0
+
+
+def run_draft(args: argparse.Namespace) -> int:
+    from workbench.learning.drafting import draft_model
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".yaml", ".yml"):
+        raise DataError([Problem("--out", f"the model file must be .yaml; got '{out.name}'")])
+    if (problem := unwritable(out)) is not None:
+        raise DataError([problem])
+    refuse_overwrite(out, {"--leads": args.leads})
+    if args.folds == 1 or args.folds < 0:
+        why = f"cross-validation needs at least 2 folds (0 skips it); got {args.folds}"
+        raise DataError([Problem("--folds", why)])
+    check_columns_given(args)
+    data = load_export(args.leads, args.id, args.outcome)
+    if args.folds:
+        check_folds(data, args.outcome, args.folds)
+    draft = draft_model(
+        data, args.outcome, exclude=args.exclude or (), keep=args.keep or (), folds=args.folds
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(draft.yaml(), encoding="utf-8")
+    print(draft.summary())
+    print(f"\nWrote {out}. Check it with: workbench validate {out}")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    """The two subcommands, added to the ``workbench`` parser."""
+    p = sub.add_parser(
+        "profile", help="column types, missing values, conversion per value, likely leaks"
+    )
+    p.add_argument("--leads", required=True, help="CRM export (CSV, Parquet or Excel)")
+    p.add_argument("--id", required=True, help="the lead id column, e.g. 'Prospect ID'")
+    p.add_argument("--outcome", required=True, help="the yes/no outcome column")
+    p.add_argument("--out", help="write the full table: .csv, .parquet or .html")
+    p.set_defaults(func=run_profile)
+
+    p = sub.add_parser("draft", help="draft a points model from leads with a known outcome")
+    p.add_argument("--leads", required=True, help="CRM export (CSV, Parquet or Excel)")
+    p.add_argument("--id", required=True, help="the lead id column, e.g. 'Prospect ID'")
+    p.add_argument("--outcome", required=True, help="the yes/no outcome column")
+    p.add_argument("--exclude", nargs="+", metavar="COL", help="columns to leave out")
+    p.add_argument("--keep", nargs="+", metavar="COL", help="keep a column flagged as a leak")
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    p.add_argument("--out", required=True, help="model file to write (.yaml)")
+    p.set_defaults(func=run_draft)

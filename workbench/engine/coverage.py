@@ -1,0 +1,166 @@
+"""Does the data give the model's criteria anything to match?
+
+A typo in an activity type or a lookup value, or a forgotten activities file, does not make
+a model invalid: it makes criteria silently score 0 for everyone. These checks turn that
+into warnings that name the criterion, what never occurs and what probably was meant.
+Everything here works on distinct values (a handful per column), never per lead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.engine.fields import ColumnCache, _canon, _canon_series
+from workbench.errors import Problem, did_you_mean
+from workbench.model.spec import Model
+
+
+def _missing_activities(model: Model, activities: pd.DataFrame, given: bool) -> list[Problem]:
+    reading = [c for c in model.criteria if c.is_activity]
+    if not reading or len(activities):
+        return []
+    quiet = [c.id for c in reading if c.rule.kind == "inactivity"]
+    return [
+        Problem(
+            "activities",
+            f"{len(reading)} of {len(model.criteria)} criteria read activities "
+            f"({', '.join(c.id for c in reading[:6])}{', …' if len(reading) > 6 else ''}), "
+            + (
+                "but no activity row was kept from the activities file"
+                if given
+                else "but no activities were given"
+            )
+            + ": they score 0 for every lead"
+            + (
+                f", and {', '.join(quiet)} {'fires' if len(quiet) == 1 else 'fire'} for every lead"
+                if quiet
+                else ""
+            )
+            + ". Pass the activities file (--activities FILE) to score engagement.",
+        )
+    ]
+
+
+def _unknown_types(model: Model, activities: pd.DataFrame) -> list[Problem]:
+    """A likely typo gets its own warning; types merely absent from this file share one."""
+    if not len(activities):
+        return []
+    seen = activities["type"].cat.categories
+    known = set(seen)
+    out, absent = [], {}
+    for c in model.criteria:
+        if not c.is_activity:
+            continue
+        for t in c.rule.types:
+            if t in known:
+                continue
+            hint = did_you_mean(t, seen)
+            if hint:
+                out.append(
+                    Problem(
+                        f"criteria.{c.id}.rule.types",
+                        f"activity type '{t}' never occurs in the activities, so it adds "
+                        "nothing." + hint,
+                    )
+                )
+            else:
+                absent.setdefault(t, []).append(c.id)
+    if absent:
+        names = ", ".join(f"{t} ({', '.join(ids)})" for t, ids in absent.items())
+        out.append(
+            Problem(
+                "activities",
+                f"these activity types never occur in the activities, so the criteria named "
+                f"after them add nothing: {names}. Types in the file: {', '.join(seen[:12])}"
+                + (", …" if len(seen) > 12 else "")
+                + ".",
+            )
+        )
+    return out
+
+
+def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
+    """Values in equals/in/lookup rules that no lead has, when one that is close does.
+
+    Only likely typos are reported: a model may well list a value this file lacks
+    ('CEO' in a small export), and a warning for each would bury the real ones.
+    """
+    out = []
+    rules = [(f"criteria.{c.id}.rule", c.rule) for c in model.criteria]
+    rules += [(f"inquiries.{q.id}.rule", q.rule) for q in model.inquiries]
+    for where, rule in rules:
+        if rule.kind not in ("equals", "in", "not_in", "lookup"):
+            continue
+        if rule.field not in cache.leads.columns or not len(cache.leads):
+            continue
+        cs = rule.case_sensitive
+        _, text = cache.factorized(rule.field)
+        present = set(_canon_series(text, cs).dropna())
+        values = (
+            [v for g in rule.groups for v in g.values]
+            if rule.kind == "lookup"
+            else [rule.value]
+            if rule.kind == "equals"
+            else list(rule.values)
+        )
+        for v in values:
+            if _canon(v, cs) in present:
+                continue
+            hint = did_you_mean(str(v), text.dropna().unique()[:5000])
+            if hint:
+                out.append(
+                    Problem(
+                        where,
+                        f"'{v}' never occurs in column '{rule.field}', so it matches no lead."
+                        + hint,
+                    )
+                )
+    return out
+
+
+def _created_after(data_leads: pd.DataFrame, created: str | None, cutoff: pd.Timestamp):
+    if not created or created not in data_leads.columns:
+        return []
+    col = data_leads[created]
+    if not pd.api.types.is_datetime64_any_dtype(col) or not len(col):
+        return []
+    born = col.to_numpy(dtype="datetime64[ns]")
+    late = int((born > cutoff.to_datetime64()).sum())
+    if not late:
+        return []
+    first = pd.Timestamp(np.nanmin(born)) if (~np.isnat(born)).any() else None
+    every = late == int((~np.isnat(born)).sum())
+    return [
+        Problem(
+            "as_of",
+            (
+                f"every lead was created after {cutoff:%Y-%m-%d} (the first on {first:%Y-%m-%d})"
+                if every and first is not None
+                else f"{late:,} leads were created after {cutoff:%Y-%m-%d}"
+            )
+            + ": they are scored with their fields as they are in the file and no activity. "
+            "Pick a later as-of date, or score only leads known by then.",
+        )
+    ]
+
+
+def coverage_warnings(
+    model: Model,
+    leads: pd.DataFrame,
+    activities: pd.DataFrame,
+    *,
+    activities_given: bool,
+    created_at: str | None,
+    cache: ColumnCache,
+    cutoff: pd.Timestamp,
+) -> list[Problem]:
+    """Warnings for criteria the data cannot feed (see the module docstring)."""
+    if not len(leads):
+        return [Problem("leads", "the leads file has no rows: there is nothing to score.")]
+    return [
+        *_missing_activities(model, activities, activities_given),
+        *_unknown_types(model, activities),
+        *_unknown_values(model, cache),
+        *_created_after(leads, created_at, cutoff),
+    ]

@@ -1,0 +1,168 @@
+"""Reasons in words, rendered from the contribution table (never computed separately).
+
+``+20 Senior title (VP Marketing)``, ``+15 Pricing page 3× in 30 days``,
+``−10 Careers page 2×``. Points are in score units (after the bucket weight), so the
+reasons of a lead add up to roughly its score before caps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench.engine.signals import Signals
+from workbench.model import rules as r
+from workbench.model.spec import Criterion, Model
+
+MINUS = "\u2212"
+
+
+def _fmt_points(values: np.ndarray) -> pd.Series:
+    rounded = np.rint(values).astype(np.int64)
+    sign = np.where(rounded > 0, "+", MINUS)
+    return pd.Series(sign, dtype="str") + pd.Series(np.abs(rounded)).astype("str")
+
+
+def _number_text(v) -> str:
+    """18,822 · 1,234,567.5 · 0.25: separators, no exponent, at most two decimals."""
+    if pd.isna(v):
+        return ""
+    text = f"{float(v):,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _value_text(signals: Signals, field: str, rows: np.ndarray, numeric: bool = False) -> pd.Series:
+    """The lead's value as a reader expects it: a number with thousands separators
+    ("18,822", even when the file holds it as text), anything else as written."""
+    col = signals.data.leads[field].iloc[signals.order[rows]]
+    if numeric and not pd.api.types.is_numeric_dtype(col):  # cleaned as the engine reads it
+        text = col.astype("str").str.replace(r"[,\s$€£]", "", regex=True)
+        col = pd.to_numeric(text, errors="coerce")
+    if pd.api.types.is_numeric_dtype(col):
+        return col.map(_number_text).astype("str")
+    return col.astype("str").fillna("")
+
+
+def evidence_text(c: Criterion, signals: Signals, rows: np.ndarray) -> pd.Series:
+    """What a criterion saw for each of ``rows``, in words (without the points)."""
+    rule = c.rule
+    label = pd.Series(c.label, index=range(len(rows)), dtype="str")
+    detail = signals.details.get(c.id, {})
+    if isinstance(rule, r.Activity):
+        count = pd.Series(detail["count"][rows]).astype("str")
+        text = label + " " + count + "×"
+        if rule.within_days:
+            text = text + f" in {rule.within_days} days"
+        return text
+    if isinstance(rule, r.Inactivity):
+        days = detail["days"][rows]
+        known = ~np.isnan(days)
+        shown = pd.Series(np.where(known, np.floor(np.nan_to_num(days)), 0).astype(np.int64))
+        text = label + " (" + shown.astype("str") + " days quiet)"
+        return text.where(known, label + " (no activity yet)")
+    if isinstance(rule, r.Trend):
+        recent = pd.Series(detail["recent"][rows]).astype("str")
+        before = pd.Series(detail["before"][rows]).astype("str")
+        return label + " (" + recent + f" in last {rule.days} days vs " + before + " before)"
+    if isinstance(rule, r.Bins | r.Lookup):
+        items = rule.bins if isinstance(rule, r.Bins) else rule.groups
+        names = np.array([i.describe() for i in items] + [""], dtype=object)
+        value = _value_text(
+            signals, rule.field, rows, numeric=isinstance(rule, r.Bins)
+        ).reset_index(drop=True)
+        band = pd.Series(names[signals.levels[c.id][rows]], dtype="str")
+        if isinstance(rule, r.Bins):
+            return label + " " + value + " (" + band + ")"
+        return label + " (" + value + ")"
+    if rule.explains_value():
+        value = _value_text(signals, rule.field, rows).reset_index(drop=True)
+        return (label + " (" + value + ")").where(value != "", label)
+    return label
+
+
+def weighted(model: Model, contrib: pd.DataFrame) -> np.ndarray:
+    """Contributions in score units: each criterion times its bucket's weight."""
+    w = np.array([model.bucket(c.bucket).weight / 100.0 for c in model.criteria])
+    return contrib[list(model.criterion_ids)].to_numpy(dtype=np.float64) * w
+
+
+def reason_texts(
+    model: Model,
+    signals: Signals,
+    contrib: pd.DataFrame,
+    top: int = 3,
+    top_negative: int = 2,
+    sep: str = "; ",
+) -> pd.Series:
+    """Top positive then top negative reasons per lead, joined by ``sep``.
+
+    ``contrib`` is :func:`workbench.engine.scoring.contributions` for the leads wanted; the work is
+    vectorised per (slot, criterion), so it scales to every lead of a CLI export.
+    """
+    rows = signals.lead_ids.get_indexer(contrib.index)
+    pts = weighted(model, contrib)
+    n, k = pts.shape
+    if n == 0 or k == 0:
+        return pd.Series("", index=contrib.index, dtype="str")
+    rounded = np.rint(pts)
+    every = np.arange(n)
+    slots = []
+    order_pos = np.argsort(-pts, axis=1, kind="stable")[:, :top]
+    for s in range(order_pos.shape[1]):
+        j = order_pos[:, s]
+        slots.append((j, rounded[every, j] > 0))
+    order_neg = np.argsort(pts, axis=1, kind="stable")[:, :top_negative]
+    for s in range(order_neg.shape[1]):
+        j = order_neg[:, s]
+        slots.append((j, rounded[every, j] < 0))
+    pieces = []
+    for j_slot, valid in slots:
+        piece = np.full(n, None, dtype=object)
+        picked = np.flatnonzero(valid)
+        by_criterion = picked[np.argsort(j_slot[picked], kind="stable")]
+        bounds = np.flatnonzero(np.diff(j_slot[by_criterion])) + 1
+        for sel in np.split(by_criterion, bounds):
+            if not len(sel):
+                continue
+            j = j_slot[sel[0]]
+            c = model.criteria[j]
+            text = _fmt_points(pts[sel, j]) + " " + evidence_text(c, signals, rows[sel])
+            piece[sel] = text.to_numpy(dtype=object)
+        pieces.append(pa.array(piece, type=pa.string()))
+    acc = pieces[0].fill_null("")
+    for piece in pieces[1:]:
+        has = pc.is_valid(piece)
+        both = pc.binary_join_element_wise(acc, piece.fill_null(""), sep)
+        acc = pc.if_else(pc.and_(has, pc.not_equal(acc, "")), both, pc.if_else(has, piece, acc))
+    return pd.Series(acc.to_pandas(), dtype="str").set_axis(contrib.index)
+
+
+def reasons_table(model: Model, signals: Signals, contrib: pd.DataFrame) -> pd.DataFrame:
+    """Tidy table for drill-downs: lead, criterion, bucket, evidence, points (score units)."""
+    rows = signals.lead_ids.get_indexer(contrib.index)
+    pts = weighted(model, contrib)
+    frames = []
+    for j, c in enumerate(model.criteria):
+        sel = np.flatnonzero(pts[:, j] != 0)
+        if not len(sel):
+            continue
+        frames.append(
+            pd.DataFrame(
+                {
+                    "lead_id": contrib.index[sel],
+                    "criterion": c.id,
+                    "label": c.label,
+                    "bucket": c.bucket,
+                    "evidence": evidence_text(c, signals, rows[sel]).to_numpy(),
+                    "points": pts[sel, j],
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(
+            columns=["lead_id", "criterion", "label", "bucket", "evidence", "points"]
+        )
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values(["lead_id", "points"], ascending=[True, False], ignore_index=True)

@@ -1,0 +1,301 @@
+"""Scoring: points, caps, weights and thresholds applied to precomputed signals.
+
+This is the cheap stage a slider move runs: per segment block and bucket, one
+matrix-vector product over a contiguous slice of the evidence matrix, a few gathers for
+bins/lookup criteria, then caps, weights, the scale and the thresholds. No signal is
+recomputed and no per-lead Python runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.engine.reasons import reason_texts
+from workbench.engine.signals import Signals, rules_key
+from workbench.errors import ModelError, Problem
+from workbench.model.spec import Criterion, Model, Threshold
+
+
+@dataclass(frozen=True, eq=False)
+class Totals:
+    """Scores in signals' row order: what a slider move needs, and nothing more."""
+
+    score: np.ndarray  # float64, rounded to 0.1, clipped to the scale
+    category: np.ndarray  # int8 index into category_names (last = inquiry)
+    grade: np.ndarray | None  # int8 index into grade_names
+    level: np.ndarray | None  # int8 index into level_names
+    buckets: dict[str, np.ndarray]  # capped bucket subtotals (before weight)
+    category_names: tuple[str, ...]
+    grade_names: tuple[str, ...]
+    level_names: tuple[str, ...]
+
+
+def _check(model: Model, signals: Signals) -> None:
+    if rules_key(model) != signals.key:
+        raise ModelError(
+            [
+                Problem(
+                    "signals",
+                    "these signals were computed for other rules (criteria, inquiries, segments "
+                    "or data mapping changed); run compute_signals again with this model",
+                )
+            ]
+        )
+
+
+def _variant_points(model: Model, code: int, signals: Signals) -> dict[str, float]:
+    """Points per simple criterion for one segment, and 1/0 for whether level criteria apply."""
+    variant = model.segments.variants[code - 1] if code else None
+    seg_name = signals.segment_names[code]
+    overrides = dict(variant.points) if variant else {}
+    excluded = set(variant.exclude) if variant else set()
+    out = {}
+    for c in model.criteria:
+        applies = c.id not in excluded and (
+            not c.segments
+            or (seg_name is not None and seg_name.casefold() in {s.casefold() for s in c.segments})
+        )
+        if c.is_level:
+            out[c.id] = 1.0 if applies else 0.0  # a multiplier on the level table
+        else:
+            out[c.id] = overrides.get(c.id, model.criterion_points(c)) if applies else 0.0
+    return out
+
+
+def _level_table(model: Model, c: Criterion) -> np.ndarray:
+    """Points per level (criterion cap applied), then a trailing 0 for 'in no bin' (-1)."""
+    pts = np.array((*model.level_points(c), 0.0), dtype=np.float64)
+    if c.max_points is not None:
+        pts = np.clip(pts, -c.max_points, c.max_points)
+    return pts
+
+
+def _column_points(model: Model, code: int, signals: Signals) -> np.ndarray:
+    """Points per matrix column for one segment: a level column carries its level's points."""
+    pts = _variant_points(model, code, signals)
+    crit = {c.id: c for c in model.criteria}
+    tables = {cid: _level_table(model, crit[cid]) for cid in signals.levels}
+    return np.array(
+        [pts[cid] * (tables[cid][lv] if lv >= 0 else 1.0) for cid, lv in signals.columns],
+        dtype=np.float32,
+    )
+
+
+def _bucket_slices(model: Model, signals: Signals) -> dict[str, np.ndarray]:
+    crit = {c.id: c for c in model.criteria}
+    out: dict[str, list[int]] = {b: [] for b in model.bucket_ids}
+    for j, (cid, _) in enumerate(signals.columns):
+        out[crit[cid].bucket].append(j)
+    return {b: np.array(cols, dtype=np.intp) for b, cols in out.items()}
+
+
+def _as_slice(cols: np.ndarray) -> slice | np.ndarray:
+    if len(cols) and (np.diff(cols) == 1).all():
+        return slice(int(cols[0]), int(cols[-1]) + 1)
+    return cols
+
+
+def _subtotal(
+    signals: Signals, lo: int, hi: int, cols: np.ndarray, p: np.ndarray, caps
+) -> np.ndarray:
+    """One bucket's subtotal over rows lo:hi — a matvec plus the capped columns."""
+    out = np.zeros(hi - lo, dtype=np.float32)
+    free = np.array([j for j in cols if j not in caps], dtype=np.intp)
+    if len(free):
+        # a contiguous slice is a view of the Fortran-ordered matrix: no copy before the matvec
+        out += signals.matrix[lo:hi][:, _as_slice(free)] @ p[free]
+    in_bucket = set(cols.tolist())
+    for j, cap in caps.items():
+        if j in in_bucket:
+            # clip the points, not the evidence: cap / p * p is not exactly cap in float32,
+            # and that last bit could lower a score when a capped criterion's points go up
+            out += np.clip(signals.matrix[lo:hi, j] * p[j], -cap, cap)
+    return out
+
+
+def bucket_subtotals(model: Model, signals: Signals) -> dict[str, np.ndarray]:
+    """Uncapped subtotal per bucket (criterion caps applied), memoised by exact points.
+
+    A slider move changes one criterion, so only its bucket's matvec runs again.
+    """
+    _check(model, signals)
+    n = signals.n_leads
+    crit = {c.id: c for c in model.criteria}
+    cols = _bucket_slices(model, signals)
+    blocks = signals.segment_blocks
+    subtotals = (
+        {b: np.empty(n, dtype=np.float32) for b in model.bucket_ids} if len(blocks) > 1 else {}
+    )
+    for code, lo, hi in blocks:
+        p = _column_points(model, code, signals)
+        caps = {}  # column -> points cap, only where the cap can bite
+        for j, (cid, lv) in enumerate(signals.columns):
+            cap = crit[cid].max_points
+            if lv < 0 and cap is not None and p[j] != 0 and signals.col_max[j] * abs(p[j]) > cap:
+                caps[j] = np.float32(cap)
+        for b, bcols in cols.items():
+            key = (
+                code,
+                tuple(bcols.tolist()),
+                p[bcols].tobytes(),
+                tuple(sorted((j, float(v)) for j, v in caps.items() if j in bcols)),
+            )
+            cached = signals.memo.get(key)
+            if cached is None:
+                cached = _subtotal(signals, lo, hi, bcols, p, caps)
+                cached.flags.writeable = False  # shared between calls: never edit in place
+                if len(signals.memo) >= 4 * len(cols) * len(blocks):
+                    signals.memo.pop(next(iter(signals.memo)))
+                signals.memo[key] = cached
+            if len(blocks) > 1:
+                subtotals[b][lo:hi] = cached
+            else:
+                subtotals[b] = cached
+    if not blocks:
+        return {b: np.zeros(0, dtype=np.float32) for b in model.bucket_ids}
+    return subtotals
+
+
+def _band_index(levels: tuple[Threshold, ...], values: np.ndarray) -> np.ndarray:
+    """Index of the first band (highest first) whose min the value reaches; else the last.
+
+    Counting the mins a value falls below is a few comparisons per lead — much cheaper
+    than a binary search for the handful of bands a model has.
+    """
+    idx = np.zeros(len(values), dtype=np.int8)
+    for t in levels[:-1]:
+        idx += values < t.lower_bound
+    return idx
+
+
+def score_totals(model: Model, signals: Signals) -> Totals:
+    """Score, category, grade and capped bucket subtotals for every lead (signals' row order)."""
+    raw = bucket_subtotals(model, signals)
+    n = signals.n_leads
+    total = np.zeros(n, dtype=np.float32)
+    capped: dict[str, np.ndarray] = {}
+    for b in model.buckets:
+        sub = raw[b.id]
+        if b.cap is not None:
+            sub = np.minimum(sub, np.float32(b.cap))
+        capped[b.id] = sub
+        if b.weight == 100:
+            total += sub
+        elif b.weight:
+            total += sub * np.float32(b.weight / 100.0)
+    # float32 is ample for a sum of a few buckets; the score itself is an exact-decimal float64
+    score = total.astype(np.float64)
+    np.clip(score, model.scale.min, model.scale.max, out=score)
+    np.round(score, 1, out=score)
+
+    category = np.empty(n, dtype=np.int8)
+    for code, lo, hi in signals.segment_blocks:
+        variant = model.segments.variants[code - 1] if code else None
+        bands = variant.categories if variant and variant.categories else model.categories
+        category[lo:hi] = _band_index(bands, score[lo:hi])
+    category[signals.inquiry_rows] = len(model.categories)
+
+    def grading(g):
+        if g is None:
+            return None, ()
+        return _band_index(g.levels, capped[g.bucket]), tuple(t.name for t in g.levels)
+
+    grade, grade_names = grading(model.fit_grade)
+    level, level_names = grading(model.engagement_levels)
+    return Totals(
+        score=score,
+        category=category,
+        grade=grade,
+        level=level,
+        buckets=capped,
+        category_names=(*(t.name for t in model.categories), model.inquiry_category),
+        grade_names=grade_names,
+        level_names=level_names,
+    )
+
+
+def contributions(model: Model, signals: Signals, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Points each criterion adds for each lead (criterion caps applied, before weights).
+
+    ``rows`` are signals row positions (default: all). Columns follow the model's criteria.
+    """
+    _check(model, signals)
+    rows = np.arange(signals.n_leads) if rows is None else np.asarray(rows, dtype=np.intp)
+    seg_code = np.zeros(signals.n_leads, dtype=np.int16)
+    for code, lo, hi in signals.segment_blocks:
+        seg_code[lo:hi] = code
+    codes = seg_code[rows]
+    n_codes = len(signals.segment_names)
+    per_code = [_variant_points(model, k, signals) for k in range(n_codes)]
+    out = {}
+    for c in model.criteria:
+        mult = np.array([per_code[k][c.id] for k in range(n_codes)], dtype=np.float64)[codes]
+        if c.is_level:
+            values = _level_table(model, c)[signals.levels[c.id][rows]] * mult
+        else:
+            values = signals.column(c.id)[rows].astype(np.float64) * mult
+            if c.max_points is not None:
+                values = np.clip(values, -c.max_points, c.max_points)
+        out[c.id] = values + 0.0  # no "-0.0" for a negative criterion that did not fire
+    return pd.DataFrame(out, index=signals.lead_ids[rows])
+
+
+def totals_frame(model: Model, signals: Signals, totals: Totals) -> pd.DataFrame:
+    """The headline columns as a DataFrame in signals' row order."""
+    frame = pd.DataFrame(
+        {
+            "score": totals.score,
+            "category": pd.Categorical.from_codes(
+                totals.category, categories=list(totals.category_names), ordered=True
+            ),
+        },
+        index=signals.lead_ids,
+    )
+    if totals.grade is not None:
+        frame["grade"] = pd.Categorical.from_codes(
+            totals.grade, categories=list(totals.grade_names), ordered=True
+        )
+    if totals.level is not None:
+        frame["engagement_level"] = pd.Categorical.from_codes(
+            totals.level, categories=list(totals.level_names), ordered=True
+        )
+    if totals.grade is not None and totals.level is not None:
+        names = np.array(
+            [g + lv for g in totals.grade_names for lv in totals.level_names], dtype=object
+        )
+        cell = totals.grade.astype(np.int16) * len(totals.level_names) + totals.level
+        frame["matrix"] = pd.Categorical.from_codes(cell, categories=list(names), ordered=True)
+    frame["inquiry"] = signals.inquiry
+    names = np.array([q.label for q in model.inquiries] + [""], dtype=object)
+    frame["inquiry_reason"] = pd.Series(
+        names[signals.inquiry_reason], index=frame.index, dtype="str"
+    )
+    if model.segments is not None:
+        frame["segment"] = signals.data.leads[model.segments.field].to_numpy()[signals.order]
+    for b, values in totals.buckets.items():
+        frame[b] = values
+    return frame
+
+
+def score(model: Model, signals: Signals, *, reasons: bool = True, top: int = 3) -> pd.DataFrame:
+    """Score every lead: one row per lead, in the order of the leads file.
+
+    Columns: ``score``, ``category``, ``grade``, ``engagement_level``, ``matrix`` (e.g. A1),
+    ``inquiry``, ``inquiry_reason``, one per bucket subtotal, one per criterion
+    contribution, and ``reasons`` (top reasons in words) unless ``reasons=False``.
+
+    >>> scored = score(model, signals)  # doctest: +SKIP
+    >>> scored.sort_values("score", ascending=False).head()  # doctest: +SKIP
+    """
+    totals = score_totals(model, signals)
+    frame = totals_frame(model, signals, totals)
+    contrib = contributions(model, signals)
+    frame = pd.concat([frame, contrib], axis=1)
+    if reasons:
+        frame["reasons"] = reason_texts(model, signals, contrib=contrib, top=top)
+    inverse = np.empty_like(signals.order)
+    inverse[signals.order] = np.arange(len(signals.order))
+    return frame.iloc[inverse]

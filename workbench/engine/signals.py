@@ -1,0 +1,344 @@
+"""Signals: the per-lead, per-criterion evidence, computed once for an as-of date.
+
+Everything the scoring stage needs lives here as arrays: a float32 evidence matrix whose
+columns are scored as ``points × evidence`` — one column per simple criterion and one
+0/1 column per bin or group of a bins/lookup criterion — grouped by bucket so each bucket
+is a contiguous slice; and the segment and inquiry of each lead. Rows are ordered by
+segment so that each segment is a contiguous block too. Changing points, weights or
+thresholds never touches the evidence; scoring memoises bucket subtotals here, keyed by
+the exact points used, so a slider move recomputes only the bucket it changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.loading import LeadData, read_date
+from workbench.engine.coverage import coverage_warnings
+from workbench.engine.events import (
+    EventArrays,
+    activity_evidence,
+    inactivity_evidence,
+    trend_evidence,
+)
+from workbench.engine.fields import ColumnCache, field_match
+from workbench.errors import DataError, Problem, did_you_mean, format_path
+from workbench.model import rules as r
+from workbench.model.spec import Criterion, Model
+
+
+def rules_key(model: Model) -> tuple:
+    """What signals depend on: the criteria's rules, inquiry rules and segment set-up."""
+    seg = None
+    if model.segments is not None:
+        seg = (model.segments.field, tuple(v.value.casefold() for v in model.segments.variants))
+    return (
+        tuple((c.id, c.rule.signal_key()) for c in model.criteria),
+        tuple((q.id, q.rule.signal_key()) for q in model.inquiries),
+        seg,
+        model.data,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Signals:
+    """Evidence for every lead and criterion; rows in ``lead_ids`` order (segment-grouped)."""
+
+    lead_ids: pd.Index
+    order: np.ndarray  # row -> position in data.leads
+    as_of: pd.Timestamp
+    key: tuple
+    columns: tuple[tuple[str, int], ...]  # (criterion id, level or -1) of each matrix column
+    matrix: np.ndarray  # float32 (n, len(columns)), Fortran order
+    col_max: np.ndarray  # max evidence per column (lets scoring skip caps that cannot bite)
+    levels: dict[str, np.ndarray]  # criterion id -> int16 bin/group index, -1 = none
+    details: dict[str, dict[str, np.ndarray]]  # criterion id -> evidence for explanations
+    segment_names: tuple[str | None, ...]  # code -> variant value (None = base model)
+    segment_blocks: tuple[tuple[int, int, int], ...]  # (segment code, start row, stop row)
+    inquiry_reason: np.ndarray  # int16 index into model.inquiries, -1 = a real lead
+    data: LeadData
+    warnings: tuple[Problem, ...] = ()
+    _col_index: dict[str, int] = field(default_factory=dict, repr=False)
+    memo: dict = field(default_factory=dict, repr=False)  # scoring's subtotal cache
+
+    def __post_init__(self) -> None:
+        self._col_index.update({cid: i for i, (cid, lv) in enumerate(self.columns) if lv < 0})
+        object.__setattr__(self, "inquiry_rows", np.flatnonzero(self.inquiry_reason >= 0))
+
+    @property
+    def n_leads(self) -> int:
+        return len(self.lead_ids)
+
+    @property
+    def inquiry(self) -> np.ndarray:
+        return self.inquiry_reason >= 0
+
+    def column(self, criterion_id: str) -> np.ndarray:
+        """Evidence of one simple criterion (a view, not a copy)."""
+        return self.matrix[:, self._col_index[criterion_id]]
+
+    def touches(self, criterion_id: str) -> int:
+        """How many leads a criterion applies to (non-zero evidence or a level)."""
+        if criterion_id in self.levels:
+            return int((self.levels[criterion_id] >= 0).sum())
+        return int(np.count_nonzero(self.column(criterion_id)))
+
+    def rows_of(self, lead_ids) -> np.ndarray:
+        """Row positions of the given lead ids (KeyError naming the unknown ones)."""
+        pos = self.lead_ids.get_indexer(pd.Index(lead_ids, dtype="str"))
+        if (pos < 0).any():
+            missing = [lid for lid, p in zip(lead_ids, pos, strict=True) if p < 0]
+            raise KeyError(f"unknown lead ids: {missing[:5]}")
+        return pos
+
+
+def check_columns(model: Model, data: LeadData) -> None:
+    """Every column the model names must exist in the leads (did-you-mean otherwise)."""
+    columns = [str(c) for c in data.leads.columns]
+    problems = []
+
+    def need(name: str, path: tuple) -> None:
+        if name not in data.leads.columns:
+            problems.append(
+                Problem(
+                    format_path(path),
+                    f"column '{name}' is not in the leads file."
+                    + (did_you_mean(name, columns) or f" Columns are: {', '.join(columns)}."),
+                )
+            )
+
+    for i, c in enumerate(model.criteria):
+        if isinstance(c.rule, r.FieldRule):
+            need(c.rule.field, ("criteria", i, "rule", "field"))
+    for i, q in enumerate(model.inquiries):
+        need(q.rule.field, ("inquiries", i, "rule", "field"))
+    if model.segments is not None:
+        need(model.segments.field, ("segments", "field"))
+    if problems:
+        raise DataError(problems, data.files.get("leads", "leads"))
+
+
+def resolve_as_of(data: LeadData, as_of) -> pd.Timestamp:
+    """The cut-off instant. A date means the end of that day; None means the newest event.
+
+    Text must be YYYY-MM-DD (or an ISO timestamp), or a day/month order with one reading
+    only (25/12/2026); '03/10/2026' and '' raise :class:`DataError` (see ``read_date``).
+    """
+    if as_of is None:
+        ts = data.activities["timestamp"]
+        if len(ts):
+            return pd.Timestamp(ts.max())
+        created = data.mapping.created_at
+        if created and created in data.leads.columns and data.leads[created].notna().any():
+            as_of = data.leads[created].max()
+        else:
+            as_of = pd.Timestamp.now()
+    # '' is a mistake (an empty --as-of), not "no date": read_date says so
+    stamp = read_date(as_of, "as_of")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    if stamp == stamp.normalize():
+        stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    return stamp
+
+
+def _segment_codes(model: Model, data: LeadData) -> tuple[np.ndarray, tuple[str | None, ...]]:
+    n = data.n_leads
+    if model.segments is None or not model.segments.variants:
+        return np.zeros(n, dtype=np.int16), (None,)
+    variants = model.segments.variants
+    lookup = {v.value.strip().casefold(): i + 1 for i, v in enumerate(variants)}
+    col = data.leads[model.segments.field]
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    per = np.array([lookup.get(str(u).strip().casefold(), 0) for u in uniques], dtype=np.int16)
+    seg = np.where(codes >= 0, per[codes] if len(per) else 0, 0).astype(np.int16)
+    return seg, (None, *(v.value for v in variants))
+
+
+def _criterion_evidence(
+    c: Criterion, cache: ColumnCache, events: EventArrays, cutoff, created_ns
+) -> tuple[np.ndarray, dict]:
+    rule = c.rule
+    if isinstance(rule, r.Activity):
+        return activity_evidence(rule, events)
+    if isinstance(rule, r.Inactivity):
+        return inactivity_evidence(rule, events, created_ns)
+    if isinstance(rule, r.Trend):
+        return trend_evidence(rule, events)
+    return field_match(rule, cache, cutoff), {}
+
+
+def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
+    """Evidence for every lead and criterion of ``model`` as of ``as_of``.
+
+    Only events up to ``as_of`` count (a date means the end of that day; ``None`` means
+    the newest event in the data). This is the expensive step; score with
+    :func:`workbench.score` as often as you like afterwards.
+    """
+    check_columns(model, data)
+    cutoff = resolve_as_of(data, as_of)
+    seg, seg_names = _segment_codes(model, data)
+    order = np.argsort(seg, kind="stable")
+    leads = data.leads.iloc[order]
+    seg = seg[order]
+    n = len(leads)
+    row_of_lead = np.empty(n, dtype=np.int32)
+    row_of_lead[order] = np.arange(n, dtype=np.int32)
+    blocks = []
+    for code in range(len(seg_names)):
+        lo, hi = np.searchsorted(seg, [code, code + 1])
+        if hi > lo:
+            blocks.append((code, int(lo), int(hi)))
+
+    cache = ColumnCache(leads, source=data.files.get("leads", "leads"), day_first=data.day_first)
+    needs_events = any(c.is_activity for c in model.criteria)
+    events = EventArrays.build(data.activities, row_of_lead, n, cutoff) if needs_events else None
+    created_ns = None
+    created = data.mapping.created_at
+    if (
+        created
+        and created in leads.columns
+        and pd.api.types.is_datetime64_any_dtype(leads[created])
+    ):
+        created_ns = leads[created].to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
+        created_ns[np.isnat(leads[created].to_numpy(dtype="datetime64[ns]"))] = np.iinfo(
+            np.int64
+        ).min
+
+    bucket_pos = {b: i for i, b in enumerate(model.bucket_ids)}
+    # by bucket; within a bucket, capped criteria last so their columns form one block
+    ordered = sorted(
+        model.criteria,
+        key=lambda c: (
+            bucket_pos[c.bucket],
+            c.max_points is not None and not c.is_level,
+            model.criteria.index(c),
+        ),
+    )
+    columns: list[tuple[str, int]] = []
+    for c in ordered:
+        if c.is_level:
+            n_levels = len(c.rule.bins if c.rule.kind == "bins" else c.rule.groups)
+            columns += [(c.id, lv) for lv in range(n_levels)]
+        else:
+            columns.append((c.id, -1))
+    matrix = np.zeros((n, len(columns)), dtype=np.float32, order="F")
+    details: dict[str, dict[str, np.ndarray]] = {}
+    levels: dict[str, np.ndarray] = {}
+    j = 0
+    for c in ordered:
+        if c.is_level:
+            level = field_match(c.rule, cache, cutoff)
+            levels[c.id] = level
+            n_levels = len(c.rule.bins if c.rule.kind == "bins" else c.rule.groups)
+            for lv in range(n_levels):
+                matrix[:, j] = level == lv
+                j += 1
+        else:
+            evidence, detail = _criterion_evidence(c, cache, events, cutoff, created_ns)
+            matrix[:, j] = evidence
+            details[c.id] = detail
+            j += 1
+    inquiry = np.full(n, -1, dtype=np.int16)
+    for i, q in enumerate(model.inquiries):
+        hit = field_match(q.rule, cache, cutoff)
+        hit = hit if hit.dtype == bool else hit >= 0  # a bins/lookup rule: in any bin
+        inquiry[(inquiry < 0) & hit] = i
+    col_max = matrix.max(axis=0) if n else np.zeros(len(columns), dtype=np.float32)
+    return Signals(
+        lead_ids=leads.index,
+        order=order,
+        as_of=cutoff,
+        key=rules_key(model),
+        columns=tuple(columns),
+        matrix=matrix,
+        col_max=np.asarray(col_max, dtype=np.float32),
+        levels=levels,
+        details=details,
+        segment_names=seg_names,
+        segment_blocks=tuple(blocks),
+        inquiry_reason=inquiry,
+        data=data,
+        warnings=(
+            *cache.warnings,
+            # about the files, so said once over the whole data, not for each subset (a lead
+            # card re-scores one lead eight times)
+            *(
+                ()
+                if data.root is not None
+                else coverage_warnings(
+                    model,
+                    data.leads,
+                    data.activities,
+                    activities_given="activities" in data.files,
+                    created_at=data.mapping.created_at,
+                    cache=cache,
+                    cutoff=cutoff,
+                )
+            ),
+        ),
+    )
+
+
+def refresh_signals(model: Model, signals: Signals) -> Signals:
+    """Signals for ``model`` reusing ``signals``: only criteria whose rule changed are redone.
+
+    A decay half-life or a time window moved in the tuning app changes one activity rule;
+    recomputing that column is a fraction of :func:`compute_signals`. Anything else that
+    changes the evidence layout (criteria added or removed, field rules, segments) falls
+    back to a full computation for the same as-of instant.
+    """
+    new_key = rules_key(model)
+    if new_key == signals.key:
+        return signals
+    old_rules = dict(signals.key[0])
+    same_layout = (
+        new_key[1:] == signals.key[1:]
+        and [cid for cid, _ in new_key[0]] == list(old_rules)
+        and all(c.id in signals._col_index for c in model.criteria if not c.is_level)
+    )
+    changed = [c for c in model.criteria if c.rule.signal_key() != old_rules.get(c.id)]
+    if not same_layout or not all(c.is_activity for c in changed):
+        return compute_signals(model, signals.data, as_of=signals.as_of)
+    n = signals.n_leads
+    row_of_lead = np.empty(n, dtype=np.int32)
+    row_of_lead[signals.order] = np.arange(n, dtype=np.int32)
+    events = EventArrays.build(signals.data.activities, row_of_lead, n, signals.as_of)
+    created_ns = None
+    created = signals.data.mapping.created_at
+    leads = signals.data.leads
+    if (
+        created
+        and created in leads.columns
+        and pd.api.types.is_datetime64_any_dtype(leads[created])
+    ):
+        stamps = leads[created].to_numpy(dtype="datetime64[ns]")[signals.order]
+        created_ns = np.where(np.isnat(stamps), np.iinfo(np.int64).min, stamps.view(np.int64))
+    matrix = signals.matrix.copy(order="F")
+    details = dict(signals.details)
+    col_max = signals.col_max.copy()
+    for c in changed:
+        evidence, detail = _criterion_evidence(c, None, events, signals.as_of, created_ns)
+        j = signals._col_index[c.id]
+        matrix[:, j] = evidence
+        col_max[j] = evidence.max() if n else 0.0
+        details[c.id] = detail
+    return Signals(
+        lead_ids=signals.lead_ids,
+        order=signals.order,
+        as_of=signals.as_of,
+        key=new_key,
+        columns=signals.columns,
+        matrix=matrix,
+        col_max=col_max,
+        levels=signals.levels,
+        details=details,
+        segment_names=signals.segment_names,
+        segment_blocks=signals.segment_blocks,
+        inquiry_reason=signals.inquiry_reason,
+        data=signals.data,
+        warnings=signals.warnings,
+    )

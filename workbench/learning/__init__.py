@@ -1,0 +1,1 @@
+"""Learning from past conversions: profiling, drafting, points fitting, calibration."""

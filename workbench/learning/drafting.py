@@ -1,0 +1,911 @@
+"""Draft a points model from a CRM export and its outcome, scorecard-style.
+
+The draft is what a statistician would build, written as a points table sales can argue
+with: numeric columns cut into bins (quantiles, merged until each bin has enough leads and
+conversion rises or falls steadily), categorical columns as groups of values (rare values
+pooled, so no group rests on a handful of leads), a missing value as its own level, and a
+regularised logistic regression over those levels turned into whole points on the model's
+scale (:func:`workbench.learning.points_fit.fit_points`). Thresholds A/B/C are chosen so categories
+convert in strict order with enough leads each. Every bin, group and 'missing' criterion
+carries its evidence (leads, conversions, rate, 95 % interval) in the model file.
+
+Columns that cannot or must not score are left out, with the reason: likely leaks (filled
+in after the sale), ids, contact details, free text and dates. Levels are computed by the
+engine itself (the draft's rules through :func:`~workbench.engine.signals.compute_signals`), so
+the points are fitted on exactly what ``workbench score`` will see; cross-validation scores
+each held-out fold with the real engine too.
+
+>>> data = load_data("data/samples/leads.csv")  # doctest: +SKIP
+>>> draft = draft_model(data, outcome="converted")  # doctest: +SKIP
+>>> print(draft.summary())  # doctest: +SKIP
+>>> save_model(draft.model, "drafted.yaml")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from workbench.analysis.metrics import auc, wilson_interval
+from workbench.data.loading import LeadData
+from workbench.engine.scoring import score_totals
+from workbench.engine.signals import compute_signals
+from workbench.learning.points_fit import PointsFit, fit_points
+from workbench.learning.profiling import (
+    ASSIGNMENT_WORDS,
+    Profile,
+    id_column_of,
+    name_tokens,
+    numbers_of,
+    outcome_values,
+    profile_leads,
+    quantile_edges,
+)
+from workbench.model.spec import RESERVED_COLUMNS, DataMapping, Model
+from workbench.model.yaml_io import model_to_yaml
+from workbench.text import shorten
+
+BUCKET = "attributes"
+SCORED_TYPES = ("numeric", "categorical", "yes/no")
+CATEGORY_LABELS = ("Sales-ready", "Nurture", "Not yet")
+WHY_NOT = {
+    "id-like": "id-like (an identifier or contact detail)",
+    "free text": "free text",
+    "date": "a date (a lead's age changes every day; not scored)",
+}
+
+
+@dataclass(frozen=True)
+class DraftOptions:
+    """Knobs of a draft; the defaults suit a few thousand to a million leads.
+
+    ``max_bins`` quantile bins per numeric column to start from; a bin or value group needs
+    ``min_share`` of the leads and ``min_leads`` leads (else it is merged or pooled);
+    ``C`` is the inverse regularisation strength; ``shares`` the target shares of A and
+    of A + B when choosing thresholds.
+    """
+
+    max_bins: int = 10
+    min_share: float = 0.02
+    min_leads: int = 30
+    C: float = 1.0
+    scale: tuple[float, float] = (0.0, 100.0)
+    shares: tuple[float, float] = (0.15, 0.5)
+    monotone: bool = True
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How one column becomes levels: numeric bins (inner edges) or groups of values."""
+
+    column: str
+    kind: Literal["bins", "lookup"]
+    edges: tuple[float, ...] = ()
+    groups: tuple[tuple[str, ...], ...] = ()
+    labels: tuple[str | None, ...] = ()
+    has_missing: bool = False
+    integer: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Draft:
+    """A drafted model with everything that justifies it.
+
+    ``evidence`` has one row per scored level (criterion, level, points, leads,
+    converted, rate, low, high, coef); ``excluded`` the columns left out and why;
+    ``folds`` the cross-validated AUC per fold (drafted model scored by the engine, and a
+    plain one-hot logistic regression over the same columns); ``conversion`` the
+    out-of-fold conversion per category.
+    """
+
+    model: Model
+    profile: Profile
+    used: tuple[str, ...]
+    excluded: pd.DataFrame
+    evidence: pd.DataFrame
+    fit: PointsFit
+    folds: pd.DataFrame
+    conversion: pd.DataFrame
+    source: str = "leads"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def cv_auc(self) -> float:
+        return float(self.folds["auc"].mean()) if len(self.folds) else float("nan")
+
+    @property
+    def reference_auc(self) -> float:
+        return float(self.folds["reference_auc"].mean()) if len(self.folds) else float("nan")
+
+    @property
+    def cautions(self) -> tuple[str, ...]:
+        """Plain warnings when the draft should not be trusted as it is."""
+        out = []
+        n = self.profile.converted
+        if n < 100:
+            out.append(
+                f"Only {n:,} conversions: the points rest on little evidence (see the intervals "
+                "in the file); treat this draft as a starting point, not a model to publish."
+            )
+        if len(self.folds) and self.cv_auc < 0.6:
+            out.append(
+                f"Cross-validated AUC {self.cv_auc:.3f} is little or no better than chance (0.5): "
+                "this draft does not rank leads. Do not publish it; add more history or columns."
+            )
+        rates = self.conversion["rate"].to_numpy() if len(self.conversion) else []
+        if len(rates) > 1 and not (rates[:-1] > rates[1:]).all():
+            order = " · ".join(
+                f"{k} {r:.1%}" for k, r in zip(self.conversion.index, rates, strict=True)
+            )
+            out.append(f"The categories do not convert in order ({order}): review the thresholds.")
+        return tuple(out)
+
+    def yaml(self) -> str:
+        """The model file: a short header in comments, then the model with its evidence."""
+        p = self.profile
+        header = [
+            f"# Drafted by `workbench draft` from {self.source} on {dt.date.today():%Y-%m-%d}:",
+            f"# {p.n_known:,} leads with a known outcome, {p.converted:,} converted "
+            f"({p.base_rate:.1%}).",
+            (
+                f"# Cross-validated AUC {self.cv_auc:.3f} (a one-hot logistic regression over "
+                f"the same columns: {self.reference_auc:.3f})."
+                if len(self.folds)
+                else "# Not cross-validated (--folds 0)."
+            ),
+            "# Each bin, group and criterion has `evidence`: the leads it covered, how many",
+            "# converted, the rate and its 95 % interval (low–high). Review the points with sales",
+            "# before signing off; check the file with `workbench validate`.",
+        ]
+        if len(self.excluded):
+            header.append("# Left out: " + ", ".join(self.excluded["column"]) + ".")
+        header += [f"# CAUTION: {c}" for c in self.cautions]
+        return "\n".join(header) + "\n" + model_to_yaml(self.model)
+
+    def summary(self) -> str:
+        """What the CLI prints: columns used and left out, CV AUC, categories, points."""
+        p, m = self.profile, self.model
+        lines = [
+            f"Drafted '{m.name}' from {p.n_known:,} leads with a known outcome "
+            f"({p.converted:,} converted, {p.base_rate:.1%}).",
+            f"Scoring {len(self.used)} columns: {', '.join(self.used)}.",
+        ]
+        if len(self.excluded):
+            lines.append("Left out:")
+            width = max(len(c) for c in self.excluded["column"])
+            lines += [
+                f"  {r.column:<{width}}  {r.reason}" for r in self.excluded.itertuples(index=False)
+            ]
+        k = len(self.folds)
+        if not k:
+            lines += ["", "No cross-validation (--folds 0): no AUC or conversion to show."]
+        else:
+            lines += [
+                "",
+                f"Cross-validated AUC ({k} folds, each held-out fold scored by the engine): "
+                f"{self.cv_auc:.3f} ± {self.folds['auc'].std(ddof=0):.3f}",
+                f"  a plain one-hot logistic regression over the same columns: "
+                f"{self.reference_auc:.3f}",
+                "Conversion per category (out-of-fold):",
+            ]
+        bands = {t.name: t.min for t in m.categories}
+        for name, r in self.conversion.iterrows():
+            lo = bands.get(name)
+            band = f"≥ {lo:g}" if lo else "rest"
+            lines.append(
+                f"  {name}  {band:>5}  {int(r['leads']):>7,} leads  {r['rate']:6.1%}  "
+                f"[{r['low']:.1%}–{r['high']:.1%}]"
+            )
+        lines += ["", "Points (evidence in the file):"]
+        for c in m.criteria:
+            if c.is_level:
+                items = c.rule.bins if c.rule.kind == "bins" else c.rule.groups
+                parts = [f"{shorten(i.describe(), 30)} {i.points:+g}" for i in items]
+                lines.append(f"  {c.label}: " + " · ".join(parts))
+            else:
+                lines.append(f"  {c.label}: {c.points:+g}")
+        lines.extend(self.notes)
+        if self.cautions:
+            lines += ["", *(f"Caution: {c}" for c in self.cautions)]
+        return "\n".join(lines)
+
+
+# --- levels: bins and groups --------------------------------------------------------------
+
+
+def _merge(n: np.ndarray, c: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bins i and i+1 as one."""
+    n = np.concatenate([n[:i], [n[i] + n[i + 1]], n[i + 2 :]])
+    c = np.concatenate([c[:i], [c[i] + c[i + 1]], c[i + 2 :]])
+    return n, c
+
+
+def numeric_edges(
+    x: np.ndarray, y: np.ndarray, options: DraftOptions = DraftOptions()
+) -> np.ndarray:
+    """Inner bin edges: quantile bins merged until each has enough leads and, if
+    ``options.monotone``, conversion rises (or falls) from bin to bin.
+
+    Works on per-bin counts (a handful of numbers), never per lead.
+    """
+    ok = ~np.isnan(x) & ~np.isnan(y)
+    edges = quantile_edges(x[ok], options.max_bins)
+    if not len(edges):
+        return edges
+    code = np.searchsorted(edges, x[ok], side="right")
+    k = len(edges) + 1
+    n = np.bincount(code, minlength=k).astype(float)
+    c = np.bincount(code, weights=y[ok], minlength=k)
+    edges = list(edges)
+    need = max(options.min_leads, options.min_share * len(y))
+    while len(n) > 1 and n.min() < need:  # too few leads: join the closer-rate neighbour
+        i = int(np.argmin(n))
+        rate = c / np.maximum(n, 1)
+        if i == 0:
+            j = 0
+        elif i == len(n) - 1:
+            j = i - 1
+        else:
+            j = i - 1 if abs(rate[i] - rate[i - 1]) <= abs(rate[i] - rate[i + 1]) else i
+        n, c = _merge(n, c, j)
+        del edges[j]
+    if options.monotone and len(n) > 1:
+        ranks = pd.Series(x[ok]).rank().to_numpy()
+        direction = np.sign(np.corrcoef(ranks, y[ok])[0, 1]) if y[ok].std() > 0 else 0
+        direction = direction if direction else 1.0
+        while len(n) > 1:  # pool adjacent violators
+            rate = c / n
+            steps = np.diff(rate) * direction
+            if (steps > 0).all():
+                break
+            j = int(np.argmin(steps))
+            n, c = _merge(n, c, j)
+            del edges[j]
+    return np.asarray(edges, dtype=float)
+
+
+def value_groups(
+    col: pd.Series, options: DraftOptions = DraftOptions()
+) -> tuple[tuple[tuple[str, ...], ...], tuple[str | None, ...]]:
+    """Groups of values: one per frequent value, the rare ones pooled into 'Other'.
+
+    Values are compared as the engine compares them (trimmed, case-insensitive), and each
+    is written the way most leads spell it.
+    """
+    text = col.dropna().astype("str").str.strip()
+    key = text.str.casefold()
+    counts = (
+        pd.DataFrame({"key": key, "text": text})
+        .value_counts()
+        .reset_index(name="n")
+        .sort_values("n", ascending=False, kind="stable")
+    )
+    spelled = counts.drop_duplicates("key").set_index("key")["text"]
+    per_key = counts.groupby("key", sort=False)["n"].sum().sort_values(ascending=False)
+    need = max(options.min_leads, options.min_share * len(col))
+    frequent = per_key[per_key >= need].index
+    rare = per_key[per_key < need].index
+    groups = [(str(spelled[k]),) for k in frequent]
+    labels: list[str | None] = [None] * len(groups)
+    if len(rare):
+        groups.append(tuple(str(spelled[k]) for k in rare))
+        labels.append(f"Other ({len(rare)} rare value{'s' if len(rare) > 1 else ''})")
+    return tuple(groups), tuple(labels)
+
+
+def plan_columns(
+    leads: pd.DataFrame,
+    y: np.ndarray,
+    columns: Sequence[str],
+    types: dict[str, str],
+    options: DraftOptions = DraftOptions(),
+) -> list[ColumnPlan]:
+    """The levels of each column, learnt from these leads (rows with a known outcome)."""
+    known = ~np.isnan(y)
+    plans = []
+    for name in columns:
+        col = leads[name][known]
+        has_missing = bool(leads[name].isna().any())
+        if types[name] == "numeric":
+            x = numbers_of(col)
+            edges = numeric_edges(x, y[known], options)
+            filled = x[~np.isnan(x)]
+            integer = bool(len(filled)) and bool(np.all(filled == np.round(filled)))
+            plans.append(
+                ColumnPlan(
+                    name, "bins", tuple(edges.tolist()), has_missing=has_missing, integer=integer
+                )
+            )
+        else:
+            groups, labels = value_groups(col, options)
+            if groups:
+                plans.append(ColumnPlan(name, "lookup", (), groups, labels, has_missing))
+    return plans
+
+
+# --- the model ----------------------------------------------------------------------------
+
+
+def criterion_id(column: str, taken: set[str]) -> str:
+    """A model id from a column name: 'Company Size (FTE)' -> 'company_size_fte'."""
+    slug = re.sub(r"[^0-9a-z]+", "_", str(column).casefold()).strip("_")[:50] or "column"
+    if not slug[0].isalpha():
+        slug = "c_" + slug
+    if slug in RESERVED_COLUMNS or slug == BUCKET:
+        slug += "_field"
+    base, i = slug, 2
+    while slug in taken or slug + "_missing" in taken:
+        slug, i = f"{base}_{i}", i + 1
+    taken.update({slug, slug + "_missing"})
+    return slug
+
+
+def criterion_label(column: str) -> str:
+    text = str(column).replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text == text.lower() else text
+
+
+def _number(v: float) -> str:
+    return f"{v:,.10g}"
+
+
+def _bin_items(plan: ColumnPlan) -> list[dict]:
+    lows = [None, *plan.edges]
+    highs = [*plan.edges, None]
+    items = []
+    for lo, hi in zip(lows, highs, strict=True):
+        if lo is None and hi is None:
+            label = "any value"
+        elif lo is None:
+            label = f"under {_number(hi)}"
+        elif hi is None:
+            label = f"{_number(lo)}+"
+        elif plan.integer and float(lo).is_integer() and float(hi).is_integer():
+            label = _number(lo) if hi - 1 == lo else f"{_number(lo)}–{_number(hi - 1)}"
+        else:
+            label = f"{_number(lo)} to under {_number(hi)}"
+        item = {"label": label}
+        if lo is not None:
+            item["min"] = float(lo)
+        if hi is not None:
+            item["max"] = float(hi)
+        items.append(item)
+    return items
+
+
+def _evidence(leads: np.ndarray, converted: np.ndarray) -> list[dict]:
+    low, high = wilson_interval(converted, leads)
+    out = []
+    for n, c, lo, hi in zip(leads, converted, low, high, strict=True):
+        ev = {"leads": int(n), "converted": int(c)}
+        if n:
+            ev.update(rate=round(c / n, 4), low=round(float(lo), 4), high=round(float(hi), 4))
+        out.append(ev)
+    return out
+
+
+def build_model(
+    plans: Sequence[ColumnPlan],
+    mapping: DataMapping,
+    *,
+    name: str,
+    points: dict[str, list[float]] | None = None,
+    evidence: dict[str, list[dict]] | None = None,
+    thresholds: tuple[float, float] = (70, 40),
+    description: str = "",
+    changelog: Sequence[dict] = (),
+    ids: Sequence[str] | None = None,
+) -> Model:
+    """A model from column plans; without ``points`` every level scores 0 (a skeleton
+    whose signals give the fit its design matrix).
+
+    ``points`` and ``evidence`` are keyed by criterion id (``ids``, default: from the
+    column names); a level criterion takes one entry per level, its 'missing' criterion
+    (id + ``_missing``) one entry.
+    """
+    taken: set[str] = set()
+    ids = list(ids) if ids is not None else [criterion_id(p.column, taken) for p in plans]
+    criteria = []
+    for plan, cid in zip(plans, ids, strict=True):
+        label = criterion_label(plan.column)
+        if plan.kind == "bins":
+            items = _bin_items(plan)
+            rule = {"kind": "bins", "field": plan.column, "bins": items}
+        else:
+            items = [
+                {"values": list(values), **({"label": lab} if lab else {})}
+                for values, lab in zip(plan.groups, plan.labels, strict=True)
+            ]
+            rule = {"kind": "lookup", "field": plan.column, "groups": items}
+        pts = (points or {}).get(cid, [0.0] * len(items))
+        evs = (evidence or {}).get(cid)
+        for i, item in enumerate(items):
+            item["points"] = float(pts[i])
+            if evs:
+                item["evidence"] = evs[i]
+        criteria.append({"id": cid, "label": label, "bucket": BUCKET, "rule": rule})
+        if plan.has_missing:
+            mid = cid + "_missing"
+            crit = {
+                "id": mid,
+                "label": f"{label} missing",
+                "bucket": BUCKET,
+                "rule": {"kind": "missing", "field": plan.column},
+                "points": float((points or {}).get(mid, [0.0])[0]),
+            }
+            if evidence and mid in evidence:
+                crit["evidence"] = evidence[mid][0]
+            criteria.append(crit)
+    a, b = thresholds
+    return Model.parse(
+        {
+            "name": name,
+            "description": description,
+            "changelog": list(changelog),
+            "buckets": [{"id": BUCKET, "label": "Who the lead is (drafted from past conversions)"}],
+            "criteria": criteria,
+            "categories": [
+                {"name": "A", "min": float(a), "label": CATEGORY_LABELS[0]},
+                {"name": "B", "min": float(b), "label": CATEGORY_LABELS[1]},
+                {"name": "C", "min": 0.0, "label": CATEGORY_LABELS[2]},
+            ],
+            "data": mapping.model_dump(mode="python"),
+        }
+    )
+
+
+def subset(data: LeadData, rows: np.ndarray) -> LeadData:
+    """The same leads file restricted to some rows (positions), with no activities."""
+    return data.narrowed(data.leads.iloc[rows], data.activities.iloc[:0])
+
+
+def level_matrix(model: Model, data: LeadData) -> tuple[np.ndarray, list[str], list[str]]:
+    """0/1 level indicators as the engine sees them (rows in data order), with feature
+    names ('seniority[2]', 'seniority_missing') and groups (the column)."""
+    signals = compute_signals(model, data)
+    by_id = {c.id: c for c in model.criteria}
+    names, groups = [], []
+    for cid, lv in signals.columns:
+        names.append(f"{cid}[{lv}]" if lv >= 0 else cid)
+        groups.append(by_id[cid].rule.field)
+    X = np.empty_like(signals.matrix)
+    X[signals.order] = signals.matrix
+    return X.astype(float), names, groups
+
+
+def engine_scores(model: Model, data: LeadData) -> tuple[np.ndarray, np.ndarray]:
+    """Score and category index of every lead (data order), by the real engine."""
+    signals = compute_signals(model, data)
+    totals = score_totals(model, signals)
+    score = np.empty(len(totals.score))
+    score[signals.order] = totals.score
+    category = np.empty(len(totals.category), dtype=np.int64)
+    category[signals.order] = totals.category
+    return score, category
+
+
+def choose_thresholds(
+    score: np.ndarray,
+    y: np.ndarray,
+    shares: tuple[float, float] = (0.15, 0.5),
+    min_leads: int = 30,
+) -> tuple[float, float]:
+    """Thresholds for A and B on whole-point scores, chosen from the data.
+
+    Candidates put roughly 10–30 % of leads in A and 35–65 % in A + B. A candidate
+    qualifies when A converts better than B, and B better than C, with at least
+    ``min_leads`` leads each; candidates whose 95 % intervals do not overlap between
+    neighbours are preferred, then those nearest the target ``shares``.
+    """
+    known = ~np.isnan(y)
+    s, yk = score[known], y[known]
+    values = np.unique(s)
+    if len(values) < 3:
+        raise ValueError("the draft gives fewer than three distinct scores; cannot make A/B/C")
+    share_at = np.array([(s >= v).mean() for v in values])  # few distinct scores: cheap
+
+    def threshold(target: float) -> float:
+        i = int(np.argmin(np.abs(share_at - target) + (values <= values[0]) * 9))
+        return float(values[i])
+
+    best, best_key = None, None
+    for a in (0.10, 0.125, 0.15, 0.175, 0.20, 0.25, 0.30):
+        for b in (0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65):
+            ta, tb = threshold(a), threshold(b)
+            if not ta > tb:
+                continue
+            cat = np.where(s >= ta, 0, np.where(s >= tb, 1, 2))
+            n = np.bincount(cat, minlength=3)
+            if n.min() < min_leads:
+                continue
+            conv = np.bincount(cat, weights=yk, minlength=3)
+            rate = conv / n
+            if not rate[0] > rate[1] > rate[2]:
+                continue
+            low, high = wilson_interval(conv, n)
+            clear = int(low[0] > high[1]) + int(low[1] > high[2])
+            distance = abs(n[0] / len(s) - shares[0]) + abs((n[0] + n[1]) / len(s) - shares[1])
+            key = (-clear, distance)
+            if best_key is None or key < best_key:
+                best, best_key = (ta, tb), key
+    if best is None:  # no ordered split: fall back to the target shares
+        ta, tb = threshold(shares[0]), threshold(shares[1])
+        best = (ta, tb if tb < ta else float(values[max(np.searchsorted(values, ta) - 1, 1)]))
+    return best
+
+
+# --- fitting ------------------------------------------------------------------------------
+
+
+def monotone_points(points: list[float], ev: list[tuple[int, int]]) -> list[float]:
+    """Bin points that rise (or fall) as the bins' conversion does, as sales expects of
+    a number like company size: 64–189 employees never outscores 590+ when bigger
+    companies convert better.
+
+    The fitted points can zigzag where columns overlap (size, revenue and segment tell
+    the same story); a weighted isotonic fit (pool adjacent violators, weights = leads
+    per bin) keeps them as close as possible while in order, then rounds to whole points.
+    """
+    leads = np.array([n for n, _ in ev], dtype=float)
+    won = np.array([c for _, c in ev], dtype=float)
+    if len(points) < 2 or leads.sum() == 0:
+        return points
+    rate = won / np.maximum(leads, 1)
+    # the direction of the conversion trend, weighted by leads (a tiny end bin cannot flip it)
+    index = np.arange(len(rate), dtype=float)
+    mean_i = np.average(index, weights=np.maximum(leads, 1e-9))
+    rising = np.average((index - mean_i) * rate, weights=np.maximum(leads, 1e-9)) >= 0
+    values = np.asarray(points, dtype=float) * (1 if rising else -1)
+    blocks: list[list[float]] = []  # [mean, weight, size]
+    for v, w in zip(values, np.maximum(leads, 1e-9), strict=True):
+        blocks.append([v, w, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            m2, w2, k2 = blocks.pop()
+            m1, w1, k1 = blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, k1 + k2])
+    fitted = np.concatenate([[m] * k for m, _, k in blocks]) * (1 if rising else -1)
+    return [float(v) for v in np.round(fitted) + 0.0]
+
+
+def _merge_equal(points: list[float], ev: list[tuple[int, int]], plan: ColumnPlan):
+    """Neighbouring bins (or any groups) with the same points become one level."""
+    if plan.kind == "bins":
+        edges, pts, counts = [], [points[0]], [list(ev[0])]
+        for i in range(1, len(points)):
+            if points[i] == pts[-1]:
+                counts[-1][0] += ev[i][0]
+                counts[-1][1] += ev[i][1]
+            else:
+                edges.append(plan.edges[i - 1])
+                pts.append(points[i])
+                counts.append(list(ev[i]))
+        return ColumnPlan(**{**plan.__dict__, "edges": tuple(edges)}), pts, counts
+    order: dict[float, list[int]] = {}
+    for i, p in enumerate(points):
+        order.setdefault(p, []).append(i)
+    groups, labels, pts, counts = [], [], [], []
+    for p in sorted(order, reverse=True):
+        idx = order[p]
+        groups.append(tuple(v for i in idx for v in plan.groups[i]))
+        own = [plan.labels[i] for i in idx if plan.labels[i]]
+        labels.append(own[0] if len(idx) == 1 and own else None)
+        pts.append(p)
+        counts.append([sum(ev[i][0] for i in idx), sum(ev[i][1] for i in idx)])
+    plan = ColumnPlan(**{**plan.__dict__, "groups": tuple(groups), "labels": tuple(labels)})
+    return plan, pts, counts
+
+
+def fit_draft(
+    data: LeadData,
+    y: np.ndarray,
+    columns: Sequence[str],
+    types: dict[str, str],
+    *,
+    name: str,
+    options: DraftOptions = DraftOptions(),
+    description: str = "",
+    changelog: Sequence[dict] = (),
+) -> tuple[Model, PointsFit, pd.DataFrame]:
+    """Plan levels, fit points and choose thresholds on these leads; returns the model,
+    the fit (per engine level) and the evidence table of the model's levels."""
+    plans = plan_columns(data.leads, y, columns, types, options)
+    skeleton = build_model(plans, data.mapping, name=name)
+    X, names, groups = level_matrix(skeleton, data)
+    fit = fit_points(X, y, names, groups=groups, scale=options.scale, C=options.C)
+    table = fit.table
+    points: dict[str, list[float]] = {}
+    evidence: dict[str, list[dict]] = {}
+    final_plans, final_ids = [], []
+    rows = []
+    for plan, crit in zip(plans, _level_criteria(skeleton), strict=True):
+        feats = [f"{crit.id}[{i}]" for i in range(_n_levels(crit))]
+        pts = table.loc[feats, "points"].tolist()
+        ev = list(zip(table.loc[feats, "leads"], table.loc[feats, "converted"], strict=True))
+        if plan.kind == "bins" and options.monotone:
+            pts = monotone_points(pts, ev)
+        merged, pts, counts = _merge_equal(pts, ev, plan)
+        if plan.has_missing and crit.id + "_missing" in table.index:
+            miss = table.loc[crit.id + "_missing"]
+            if all(p == 0 for p in pts) and miss["points"] == 0:
+                continue  # no difference between levels: the column adds nothing
+            points[crit.id + "_missing"] = [float(miss["points"])]
+            evidence[crit.id + "_missing"] = _evidence(
+                np.array([miss["leads"]]), np.array([miss["converted"]])
+            )
+        elif len(set(pts)) <= 1:
+            continue
+        final_plans.append(merged)
+        final_ids.append(crit.id)
+        points[crit.id] = pts
+        arr = np.array(counts, dtype=float)
+        evidence[crit.id] = _evidence(arr[:, 0], arr[:, 1])
+    draft = build_model(
+        final_plans,
+        data.mapping,
+        ids=final_ids,
+        name=name,
+        points=points,
+        evidence=evidence,
+        description=description,
+        changelog=changelog,
+    )
+    score, _ = engine_scores(draft, data)
+    ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
+    draft = draft.with_thresholds({"A": ta, "B": tb})
+    for c in draft.criteria:
+        items = (c.rule.bins if c.rule.kind == "bins" else c.rule.groups) if c.is_level else [c]
+        for i, item in enumerate(items):
+            ev = item.evidence
+            rows.append(
+                {
+                    "criterion": c.id,
+                    "column": c.rule.field,
+                    "level": item.describe() if c.is_level else "missing",
+                    "points": item.points,
+                    "leads": ev.leads,
+                    "converted": ev.converted,
+                    "rate": ev.rate,
+                    "low": ev.low,
+                    "high": ev.high,
+                    "level_index": i if c.is_level else -1,
+                }
+            )
+    return draft, fit, pd.DataFrame(rows)
+
+
+def _level_criteria(model: Model):
+    return [c for c in model.criteria if c.is_level]
+
+
+def _n_levels(c) -> int:
+    return len(c.rule.bins if c.rule.kind == "bins" else c.rule.groups)
+
+
+# --- the reference: scikit-learn on one-hot features ---------------------------------------
+
+
+def one_hot_frame(
+    train: pd.DataFrame, test: pd.DataFrame, columns: Sequence[str], types: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each column as text categories for one-hot encoding: values as the engine compares
+    them, numbers in deciles of the training data, '(missing)' for missing."""
+    out_train, out_test = {}, {}
+    for name in columns:
+        if types[name] == "numeric":
+            x_train, x_test = numbers_of(train[name]), numbers_of(test[name])
+            edges = quantile_edges(x_train, 10)
+            for x, out in ((x_train, out_train), (x_test, out_test)):
+                code = np.searchsorted(edges, x, side="right").astype(object)
+                code[np.isnan(x)] = "(missing)"
+                out[name] = code.astype(str)
+        else:
+            for frame, out in ((train, out_train), (test, out_test)):
+                text = frame[name].astype("str").str.strip().str.casefold()
+                out[name] = text.fillna("(missing)").to_numpy(dtype=object)
+    return pd.DataFrame(out_train), pd.DataFrame(out_test)
+
+
+def reference_predictions(
+    train: pd.DataFrame,
+    y_train: np.ndarray,
+    test: pd.DataFrame,
+    columns: Sequence[str],
+    types: dict[str, str],
+    C: float = 1.0,
+) -> np.ndarray:
+    """Probabilities for ``test`` from scikit-learn's LogisticRegression on one-hot
+    features over the same columns: the statistician's model a draft is held to."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import OneHotEncoder
+
+    a, b = one_hot_frame(train, test, columns, types)
+    known = ~np.isnan(y_train)
+    enc = OneHotEncoder(handle_unknown="ignore")
+    Xa = enc.fit_transform(a[known])
+    lr = LogisticRegression(C=C, max_iter=2000).fit(Xa, y_train[known] > 0.5)
+    return lr.predict_proba(enc.transform(b))[:, 1]
+
+
+# --- the whole draft ----------------------------------------------------------------------
+
+
+def select_columns(
+    profile: Profile, exclude: Sequence[str] = (), keep: Sequence[str] = ()
+) -> tuple[list[str], pd.DataFrame]:
+    """Columns a draft scores, and the others with the reason they are left out."""
+    used, out = [], []
+    exclude_set = {str(c) for c in exclude}
+    for name, row in profile.columns.iterrows():
+        if name == profile.id_column:
+            out.append((name, "the lead id"))
+        elif name in exclude_set:
+            out.append((name, "excluded (--exclude)"))
+        elif row["leak"] and name not in keep:
+            out.append((name, f"likely leak: {row['leak_reason']}"))
+        elif set(name_tokens(str(name))) & ASSIGNMENT_WORDS and name not in keep:
+            # a rep's past results would score leads by who was handed them
+            out.append((name, "who works the lead, not who the lead is (--keep to score it)"))
+        elif row["type"] not in SCORED_TYPES:
+            why = WHY_NOT.get(row["type"], row["type"])
+            out.append((name, why + (f": {row['note']}" if row["note"] else "")))
+        elif row["missing_share"] >= 1.0 or (row["distinct"] <= 1 and row["missing"] == 0):
+            out.append((name, "one value only"))
+        else:
+            used.append(name)
+    return used, pd.DataFrame(out, columns=["column", "reason"])
+
+
+def draft_model(
+    data: LeadData,
+    outcome: str | None = None,
+    *,
+    exclude: Sequence[str] = (),
+    keep: Sequence[str] = (),
+    name: str | None = None,
+    folds: int = 5,
+    seed: int = 0,
+    options: DraftOptions = DraftOptions(),
+    profile: Profile | None = None,
+) -> Draft:
+    """Draft a points model from leads with a known outcome.
+
+    Parameters
+    ----------
+    data : leads loaded with the export's id column (``load_data(..., mapping=...)``).
+    outcome : the yes/no outcome column (default: the data mapping's).
+    exclude : columns to leave out; ``keep`` keeps a column flagged as a likely leak.
+    folds : cross-validation folds (0 or 1 skips cross-validation).
+    """
+    outcome = outcome or data.mapping.outcome
+    profile = profile or profile_leads(data, outcome)
+    y = outcome_values(data, outcome)
+    unknown = sorted({str(c) for c in (*exclude, *keep)} - set(profile.columns.index))
+    if unknown:
+        from workbench.errors import DataError, Problem, did_you_mean
+
+        raise DataError(
+            [
+                Problem(
+                    f"column '{c}'",
+                    "is not in the leads file." + did_you_mean(c, list(profile.columns.index)),
+                )
+                for c in unknown
+            ],
+            data.files.get("leads", "leads"),
+        )
+    used, excluded = select_columns(profile, exclude, keep)
+    if not used:
+        from workbench.errors import DataError, Problem
+
+        raise DataError(
+            [Problem("columns", "no column is left to score; see the profile for why")],
+            data.files.get("leads", "leads"),
+        )
+    types = profile.columns["type"].to_dict()
+    mapping = DataMapping(
+        **{
+            **data.mapping.model_dump(mode="python"),
+            "lead_id": id_column_of(data),
+            "outcome": outcome,
+            "outcome_date": None,
+        }
+    )
+    data = LeadData(data.leads, data.activities.iloc[:0], mapping, data.report, data.files)
+    source = str(data.files.get("leads", "leads")).rsplit("/", 1)[-1]
+    name = name or f"Drafted from {source}"
+
+    fold_rows, oof = [], np.full(len(y), np.nan)
+    known_rows = np.flatnonzero(~np.isnan(y))
+    if folds and folds > 1:
+        from sklearn.model_selection import StratifiedKFold
+
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        for k, (tr, te) in enumerate(splitter.split(known_rows, y[known_rows])):
+            tr, te = known_rows[tr], known_rows[te]
+            model_k, _, _ = fit_draft(
+                subset(data, tr), y[tr], used, types, name=name, options=options
+            )
+            score_k, _ = engine_scores(model_k, subset(data, te))
+            oof[te] = score_k
+            ref = reference_predictions(
+                data.leads.iloc[tr], y[tr], data.leads.iloc[te], used, types, options.C
+            )
+            fold_rows.append(
+                {
+                    "fold": k + 1,
+                    "leads": len(te),
+                    "auc": auc(score_k, y[te]),
+                    "reference_auc": auc(ref, y[te]),
+                }
+            )
+    folds_frame = pd.DataFrame(fold_rows, columns=["fold", "leads", "auc", "reference_auc"])
+    n_known, conv = len(known_rows), int(np.nansum(y))
+    description = (
+        f"Drafted from {source}: {n_known:,} leads with a known outcome, {conv:,} converted. "
+        "Points from a regularised logistic regression over binned and grouped columns; "
+        "evidence per level is what the data showed."
+    )
+    if len(folds_frame):
+        description += (
+            f" Cross-validated AUC {folds_frame['auc'].mean():.3f} "
+            f"({len(folds_frame)} folds, scored by the engine)."
+        )
+    changelog = [
+        {
+            "version": 1,
+            "date": dt.date.today(),
+            "author": "workbench draft",
+            "note": f"Drafted from {source}; review with sales before sign-off.",
+        }
+    ]
+    model, fit, evidence = fit_draft(
+        data, y, used, types, name=name, options=options, description=description,
+        changelog=changelog,
+    )  # fmt: skip
+    bands = model.categories
+    if len(folds_frame):
+        cat_score, known = oof, ~np.isnan(oof)
+    else:
+        cat_score, known = engine_scores(model, data)[0], ~np.isnan(y)
+    cat = np.zeros(len(y), dtype=np.int64)
+    for t in bands[:-1]:
+        cat += cat_score < t.lower_bound
+    k = len(bands)
+    cats, yy = cat[known & ~np.isnan(y)], y[known & ~np.isnan(y)]
+    n = np.bincount(cats, minlength=k)
+    c = np.bincount(cats, weights=yy, minlength=k)
+    low, high = wilson_interval(c, n)
+    conversion = pd.DataFrame(
+        {
+            "leads": n,
+            "converted": c.astype(np.int64),
+            "rate": np.divide(c, n, out=np.full(k, np.nan), where=n > 0),
+            "low": low,
+            "high": high,
+        },
+        index=pd.Index([t.name for t in bands], name="category"),
+    )
+    dropped = sorted(set(used) - {cc.rule.field for cc in model.criteria})
+    if dropped:
+        extra = pd.DataFrame(
+            {"column": dropped, "reason": "no conversion difference between its levels"}
+        )
+        excluded = pd.concat([excluded, extra], ignore_index=True)
+        used = [u for u in used if u not in dropped]
+    return Draft(
+        model=model,
+        profile=profile,
+        used=tuple(used),
+        excluded=excluded,
+        evidence=evidence,
+        fit=fit,
+        folds=folds_frame,
+        conversion=conversion,
+        source=source,
+    )

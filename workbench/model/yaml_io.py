@@ -1,0 +1,141 @@
+"""Read and write model files: YAML with ``safe_load`` only, errors with line numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.errors import ModelError, Problem, format_path
+from workbench.model.spec import Model
+
+
+def _line_index(text: str) -> dict[str, int]:
+    """Map each key path (``criteria[3].rule``) to its 1-based line in the file."""
+    lines: dict[str, int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
+        lines.setdefault(format_path(path), node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                sub = (*path, key_node.value)
+                lines[format_path(sub)] = key_node.start_mark.line + 1
+                walk(value_node, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _nearest_line(where: str, lines: dict[str, int]) -> int | None:
+    while where:
+        if where in lines:
+            return lines[where]
+        cut = max(where.rfind("."), where.rfind("["))
+        if cut <= 0:
+            break
+        where = where[:cut]
+    return lines.get(where)
+
+
+def load_model(path: str | Path) -> Model:
+    """Load and validate a scoring model from a YAML file.
+
+    >>> model = load_model("data/samples/b2b_model.yaml")  # doctest: +SKIP
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ModelError(
+            [Problem("", f"file not found (looked in {path.resolve().parent})")], source
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError([Problem("", f"cannot read the file: {exc}")], source) from None
+    return parse_model_text(text, source)
+
+
+def parse_model_text(text: str, source: str = "<model>") -> Model:
+    """Validate model YAML given as text; errors name ``source`` and the lines."""
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ModelError(
+            [Problem("", f"not valid YAML: {problem}. Check indentation and quotes.", line)],
+            source,
+        ) from None
+    if not isinstance(data, dict):
+        raise ModelError(
+            [Problem("", "a model file must be a mapping with at least 'name' and 'criteria'")],
+            source,
+        )
+    try:
+        return Model.parse(data)
+    except ModelError as exc:
+        lines = _line_index(text)
+        problems = [
+            Problem(p.where, p.message, _nearest_line(p.where, lines)) for p in exc.problems
+        ]
+        raise ModelError(problems, source) from None
+
+
+class _ModelDumper(yaml.SafeDumper):
+    """Short lists and small flat mappings on one line, as a person would write them."""
+
+
+def _is_scalar(v: Any) -> bool:
+    return v is None or isinstance(v, str | int | float | bool)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    flow = all(_is_scalar(v) for v in data) and len(str(data)) < 90
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
+    flow = bool(data) and all(_is_scalar(v) for v in data.values()) and len(str(data)) < 90
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+
+_ModelDumper.add_representer(list, _represent_list)
+_ModelDumper.add_representer(dict, _represent_dict)
+
+
+def _tidy(obj: Any) -> Any:
+    """Whole numbers as integers and a rule's ``kind`` first, for files people review."""
+    if isinstance(obj, float) and obj.is_integer():
+        return int(obj)
+    if isinstance(obj, list | tuple):
+        return [_tidy(v) for v in obj]
+    if isinstance(obj, dict):
+        keys = sorted(obj, key=lambda k: k != "kind")
+        return {k: _tidy(obj[k]) for k in keys}
+    return obj
+
+
+def model_to_yaml(model: Model) -> str:
+    """The model as YAML text, keys in the model's own order."""
+    data = {"format_version": model.format_version, "name": model.name, "version": model.version}
+    data.update(model.to_dict())
+    return yaml.dump(
+        _tidy(data), Dumper=_ModelDumper, sort_keys=False, allow_unicode=True, width=100
+    )
+
+
+def save_model(model: Model, path: str | Path) -> Path:
+    """Write the model as YAML; ``load_model(save_model(m, p)) == m``."""
+    path = Path(path)
+    path.write_text(model_to_yaml(model), encoding="utf-8")
+    return path

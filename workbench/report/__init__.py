@@ -1,0 +1,1 @@
+"""The scoring report: built from stored facts (``build``), rendered (``render``), run (``run``)."""
