@@ -34,3 +34,18 @@ def sample_data(sample_model) -> wb.LeadData:
 @pytest.fixture(scope="session")
 def sample_signals(sample_model, sample_data) -> wb.Signals:
     return wb.compute_signals(sample_model, sample_data)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "slow: browser, papermill, subprocess and wheel tests; `pytest -m 'not slow'` is the "
+        "fast loop, `make test` and CI run everything",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Notebooks run through nbval start a kernel each: slow like the other end-to-end tests."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

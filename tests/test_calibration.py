@@ -380,6 +380,7 @@ def test_cli_calibrate_refuses_a_chart_it_cannot_draw_offline(tmp_path, capsys):
     assert not (tmp_path / "c.html").exists()
 
 
+@pytest.mark.slow
 def test_cli_calibrate_misspelt_outcome_exits_2_with_did_you_mean():
     result = subprocess.run(
         [

@@ -104,6 +104,7 @@ def unquote(cell: str) -> str:
 # --- success paths -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_validate_the_default_model_with_the_installed_command():
     exe = Path(sys.executable).with_name("workbench")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "workbench.cli"]
@@ -380,6 +381,7 @@ def error_runs(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess,
         return dict(zip(ERROR_CASES, pool.map(run, ERROR_CASES), strict=True))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(ERROR_CASES))
 def test_bad_input_exits_2_with_one_paragraph_and_no_traceback(error_runs, case):
     result, folder = error_runs[case]

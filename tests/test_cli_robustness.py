@@ -226,6 +226,7 @@ def test_score_refuses_a_negative_top(tmp_path, capsys):
 # --- 7. a closed pipe ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly():
     argv = ["compare", "--model", str(MODEL), "--model", str(MODEL), "--leads", str(LEADS)]
     proc = subprocess.Popen(

@@ -27,7 +27,7 @@ from tests.helpers import SAMPLES
 from workbench.analysis import metrics, sales
 from workbench.ui.dashboard import PAGE_SIZE, SalesDashboard
 
-pytestmark = needs_chromium
+pytestmark = [pytest.mark.slow, needs_chromium]  # a real browser
 
 
 def workbench_command() -> list[str]:

@@ -381,6 +381,7 @@ def number(text: str) -> int:
     return int(text.replace(",", ""))
 
 
+@pytest.mark.slow
 def test_the_page_has_every_section_in_order(page):
     _, soup, _ = page
     ids = [s["id"] for s in soup.find_all("section")]
@@ -390,6 +391,7 @@ def test_the_page_has_every_section_in_order(page):
     assert figures["distribution"] == 1 and figures["conversion"] == 1
 
 
+@pytest.mark.slow
 def test_the_pages_figures_are_the_engines(page, engine):
     _, soup, other = page
     model, _, signals, _ = engine
@@ -408,6 +410,7 @@ def test_the_pages_figures_are_the_engines(page, engine):
     assert files.loc["leads", "sha256"] == hashlib.sha256(LEADS.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_the_page_has_no_code(page):
     text, soup, _ = page
     cells = soup.find_all(class_="jp-CodeCell")
@@ -421,6 +424,7 @@ def test_the_page_has_no_code(page):
     assert not soup.find_all(attrs={"data-mime-type": "application/vnd.jupyter.stderr"})
 
 
+@pytest.mark.slow
 def test_the_page_loads_nothing_from_outside(page):
     text, soup, _ = page
     assert not soup.find_all("script")  # static: no JavaScript at all, so no CDN

@@ -21,6 +21,8 @@ from workbench.analysis import sales
 from workbench.cli import main
 from workbench.engine.signals import resolve_as_of
 
+pytestmark = pytest.mark.slow  # papermill and subprocesses
+
 MODEL, LEADS, ACTS = SAMPLES / "b2b_model.yaml", SAMPLES / "leads.csv", SAMPLES / "activities.csv"
 BASE = ["report", "--model", str(MODEL), "--leads", str(LEADS), "--activities", str(ACTS)]
 

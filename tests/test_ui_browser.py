@@ -13,7 +13,7 @@ import pytest
 from tests.browser import ARTIFACTS, free_port, launch, needs_chromium, wait_for_port
 from tests.helpers import ROOT
 
-pytestmark = needs_chromium
+pytestmark = [pytest.mark.slow, needs_chromium]  # a real browser
 
 
 @pytest.fixture(scope="module")
