@@ -2,6 +2,8 @@
 
 Each kind is a frozen pydantic model tagged by ``kind``; the tagged union below is the
 registry. A model file can only name these kinds, so nothing in it is ever run as code.
+What a kind does (its evidence, words and levels) lives in :mod:`workbench.engine.kinds`,
+which refuses to import while a rule class here has no home there.
 Lead-field rules look at one column of the leads table; activity rules look at the
 events of each lead up to the as-of date.
 """

@@ -120,9 +120,6 @@ class LevelKind(FieldKind):
 class ActivityKind(Kind):
     """A rule on the events of each lead up to the as-of date."""
 
-    def describe(self, rule) -> str:
-        raise NotImplementedError
-
     @staticmethod
     def events_words(rule: r.ActivityRule) -> str:
         """``page_view with /pricing``: the events a rule counts (any activity if no type)."""
