@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.engine.fields import ColumnCache, _canon, _canon_series
+from workbench.engine.kinds import kind_of
 from workbench.errors import Problem, did_you_mean
 from workbench.model.spec import Model
 
@@ -20,7 +21,7 @@ def _missing_activities(model: Model, activities: pd.DataFrame, given: bool) -> 
     reading = [c for c in model.criteria if c.is_activity]
     if not reading or len(activities):
         return []
-    quiet = [c.id for c in reading if c.rule.kind == "inactivity"]
+    quiet = [c.id for c in reading if kind_of(c.rule).fires_without_events]
     return [
         Problem(
             "activities",
@@ -81,7 +82,7 @@ def _unknown_types(model: Model, activities: pd.DataFrame) -> list[Problem]:
 
 
 def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
-    """Values in equals/in/lookup rules that no lead has, when one that is close does.
+    """Values named in rules (equals/in/not_in/lookup) that no lead has, when one close does.
 
     Only likely typos are reported: a model may well list a value this file lacks
     ('CEO' in a small export), and a warning for each would bury the real ones.
@@ -90,20 +91,12 @@ def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
     rules = [(f"criteria.{c.id}.rule", c.rule) for c in model.criteria]
     rules += [(f"inquiries.{q.id}.rule", q.rule) for q in model.inquiries]
     for where, rule in rules:
-        if rule.kind not in ("equals", "in", "not_in", "lookup"):
+        values = kind_of(rule).named_values(rule)
+        if not values or rule.field not in cache.leads.columns or not len(cache.leads):
             continue
-        if rule.field not in cache.leads.columns or not len(cache.leads):
-            continue
-        cs = rule.case_sensitive
+        cs = getattr(rule, "case_sensitive", False)
         _, text = cache.factorized(rule.field)
         present = set(_canon_series(text, cs).dropna())
-        values = (
-            [v for g in rule.groups for v in g.values]
-            if rule.kind == "lookup"
-            else [rule.value]
-            if rule.kind == "equals"
-            else list(rule.values)
-        )
         for v in values:
             if _canon(v, cs) in present:
                 continue

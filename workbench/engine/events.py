@@ -1,4 +1,4 @@
-"""Evidence from activity events, computed with array operations only.
+"""Activity events as flat arrays, for the activity kinds (:mod:`workbench.engine.kinds.activity`).
 
 Every rule is a mask, a weight per event and a ``np.bincount`` per lead. Nothing sorts
 all events: only the events a diminishing-returns rule matches are sorted (by lead, newest
@@ -101,59 +101,3 @@ def _ranks(lead: np.ndarray, ts: np.ndarray) -> np.ndarray:
     ranks = np.empty(n, dtype=np.int64)
     ranks[order] = idx - np.maximum.accumulate(np.where(start, idx, 0))
     return ranks
-
-
-def activity_evidence(rule: r.Activity, ev: EventArrays) -> tuple[np.ndarray, dict]:
-    """Effective count per lead, plus the raw count in the window for explanations."""
-    mask = ev.mask(rule)
-    if rule.within_days is not None:
-        recent = ev.ts > ev.cutoff_ns - rule.within_days * DAY_NS
-        mask = recent if mask is None else mask & recent
-    lead = ev.lead_idx if mask is None else ev.lead_idx[mask]
-    count = ev._count(lead).astype(np.int32)
-    weights = None
-    if rule.half_life_days is not None:
-        ts = ev.ts if mask is None else ev.ts[mask]
-        weights = np.exp2(-ev.age_days(ts) / rule.half_life_days)
-    if rule.diminishing is not None:
-        rank = _ranks(lead, ev.ts if mask is None else ev.ts[mask])
-        w = np.power(rule.diminishing.factor, rank, dtype=np.float64)
-        if rule.diminishing.max_count is not None:
-            w[rank >= rule.diminishing.max_count] = 0.0
-        weights = w if weights is None else weights * w
-    evidence = ev._count(lead, weights) if weights is not None else count.astype(np.float64)
-    if rule.min_count > 1:
-        evidence[count < rule.min_count] = 0.0
-    return evidence, {"count": count}
-
-
-def inactivity_evidence(
-    rule: r.Inactivity, ev: EventArrays, created_ns: np.ndarray | None
-) -> tuple[np.ndarray, dict]:
-    """1 where the last matching event (or creation) is at least ``days`` old."""
-    mask = ev.mask(rule)
-    lead = ev.lead_idx if mask is None else ev.lead_idx[mask]
-    ts = ev.ts if mask is None else ev.ts[mask]
-    last = np.full(ev.n_leads, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last, lead, ts)
-    if created_ns is not None:
-        last = np.maximum(last, np.where(created_ns <= ev.cutoff_ns, created_ns, last))
-    known = last != np.iinfo(np.int64).min
-    days = np.where(known, (ev.cutoff_ns - last) / DAY_NS, np.nan)
-    inactive = ~known | (days >= rule.days)
-    return inactive.astype(np.float64), {"days": np.floor(days).astype(np.float32)}
-
-
-def trend_evidence(rule: r.Trend, ev: EventArrays) -> tuple[np.ndarray, dict]:
-    """1 where the last ``days`` hold more matching events than the ``days`` before."""
-    mask = ev.mask(rule)
-    span = rule.days * DAY_NS
-    recent_m = ev.ts > ev.cutoff_ns - span
-    before_m = (ev.ts > ev.cutoff_ns - 2 * span) & ~recent_m
-    if mask is not None:
-        recent_m &= mask
-        before_m &= mask
-    recent = ev._count(ev.lead_idx[recent_m]).astype(np.int32)
-    before = ev._count(ev.lead_idx[before_m]).astype(np.int32)
-    rising = (recent > before) & (recent >= rule.min_count)
-    return rising.astype(np.float64), {"recent": recent, "before": before}

@@ -1,4 +1,4 @@
-"""Evidence from lead fields: one vectorised pass per rule over the leads table.
+"""Lead columns as the field kinds read them (:mod:`workbench.engine.kinds`).
 
 Text rules are evaluated on each column's distinct values and gathered back by code, so
 a million leads cost as much as their vocabulary. Parsed columns are cached per run.
@@ -6,8 +6,6 @@ a million leads cost as much as their vocabulary. Parsed columns are cached per 
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +14,6 @@ import pandas as pd
 
 from workbench.data.loading import parse_dates
 from workbench.errors import Problem
-from workbench.model import rules as r
 
 DAY_NS = 86_400 * 10**9
 
@@ -126,59 +123,3 @@ def _gather(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:
     if len(per_unique) == 0:
         return np.full(len(codes), fill, dtype=per_unique.dtype)
     return np.where(codes >= 0, per_unique[codes], fill)
-
-
-def field_match(rule: r.FieldRule, cache: ColumnCache, cutoff: pd.Timestamp) -> np.ndarray:
-    """Boolean evidence (or int16 level for bins/lookup) for one lead-field rule."""
-    name = rule.field
-    kind = rule.kind
-    if kind in ("missing", "present"):
-        missing = cache.leads[name].isna().to_numpy()
-        return missing if kind == "missing" else ~missing
-    if kind in ("range", "bins"):
-        x = cache.numbers(name)
-        if kind == "range":
-            ok = ~np.isnan(x)
-            if rule.min is not None:
-                ok &= x >= rule.min
-            if rule.max is not None:
-                ok &= x < rule.max
-            return ok
-        level = np.full(len(x), -1, dtype=np.int16)
-        for i, b in enumerate(rule.bins):
-            ok = ~np.isnan(x)
-            if b.min is not None:
-                ok &= x >= b.min
-            if b.max is not None:
-                ok &= x < b.max
-            level[ok & (level < 0)] = i
-        return level
-    if kind == "within_days":
-        d = cache.dates(name)
-        start = (cutoff - pd.Timedelta(days=rule.days)).to_datetime64()
-        return ~np.isnat(d) & (d > start) & (d <= cutoff.to_datetime64())
-    codes, text = cache.factorized(name)
-    cs = getattr(rule, "case_sensitive", False)
-    if kind in ("equals", "in", "not_in", "lookup"):
-        canon = _canon_series(text, cs)
-        if kind == "lookup":
-            table = {_canon(v, cs): i for i, g in enumerate(rule.groups) for v in g.values}
-            per = canon.map(table).fillna(-1).to_numpy(dtype=np.int16)
-            return _gather(codes, per, np.int16(-1)).astype(np.int16)
-        values = {_canon(v, cs) for v in ((rule.value,) if kind == "equals" else rule.values)}
-        per = canon.isin(values).to_numpy()
-        if kind == "not_in":
-            return _gather(codes, ~per, False)  # missing values never match
-        return _gather(codes, per, False)
-    if kind == "contains":
-        flags = 0 if cs else re.IGNORECASE
-        pattern = "|".join(re.escape(v) for v in rule.values)
-        per = text.str.contains(pattern, flags=flags, regex=True).fillna(False).to_numpy(bool)
-        return _gather(codes, per, False)
-    if kind == "regex":
-        flags = 0 if cs else re.IGNORECASE
-        with warnings.catch_warnings():  # groups in a user's pattern are fine: we only test
-            warnings.simplefilter("ignore", UserWarning)
-            per = text.str.contains(rule.pattern, flags=flags, regex=True).fillna(False)
-        return _gather(codes, per.to_numpy(bool), False)
-    raise AssertionError(f"unhandled rule kind {kind}")  # the rule registry is closed

@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.engine.kinds import kind_of
 from workbench.engine.signals import Signals
-from workbench.model import rules as r
 from workbench.model.spec import Criterion, Model
 
 MINUS = "\u2212"
@@ -46,40 +46,11 @@ def _value_text(signals: Signals, field: str, rows: np.ndarray, numeric: bool = 
 
 
 def evidence_text(c: Criterion, signals: Signals, rows: np.ndarray) -> pd.Series:
-    """What a criterion saw for each of ``rows``, in words (without the points)."""
-    rule = c.rule
-    label = pd.Series(c.label, index=range(len(rows)), dtype="str")
-    detail = signals.details.get(c.id, {})
-    if isinstance(rule, r.Activity):
-        count = pd.Series(detail["count"][rows]).astype("str")
-        text = label + " " + count + "×"
-        if rule.within_days:
-            text = text + f" in {rule.within_days} days"
-        return text
-    if isinstance(rule, r.Inactivity):
-        days = detail["days"][rows]
-        known = ~np.isnan(days)
-        shown = pd.Series(np.where(known, np.floor(np.nan_to_num(days)), 0).astype(np.int64))
-        text = label + " (" + shown.astype("str") + " days quiet)"
-        return text.where(known, label + " (no activity yet)")
-    if isinstance(rule, r.Trend):
-        recent = pd.Series(detail["recent"][rows]).astype("str")
-        before = pd.Series(detail["before"][rows]).astype("str")
-        return label + " (" + recent + f" in last {rule.days} days vs " + before + " before)"
-    if isinstance(rule, r.Bins | r.Lookup):
-        items = rule.bins if isinstance(rule, r.Bins) else rule.groups
-        names = np.array([i.describe() for i in items] + [""], dtype=object)
-        value = _value_text(
-            signals, rule.field, rows, numeric=isinstance(rule, r.Bins)
-        ).reset_index(drop=True)
-        band = pd.Series(names[signals.levels[c.id][rows]], dtype="str")
-        if isinstance(rule, r.Bins):
-            return label + " " + value + " (" + band + ")"
-        return label + " (" + value + ")"
-    if rule.explains_value():
-        value = _value_text(signals, rule.field, rows).reset_index(drop=True)
-        return (label + " (" + value + ")").where(value != "", label)
-    return label
+    """What a criterion saw for each of ``rows``, in words (without the points).
+
+    Each rule kind words its own evidence (:mod:`workbench.engine.kinds`).
+    """
+    return kind_of(c.rule).evidence_words(c, signals, rows)
 
 
 def weighted(model: Model, contrib: pd.DataFrame) -> np.ndarray:

@@ -18,16 +18,12 @@ import pandas as pd
 
 from workbench.data.loading import LeadData, read_date
 from workbench.engine.coverage import coverage_warnings
-from workbench.engine.events import (
-    EventArrays,
-    activity_evidence,
-    inactivity_evidence,
-    trend_evidence,
-)
-from workbench.engine.fields import ColumnCache, field_match
+from workbench.engine.events import EventArrays
+from workbench.engine.fields import ColumnCache
+from workbench.engine.kinds import Inputs, kind_of
 from workbench.errors import DataError, Problem, did_you_mean, format_path
 from workbench.model import rules as r
-from workbench.model.spec import Criterion, Model
+from workbench.model.spec import Model
 
 
 def rules_key(model: Model) -> tuple:
@@ -158,19 +154,6 @@ def _segment_codes(model: Model, data: LeadData) -> tuple[np.ndarray, tuple[str 
     return seg, (None, *(v.value for v in variants))
 
 
-def _criterion_evidence(
-    c: Criterion, cache: ColumnCache, events: EventArrays, cutoff, created_ns
-) -> tuple[np.ndarray, dict]:
-    rule = c.rule
-    if isinstance(rule, r.Activity):
-        return activity_evidence(rule, events)
-    if isinstance(rule, r.Inactivity):
-        return inactivity_evidence(rule, events, created_ns)
-    if isinstance(rule, r.Trend):
-        return trend_evidence(rule, events)
-    return field_match(rule, cache, cutoff), {}
-
-
 def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
     """Evidence for every lead and criterion of ``model`` as of ``as_of``.
 
@@ -221,31 +204,29 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
     columns: list[tuple[str, int]] = []
     for c in ordered:
         if c.is_level:
-            n_levels = len(c.rule.bins if c.rule.kind == "bins" else c.rule.groups)
-            columns += [(c.id, lv) for lv in range(n_levels)]
+            columns += [(c.id, lv) for lv in range(len(kind_of(c.rule).levels(c.rule)))]
         else:
             columns.append((c.id, -1))
     matrix = np.zeros((n, len(columns)), dtype=np.float32, order="F")
     details: dict[str, dict[str, np.ndarray]] = {}
     levels: dict[str, np.ndarray] = {}
+    inputs = Inputs(cutoff=cutoff, cache=cache, events=events, created_ns=created_ns)
     j = 0
     for c in ordered:
+        kind = kind_of(c.rule)
+        evidence, detail = kind.evidence(c.rule, inputs)
         if c.is_level:
-            level = field_match(c.rule, cache, cutoff)
-            levels[c.id] = level
-            n_levels = len(c.rule.bins if c.rule.kind == "bins" else c.rule.groups)
-            for lv in range(n_levels):
-                matrix[:, j] = level == lv
+            levels[c.id] = evidence
+            for lv in range(len(kind.levels(c.rule))):
+                matrix[:, j] = evidence == lv
                 j += 1
         else:
-            evidence, detail = _criterion_evidence(c, cache, events, cutoff, created_ns)
             matrix[:, j] = evidence
             details[c.id] = detail
             j += 1
     inquiry = np.full(n, -1, dtype=np.int16)
     for i, q in enumerate(model.inquiries):
-        hit = field_match(q.rule, cache, cutoff)
-        hit = hit if hit.dtype == bool else hit >= 0  # a bins/lookup rule: in any bin
+        hit = kind_of(q.rule).hits(q.rule, cache, cutoff)
         inquiry[(inquiry < 0) & hit] = i
     col_max = matrix.max(axis=0) if n else np.zeros(len(columns), dtype=np.float32)
     return Signals(
@@ -320,8 +301,9 @@ def refresh_signals(model: Model, signals: Signals) -> Signals:
     matrix = signals.matrix.copy(order="F")
     details = dict(signals.details)
     col_max = signals.col_max.copy()
+    inputs = Inputs(cutoff=signals.as_of, events=events, created_ns=created_ns)
     for c in changed:
-        evidence, detail = _criterion_evidence(c, None, events, signals.as_of, created_ns)
+        evidence, detail = kind_of(c.rule).evidence(c.rule, inputs)
         j = signals._col_index[c.id]
         matrix[:, j] = evidence
         col_max[j] = evidence.max() if n else 0.0

@@ -32,6 +32,7 @@ import pandas as pd
 
 from workbench.analysis import metrics
 from workbench.data.loading import LeadData
+from workbench.engine.kinds import kind_of
 from workbench.engine.scoring import Totals, score_totals
 from workbench.engine.signals import Signals, compute_signals
 from workbench.errors import DataError, Problem, did_you_mean
@@ -96,12 +97,11 @@ def _column_labels(model: Model, signals: Signals) -> pd.DataFrame:
     for cid, lv in signals.columns:
         c = crit[cid]
         if lv >= 0:
-            items = c.rule.bins if c.rule.kind == "bins" else c.rule.groups
             rows.append(
                 {
                     "feature": f"{cid}[{lv}]",
                     "criterion": cid,
-                    "level": items[lv].describe(),
+                    "level": kind_of(c.rule).level_names(c.rule)[lv],
                     "label": c.label,
                     "unit": "points",
                     "current": model.level_points(c)[lv],

@@ -2,6 +2,8 @@
 
 Each kind is a frozen pydantic model tagged by ``kind``; the tagged union below is the
 registry. A model file can only name these kinds, so nothing in it is ever run as code.
+What a kind does (its evidence, words and levels) lives in :mod:`workbench.engine.kinds`,
+which refuses to import while a rule class here has no home there.
 Lead-field rules look at one column of the leads table; activity rules look at the
 events of each lead up to the as-of date.
 """
@@ -9,7 +11,7 @@ events of each lead up to the as-of date.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -44,10 +46,6 @@ class FieldRule(Frozen):
     def signal_key(self) -> tuple:
         """What the evidence depends on (points excluded, so re-scoring keeps the signals)."""
         return (self.kind, self.field, tuple(self.model_dump(exclude={"kind", "field"}).items()))
-
-    def explains_value(self) -> bool:
-        """Whether the reason text should quote the lead's value ("Industry (Software)")."""
-        return True
 
 
 class Equals(FieldRule):
@@ -144,6 +142,12 @@ class Bins(FieldRule):
 
     kind: Literal["bins"]
     bins: tuple[Bin, ...] = Field(min_length=1)
+    levels_field: ClassVar[str] = "bins"
+
+    @property
+    def levels(self) -> tuple[Bin, ...]:
+        """The bins: what the model edits and the engine scores, one column each."""
+        return self.bins
 
     def signal_key(self) -> tuple:
         return (self.kind, self.field, tuple((b.min, b.max) for b in self.bins))
@@ -180,6 +184,12 @@ class Lookup(FieldRule):
     kind: Literal["lookup"]
     groups: tuple[Group, ...] = Field(min_length=1)
     case_sensitive: bool = False
+    levels_field: ClassVar[str] = "groups"
+
+    @property
+    def levels(self) -> tuple[Group, ...]:
+        """The groups: what the model edits and the engine scores, one column each."""
+        return self.groups
 
     def signal_key(self) -> tuple:
         return (self.kind, self.field, self.case_sensitive, tuple(g.values for g in self.groups))
@@ -204,17 +214,11 @@ class Missing(FieldRule):
 
     kind: Literal["missing"]
 
-    def explains_value(self) -> bool:
-        return False
-
 
 class Present(FieldRule):
     """Field is filled in (not empty, not a placeholder)."""
 
     kind: Literal["present"]
-
-    def explains_value(self) -> bool:
-        return False
 
 
 class Contains(FieldRule):
@@ -267,9 +271,6 @@ class ActivityRule(Frozen):
     def _regex(cls, v: str | None) -> str | None:
         return None if v is None else _check_regex(v)
 
-    def explains_value(self) -> bool:
-        return False
-
     def signal_key(self) -> ActivityRule:
         return self
 
@@ -318,7 +319,8 @@ FIELD_RULES = (
 )
 ACTIVITY_RULES = (Activity, Inactivity, Trend)
 LEVEL_RULES = (Bins, Lookup)
-"""Rules whose points live in the rule (per bin or group), not on the criterion."""
+"""Rules whose points live in the rule (per bin or group, in ``rule.levels``, which the YAML
+calls ``rule.<levels_field>``), not on the criterion."""
 
 Rule = Annotated[
     Equals

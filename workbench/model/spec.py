@@ -115,7 +115,7 @@ class Criterion(Frozen):
             if self.points is not None or self.stars is not None:
                 raise ValueError(
                     f"a '{self.rule.kind}' rule carries its points per "
-                    f"{'bin' if self.rule.kind == 'bins' else 'group'}; remove points/stars "
+                    f"{self.rule.levels_field[:-1]}; remove points/stars "
                     "from the criterion"
                 )
         elif (self.points is None) == (self.stars is None):
@@ -357,10 +357,9 @@ class Model(Frozen):
 
     def level_points(self, c: Criterion) -> tuple[float, ...]:
         """Points per bin/group of a bins or lookup criterion."""
-        items = c.rule.bins if c.rule.kind == "bins" else c.rule.groups
         return tuple(
             i.stars * self.points_per_star if i.stars is not None else float(i.points)
-            for i in items
+            for i in c.rule.levels
         )
 
     # --- edits (each returns a new, validated model) ------------------------------------
@@ -382,7 +381,7 @@ class Model(Frozen):
             value = updates[c.id]
             d = c.model_dump(mode="python", exclude_defaults=True)
             if c.is_level:
-                key = "bins" if c.rule.kind == "bins" else "groups"
+                key = c.rule.levels_field
                 values = list(value) if isinstance(value, Sequence) else None
                 if values is None or len(values) != len(d["rule"][key]):
                     raise ModelError(

@@ -25,12 +25,12 @@ import pandas as pd
 
 from workbench.analysis import metrics, sales
 from workbench.data.loading import LeadData, load_data
-from workbench.engine.fields import ColumnCache, field_match
+from workbench.engine.fields import ColumnCache
+from workbench.engine.kinds import kind_of
 from workbench.engine.scoring import Totals
 from workbench.engine.signals import resolve_as_of
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.model import load_model
-from workbench.model import rules as r
 from workbench.model.signoff import stale_sign_off
 from workbench.model.spec import Criterion, Model, SegmentVariant, Threshold
 from workbench.ui.charts import CATEGORY_COLORS, distribution_chart
@@ -240,8 +240,7 @@ def inquiry_table(model: Model, scoring: sales.Scoring) -> pd.DataFrame:
     )
     matches = []
     for q in model.inquiries:
-        hit = field_match(q.rule, cache, sig.as_of)
-        hit = hit if hit.dtype == bool else hit >= 0  # a bins/lookup rule: in any bin
+        hit = kind_of(q.rule).hits(q.rule, cache, sig.as_of)
         matches.append(int(np.count_nonzero(hit)))
     return pd.DataFrame(
         {
@@ -257,70 +256,18 @@ def _points_text(value: float) -> str:
     return text.replace("-", MINUS)
 
 
-def _values(values, limit: int = 6) -> str:
-    items = [str(v) for v in values]
-    shown = ", ".join(items[:limit])
-    return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
-
-
 def rule_text(rule) -> str:
     """A criterion's rule in words: ``page_view with /pricing, last 30 days, half-life 14 d``."""
-    if isinstance(rule, r.Equals):
-        return f"{rule.field} = {rule.value}"
-    if isinstance(rule, r.In):
-        return f"{rule.field} is {_values(rule.values)}"
-    if isinstance(rule, r.NotIn):
-        return f"{rule.field} is not {_values(rule.values)}"
-    if isinstance(rule, r.Range):
-        lo = "" if rule.min is None else f"{rule.min:g}"
-        hi = "" if rule.max is None else f"{rule.max:g}"
-        return f"{rule.field} in [{lo}, {hi})"
-    if isinstance(rule, r.Bins):
-        return f"{rule.field} by bin"
-    if isinstance(rule, r.Lookup):
-        return f"{rule.field} by value"
-    if isinstance(rule, r.Missing):
-        return f"{rule.field} is missing"
-    if isinstance(rule, r.Present):
-        return f"{rule.field} is filled in"
-    if isinstance(rule, r.Contains):
-        return f"{rule.field} contains {_values(rule.values)}"
-    if isinstance(rule, r.Regex):
-        return f"{rule.field} matches {rule.pattern}"
-    if isinstance(rule, r.WithinDays):
-        return f"{rule.field} within {rule.days} days"
-    types = _values(rule.types) if rule.types else "activity"
-    detail = ""
-    if rule.detail_contains:
-        detail = f" with {_values(rule.detail_contains)}"
-    elif rule.detail_regex:
-        detail = f" matching {rule.detail_regex}"
-    if isinstance(rule, r.Inactivity):
-        return f"no {types}{detail} in {rule.days} days"
-    if isinstance(rule, r.Trend):
-        return f"more {types}{detail} in the last {rule.days} days than the {rule.days} before"
-    parts = [f"{types}{detail}"]
-    if rule.within_days:
-        parts.append(f"last {rule.within_days} days")
-    if rule.min_count > 1:
-        parts.append(f"at least {rule.min_count}×")
-    if rule.diminishing:
-        d = rule.diminishing
-        parts.append(
-            f"each repeat ×{d.factor:g}" + (f" (up to {d.max_count})" if d.max_count else "")
-        )
-    if rule.half_life_days:
-        parts.append(f"half-life {rule.half_life_days:g} days")
-    return ", ".join(parts)
+    return kind_of(rule).describe(rule)
 
 
 def points_text(model: Model, c: Criterion) -> str:
     """``+15``, ``★★ (+10)`` or, per bin or group, ``Executive +20 · Director +15 …``."""
     if c.is_level:
-        items = c.rule.bins if c.rule.kind == "bins" else c.rule.groups
+        names = kind_of(c.rule).level_names(c.rule)
         return " · ".join(
-            f"{i.describe()} {_points_text(p)}"
-            for i, p in zip(items, model.level_points(c), strict=True)
+            f"{name} {_points_text(p)}"
+            for name, p in zip(names, model.level_points(c), strict=True)
         )
     pts = model.criterion_points(c)
     if c.stars is not None:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from workbench.analysis import metrics
 from workbench.analysis.hypothetical import score_hypothetical
+from workbench.engine.kinds import kind_of
 from workbench.engine.reasons import reasons_table
 from workbench.engine.scoring import Totals, contributions, score_totals
 from workbench.engine.signals import Signals, refresh_signals, rules_key
@@ -305,10 +306,10 @@ class TuningApp:
                 touches = self.signals.touches(c.id)
                 title = f"{c.label} ({touches:,} leads)"
                 if c.is_level:
-                    items = c.rule.bins if c.rule.kind == "bins" else c.rule.groups
+                    names = kind_of(c.rule).level_names(c.rule)
                     sliders = [
-                        _slider(p, f"{c.label}: {i.describe()}")
-                        for p, i in zip(self.model.level_points(c), items, strict=True)
+                        _slider(p, f"{c.label}: {name}")
+                        for p, name in zip(self.model.level_points(c), names, strict=True)
                     ]
                     for s in sliders:
                         s.observe(self._on_level(c.id), names="value")

@@ -1,0 +1,135 @@
+"""Kinds that read each lead's events: activity, inactivity and trend.
+
+Every rule is a mask over ``EventArrays``, a weight per event and a ``np.bincount`` per
+lead; nothing sorts all events (see :mod:`workbench.engine.events`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.engine.events import DAY_NS, _ranks
+from workbench.engine.kinds.base import ActivityKind, Detail, Inputs, home, label_series
+from workbench.model import rules as r
+
+
+@home(r.Activity)
+class ActivityCountKind(ActivityKind):
+    def evidence(self, rule: r.Activity, inputs: Inputs) -> tuple[np.ndarray, Detail]:
+        """Effective count per lead, plus the raw count in the window for explanations."""
+        ev = inputs.events
+        mask = ev.mask(rule)
+        if rule.within_days is not None:
+            recent = ev.ts > ev.cutoff_ns - rule.within_days * DAY_NS
+            mask = recent if mask is None else mask & recent
+        lead = ev.lead_idx if mask is None else ev.lead_idx[mask]
+        count = ev._count(lead).astype(np.int32)
+        weights = None
+        if rule.half_life_days is not None:
+            ts = ev.ts if mask is None else ev.ts[mask]
+            weights = np.exp2(-ev.age_days(ts) / rule.half_life_days)
+        if rule.diminishing is not None:
+            rank = _ranks(lead, ev.ts if mask is None else ev.ts[mask])
+            w = np.power(rule.diminishing.factor, rank, dtype=np.float64)
+            if rule.diminishing.max_count is not None:
+                w[rank >= rule.diminishing.max_count] = 0.0
+            weights = w if weights is None else weights * w
+        evidence = ev._count(lead, weights) if weights is not None else count.astype(np.float64)
+        if rule.min_count > 1:
+            evidence[count < rule.min_count] = 0.0
+        return evidence, {"count": count}
+
+    def describe(self, rule: r.Activity) -> str:
+        parts = [self.events_words(rule)]
+        if rule.within_days:
+            parts.append(f"last {rule.within_days} days")
+        if rule.min_count > 1:
+            parts.append(f"at least {rule.min_count}×")
+        if rule.diminishing:
+            d = rule.diminishing
+            parts.append(
+                f"each repeat ×{d.factor:g}" + (f" (up to {d.max_count})" if d.max_count else "")
+            )
+        if rule.half_life_days:
+            parts.append(f"half-life {rule.half_life_days:g} days")
+        return ", ".join(parts)
+
+    def evidence_words(self, c, signals, rows) -> pd.Series:
+        """``Pricing page 3× in 30 days``: the raw count in the window."""
+        count = pd.Series(signals.details[c.id]["count"][rows]).astype("str")
+        text = label_series(c, rows) + " " + count + "×"
+        if c.rule.within_days:
+            text = text + f" in {c.rule.within_days} days"
+        return text
+
+
+@home(r.Inactivity)
+class InactivityKind(ActivityKind):
+    fires_without_events = True
+
+    def evidence(self, rule: r.Inactivity, inputs: Inputs) -> tuple[np.ndarray, Detail]:
+        """1 where the last matching event (or creation) is at least ``days`` old."""
+        ev = inputs.events
+        mask = ev.mask(rule)
+        lead = ev.lead_idx if mask is None else ev.lead_idx[mask]
+        ts = ev.ts if mask is None else ev.ts[mask]
+        last = np.full(ev.n_leads, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(last, lead, ts)
+        created_ns = inputs.created_ns
+        if created_ns is not None:
+            last = np.maximum(last, np.where(created_ns <= ev.cutoff_ns, created_ns, last))
+        known = last != np.iinfo(np.int64).min
+        days = np.where(known, (ev.cutoff_ns - last) / DAY_NS, np.nan)
+        inactive = ~known | (days >= rule.days)
+        return inactive.astype(np.float64), {"days": np.floor(days).astype(np.float32)}
+
+    def describe(self, rule: r.Inactivity) -> str:
+        return f"no {self.events_words(rule)} in {rule.days} days"
+
+    def evidence_words(self, c, signals, rows) -> pd.Series:
+        """``Gone quiet (45 days quiet)``, or ``(no activity yet)`` for a lead never seen."""
+        label = label_series(c, rows)
+        days = signals.details[c.id]["days"][rows]
+        known = ~np.isnan(days)
+        shown = pd.Series(np.where(known, np.floor(np.nan_to_num(days)), 0).astype(np.int64))
+        text = label + " (" + shown.astype("str") + " days quiet)"
+        return text.where(known, label + " (no activity yet)")
+
+
+@home(r.Trend)
+class TrendKind(ActivityKind):
+    def evidence(self, rule: r.Trend, inputs: Inputs) -> tuple[np.ndarray, Detail]:
+        """1 where the last ``days`` hold more matching events than the ``days`` before."""
+        ev = inputs.events
+        mask = ev.mask(rule)
+        span = rule.days * DAY_NS
+        recent_m = ev.ts > ev.cutoff_ns - span
+        before_m = (ev.ts > ev.cutoff_ns - 2 * span) & ~recent_m
+        if mask is not None:
+            recent_m &= mask
+            before_m &= mask
+        recent = ev._count(ev.lead_idx[recent_m]).astype(np.int32)
+        before = ev._count(ev.lead_idx[before_m]).astype(np.int32)
+        rising = (recent > before) & (recent >= rule.min_count)
+        return rising.astype(np.float64), {"recent": recent, "before": before}
+
+    def describe(self, rule: r.Trend) -> str:
+        return (
+            f"more {self.events_words(rule)} in the last {rule.days} days "
+            f"than the {rule.days} before"
+        )
+
+    def evidence_words(self, c, signals, rows) -> pd.Series:
+        """``Rising visits (3 in last 7 days vs 0 before)``."""
+        detail = signals.details[c.id]
+        recent = pd.Series(detail["recent"][rows]).astype("str")
+        before = pd.Series(detail["before"][rows]).astype("str")
+        return (
+            label_series(c, rows)
+            + " ("
+            + recent
+            + f" in last {c.rule.days} days vs "
+            + before
+            + " before)"
+        )

@@ -1,0 +1,121 @@
+"""Kinds that read a column's values as text: equals, in, not_in, lookup, contains, regex.
+
+Each is evaluated on the column's distinct values (``ColumnCache.factorized``) and gathered
+back by code, so a million leads cost as much as their vocabulary. Values compare as the
+engine canonicalises them: numbers by value, text trimmed and (unless case-sensitive)
+case-folded.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from workbench.engine.fields import ColumnCache, _canon, _canon_series, _gather
+from workbench.engine.kinds.base import (
+    FieldKind,
+    LevelKind,
+    home,
+    label_series,
+    lead_values,
+    listing,
+)
+from workbench.model import rules as r
+
+
+def _listed(rule, cache: ColumnCache, values) -> tuple[np.ndarray, np.ndarray]:
+    """Codes per lead, and whether each distinct value is one of ``values``."""
+    codes, text = cache.factorized(rule.field)
+    cs = rule.case_sensitive
+    wanted = {_canon(v, cs) for v in values}
+    return codes, _canon_series(text, cs).isin(wanted).to_numpy()
+
+
+@home(r.Equals)
+class EqualsKind(FieldKind):
+    def named_values(self, rule: r.Equals) -> tuple[r.Scalar, ...]:
+        return (rule.value,)
+
+    def match(self, rule: r.Equals, cache, cutoff) -> np.ndarray:
+        codes, per = _listed(rule, cache, self.named_values(rule))
+        return _gather(codes, per, False)
+
+    def describe(self, rule: r.Equals) -> str:
+        return f"{rule.field} = {rule.value}"
+
+
+@home(r.In)
+class InKind(FieldKind):
+    def named_values(self, rule: r.In) -> tuple[r.Scalar, ...]:
+        return rule.values
+
+    def match(self, rule: r.In, cache, cutoff) -> np.ndarray:
+        codes, per = _listed(rule, cache, rule.values)
+        return _gather(codes, per, False)
+
+    def describe(self, rule: r.In) -> str:
+        return f"{rule.field} is {listing(rule.values)}"
+
+
+@home(r.NotIn)
+class NotInKind(FieldKind):
+    def named_values(self, rule: r.NotIn) -> tuple[r.Scalar, ...]:
+        return rule.values
+
+    def match(self, rule: r.NotIn, cache, cutoff) -> np.ndarray:
+        codes, per = _listed(rule, cache, rule.values)
+        return _gather(codes, ~per, False)  # missing values never match
+
+    def describe(self, rule: r.NotIn) -> str:
+        return f"{rule.field} is not {listing(rule.values)}"
+
+
+@home(r.Lookup)
+class LookupKind(LevelKind):
+    def named_values(self, rule: r.Lookup) -> tuple[r.Scalar, ...]:
+        return tuple(v for g in rule.groups for v in g.values)
+
+    def match(self, rule: r.Lookup, cache, cutoff) -> np.ndarray:
+        codes, text = cache.factorized(rule.field)
+        cs = rule.case_sensitive
+        table = {_canon(v, cs): i for i, g in enumerate(rule.groups) for v in g.values}
+        per = _canon_series(text, cs).map(table).fillna(-1).to_numpy(dtype=np.int16)
+        return _gather(codes, per, np.int16(-1)).astype(np.int16)
+
+    def describe(self, rule: r.Lookup) -> str:
+        return f"{rule.field} by value"
+
+    def evidence_words(self, c, signals, rows) -> pd.Series:
+        """``Seniority (VP)``: the value says which group it fell in."""
+        return label_series(c, rows) + " (" + lead_values(signals, c.rule.field, rows) + ")"
+
+
+def _search(rule, cache: ColumnCache, pattern: str) -> np.ndarray:
+    """Whether each lead's text contains ``pattern`` (a regex), searched per distinct value."""
+    codes, text = cache.factorized(rule.field)
+    flags = 0 if rule.case_sensitive else re.IGNORECASE
+    with warnings.catch_warnings():  # groups in a user's pattern are fine: we only test
+        warnings.simplefilter("ignore", UserWarning)
+        per = text.str.contains(pattern, flags=flags, regex=True).fillna(False)
+    return _gather(codes, per.to_numpy(bool), False)
+
+
+@home(r.Contains)
+class ContainsKind(FieldKind):
+    def match(self, rule: r.Contains, cache, cutoff) -> np.ndarray:
+        return _search(rule, cache, "|".join(re.escape(v) for v in rule.values))
+
+    def describe(self, rule: r.Contains) -> str:
+        return f"{rule.field} contains {listing(rule.values)}"
+
+
+@home(r.Regex)
+class RegexKind(FieldKind):
+    def match(self, rule: r.Regex, cache, cutoff) -> np.ndarray:
+        return _search(rule, cache, rule.pattern)
+
+    def describe(self, rule: r.Regex) -> str:
+        return f"{rule.field} matches {rule.pattern}"
