@@ -24,6 +24,7 @@ from workbench.engine.signals import Signals, refresh_signals, rules_key
 from workbench.errors import WorkbenchError
 from workbench.learning.calibration import MIN_CLASS, Calibration, calibrate
 from workbench.model.diff import model_changes
+from workbench.model.points import criterion_points_rows
 from workbench.model.spec import Model
 from workbench.model.versioning import next_version
 from workbench.model.yaml_io import save_model
@@ -305,10 +306,9 @@ class TuningApp:
                 touches = self.signals.touches(c.id)
                 title = f"{c.label} ({touches:,} leads)"
                 if c.is_level:
-                    items = c.rule.bins if c.rule.kind == "bins" else c.rule.groups
                     sliders = [
-                        _slider(p, f"{c.label}: {i.describe()}")
-                        for p, i in zip(self.model.level_points(c), items, strict=True)
+                        _slider(row.points, f"{row.label}: {row.level_label}")
+                        for row in criterion_points_rows(self.model, c)
                     ]
                     for s in sliders:
                         s.observe(self._on_level(c.id), names="value")
