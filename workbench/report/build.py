@@ -34,7 +34,7 @@ from workbench.model import load_model
 from workbench.model import rules as r
 from workbench.model.points import points_text, signed_points
 from workbench.model.signoff import stale_sign_off
-from workbench.model.spec import Criterion, Model, SegmentVariant, Threshold
+from workbench.model.spec import Model, Threshold
 from workbench.ui.charts import CATEGORY_COLORS, distribution_chart
 from workbench.ui.inputs import SAMPLES
 
@@ -308,19 +308,6 @@ def rule_text(rule) -> str:
     if rule.half_life_days:
         parts.append(f"half-life {rule.half_life_days:g} days")
     return ", ".join(parts)
-
-
-def segment_variant(model: Model, segment: str | None) -> SegmentVariant | None:
-    """The model's variant for ``segment`` (matched as the engine does), or None."""
-    return segments.segment_variant(model, segment)
-
-
-def criterion_applies(model: Model, c: Criterion, segment: str | None) -> bool:
-    """Whether ``c`` scores in a report on ``segment`` (the engine's rule, engine.segments).
-
-    Every criterion applies to an all-segments report.
-    """
-    return segment is None or segments.segment_rules(model, segment).applies[c.id]
 
 
 def criteria_table(
