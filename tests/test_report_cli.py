@@ -168,8 +168,11 @@ def test_the_index_shows_the_instant_scored_and_the_leads_of_each_report(tmp_pat
     assert rows == [[s, when, f"{leads[s]:,}"] for s in ("Enterprise", "SMB")]
     assert "latest data" not in index.get_text()
     page = BeautifulSoup((tmp_path / "weekly-smb.html").read_text(), "html.parser")
-    facts = runner.read_facts(tmp_path / "weekly-smb.html")
-    assert facts == runner.ReportFacts(f"{instant:%Y-%m-%d %H:%M}", leads["SMB"])
+    head = page.find(id="report-head")  # the page states them too
+    assert (head["data-as-of"], int(head["data-leads"])) == (
+        f"{instant:%Y-%m-%d %H:%M}",
+        leads["SMB"],
+    )
     assert page.find(id="report-title").get_text().endswith(f"as of {instant:%Y-%m-%d}")
 
 

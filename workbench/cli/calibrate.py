@@ -2,9 +2,8 @@
 and choose between models. Plain-text tables for a terminal; the work is done by
 :mod:`workbench.learning.calibration` and :mod:`workbench.analysis.comparison`.
 
-Bad input raises :class:`~workbench.errors.WorkbenchError` (not ``cli.UsageError``: this
-module must not import ``workbench.cli``, which may be running as ``__main__``), so
-``workbench.cli.main`` prints one paragraph and exits 2.
+An option to change raises :class:`~workbench.errors.UsageError`, a file that cannot be
+used ``DataError``, so ``workbench.cli.main`` prints one paragraph and exits 2.
 """
 
 from __future__ import annotations
@@ -18,11 +17,12 @@ import pandas as pd
 
 from workbench.analysis import metrics
 from workbench.analysis.comparison import compare_models
+from workbench.cli.options import check_date, check_out, option_check
 from workbench.data import load_data
-from workbench.data.export import refuse_overwrite, same_file, unwritable
+from workbench.data.export import refuse_overwrite, same_file
 from workbench.data.loading import LeadData
 from workbench.engine.signals import compute_signals
-from workbench.errors import DataError, Problem, WorkbenchError, did_you_mean
+from workbench.errors import DataError, Problem, UsageError, did_you_mean
 from workbench.learning.calibration import Calibration, backtest, calibrate
 from workbench.model import load_model, save_model
 from workbench.model.spec import Model
@@ -48,7 +48,7 @@ def _load(model: Model, args: argparse.Namespace, outcome_required: bool) -> Lea
     data = load_data(args.leads, args.activities, model=model, mapping=mapping)
     columns = [str(c) for c in data.leads.columns]
     if col and col not in data.leads.columns and (args.outcome or outcome_required):
-        raise DataError(
+        raise UsageError(
             [
                 Problem(
                     "--outcome",
@@ -58,9 +58,7 @@ def _load(model: Model, args: argparse.Namespace, outcome_required: bool) -> Lea
             ]
         )
     if outcome_required and not col:
-        raise WorkbenchError(
-            "give the outcome column with --outcome COL (e.g. --outcome converted)"
-        )
+        raise UsageError("give the outcome column with --outcome COL (e.g. --outcome converted)")
     return data
 
 
@@ -165,22 +163,24 @@ def _report(cal: Calibration, heading: str) -> None:
 
 def run_calibrate(args: argparse.Namespace) -> int:
     inputs = {"--model": args.model, "--leads": args.leads, "--activities": args.activities}
-    refuse_overwrite(args.out, inputs)
-    refuse_overwrite(args.chart, inputs, "--chart")
+    with option_check():
+        refuse_overwrite(args.out, inputs)
+        refuse_overwrite(args.chart, inputs, "--chart")
     if args.out and args.chart and same_file(args.out, args.chart):
-        raise WorkbenchError(f"--out and --chart name the same file {args.out}; give two files")
+        raise UsageError(f"--out and --chart name the same file {args.out}; give two files")
     model = load_model(args.model)
     if args.chart and Path(args.chart).suffix.lower() not in (".svg", ".png"):
-        raise WorkbenchError(
+        raise UsageError(
             f"--chart {args.chart}: write the charts as .svg or .png (pictures that open "
             "anywhere, with no network)"
         )
     for option in ("out", "chart"):
-        path = getattr(args, option)
-        if path and (problem := unwritable(path, f"--{option}")) is not None:
-            raise DataError([problem])
+        check_out(getattr(args, option) or None, inputs, f"--{option}")
     if args.backtest_days < 1:
-        raise WorkbenchError(f"--backtest-days must be at least 1, not {args.backtest_days}")
+        raise UsageError(f"--backtest-days must be at least 1, not {args.backtest_days}")
+    check_date(args.as_of)
+    if not args.no_backtest:
+        check_date(args.backtest_as_of, "--backtest-as-of")
     data = _load(model, args, outcome_required=True)
     signals = compute_signals(model, data, as_of=args.as_of)
     y = metrics.outcome_array(signals)
@@ -260,7 +260,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     if len(args.model) < 2:
-        raise WorkbenchError("give at least two models: --model A.yaml --model B.yaml")
+        raise UsageError("give at least two models: --model A.yaml --model B.yaml")
+    check_date(args.as_of)
     models = [load_model(p) for p in args.model]
     data = _load(models[0], args, outcome_required=False)
     signals = [compute_signals(m, data, as_of=args.as_of) for m in models]

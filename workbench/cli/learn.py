@@ -1,7 +1,8 @@
 """``workbench profile`` and ``workbench draft``: learn from a CRM export with outcomes.
 
-Kept out of ``cli.py`` so the command module stays a list of thin subcommands. Bad input
-raises :class:`~workbench.errors.DataError` (the CLI prints it and exits 2).
+Kept out of ``cli.py`` so the command module stays a list of thin subcommands. An option
+to change raises :class:`~workbench.errors.UsageError`, a file that cannot be read
+:class:`~workbench.errors.DataError` (the CLI prints either and exits 2).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.cli.options import check_out
 from workbench.data import load_data
-from workbench.data.export import refuse_overwrite, unwritable, write_table
+from workbench.data.export import write_table
 from workbench.data.loading import LeadData
-from workbench.errors import DataError, Problem
+from workbench.errors import Problem, UsageError
 from workbench.model.spec import DataMapping
 
 PROFILE_SUFFIXES = (".csv", ".parquet", ".pq", ".html")
@@ -24,7 +26,7 @@ PROFILE_SUFFIXES = (".csv", ".parquet", ".pq", ".html")
 def check_columns_given(args: argparse.Namespace) -> None:
     """--id and --outcome must name two columns (the outcome is not the lead id)."""
     if args.id == args.outcome:
-        raise DataError(
+        raise UsageError(
             [
                 Problem(
                     "--outcome",
@@ -53,7 +55,7 @@ def check_folds(data: LeadData, outcome: str, folds: int) -> None:
             f"and {not_converted:,} not converted leads, too few for cross-validation; "
             "use --folds 0 to skip it"
         )
-        raise DataError([Problem("--folds", why)])
+        raise UsageError([Problem("--folds", why)])
 
 
 def load_export(leads: str, id_column: str, outcome: str) -> LeadData:
@@ -87,12 +89,10 @@ def run_profile(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in PROFILE_SUFFIXES:
-        raise DataError(
+        raise UsageError(
             [Problem("--out", f"cannot write '{out.suffix or out}'; use .csv, .parquet or .html")]
         )
-    if out is not None and (problem := unwritable(out)) is not None:
-        raise DataError([problem])
-    refuse_overwrite(out, {"--leads": args.leads})
+    check_out(out, {"--leads": args.leads})
     check_columns_given(args)
     data = load_export(args.leads, args.id, args.outcome)
     profile = profile_leads(data, args.outcome)
@@ -112,13 +112,11 @@ def run_draft(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix.lower() not in (".yaml", ".yml"):
-        raise DataError([Problem("--out", f"the model file must be .yaml; got '{out.name}'")])
-    if (problem := unwritable(out)) is not None:
-        raise DataError([problem])
-    refuse_overwrite(out, {"--leads": args.leads})
+        raise UsageError([Problem("--out", f"the model file must be .yaml; got '{out.name}'")])
+    check_out(out, {"--leads": args.leads})
     if args.folds == 1 or args.folds < 0:
         why = f"cross-validation needs at least 2 folds (0 skips it); got {args.folds}"
-        raise DataError([Problem("--folds", why)])
+        raise UsageError([Problem("--folds", why)])
     check_columns_given(args)
     data = load_export(args.leads, args.id, args.outcome)
     if args.folds:

@@ -1,9 +1,22 @@
-"""Option types and checks shared by the command families."""
+"""Option types and checks shared by the command families.
+
+Every command reports a bad option the same way: :class:`~workbench.errors.UsageError`
+naming the option (exit 2, one paragraph) whenever the fix is to change that option — its
+form, its range, a path or column it names. A file that cannot be used stays
+``DataError`` and a model ``ModelError``: the fix is in the file, not on the command line.
+"""
 
 from __future__ import annotations
 
 import argparse
 import socket
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from workbench.data.export import overwrites_input, unwritable
+from workbench.data.loading import read_date
+from workbench.errors import DataError, UsageError
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".xlsx", ".xls", ".json")
 
@@ -32,3 +45,36 @@ def port_free(ip: str, port: int) -> bool:
     except OSError:
         return False
     return True
+
+
+@contextmanager
+def option_check() -> Iterator[None]:
+    """Re-raise a ``DataError`` of a check on an option's value as the ``UsageError`` it is.
+
+    For the shared checks of :mod:`workbench.data.export` (an output's suffix, an output
+    naming an input), which the notebook API also uses; wrap only checks of options, never
+    the reading of a file.
+    """
+    try:
+        yield
+    except DataError as exc:
+        raise UsageError(exc.problems, exc.source) from None
+
+
+def check_date(value: str | None, option: str = "--as-of") -> None:
+    """A date option reads as ``workbench score`` reads it (None: not given), before any work."""
+    if value is not None:
+        with option_check():
+            read_date(value, option)
+
+
+def check_out(
+    path: str | Path | None,
+    inputs: Mapping[str, str | Path | Sequence[str | Path] | None],
+    option: str = "--out",
+) -> None:
+    """An output option can be written and is none of the input files (None: not given)."""
+    if path is None:
+        return
+    if (problem := unwritable(path, option) or overwrites_input(path, inputs, option)) is not None:
+        raise UsageError([problem])

@@ -8,12 +8,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.cli.options import TABLE_SUFFIXES, whole_number
+from workbench.cli.options import (
+    TABLE_SUFFIXES,
+    check_date,
+    check_out,
+    option_check,
+    whole_number,
+)
 from workbench.data import load_data
-from workbench.data.export import export_format, refuse_overwrite, unwritable, write_table
+from workbench.data.export import export_format, unwritable, write_table
 from workbench.engine.scoring import score
 from workbench.engine.signals import compute_signals
-from workbench.errors import UsageError
+from workbench.errors import DataError, UsageError
 from workbench.model import Model, load_model
 from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.spec import OUTPUT_COLUMNS
@@ -98,14 +104,17 @@ def _summary(scored: pd.DataFrame) -> str:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    export_format(args.out)  # refuse a bad --out before the expensive work
-    inputs = {"--model": args.model, "--leads": args.leads, "--activities": args.activities}
-    refuse_overwrite(args.out, inputs)
+    with option_check():
+        export_format(args.out)  # refuse a bad --out before the expensive work
+    check_out(
+        args.out, {"--model": args.model, "--leads": args.leads, "--activities": args.activities}
+    )
+    check_date(args.as_of)
     model = load_model(args.model)
     data = load_data(args.leads, args.activities, model=model)
     print(data.report)
     if not data.n_leads:
-        raise UsageError(f"{args.leads}: no leads to score (the report above says why)")
+        raise DataError(f"{args.leads}: no leads to score (the report above says why)")
     signals = compute_signals(model, data, as_of=args.as_of)
     for w in signals.warnings:
         print(f"  warning: {w}")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from workbench.cli.options import port_free
+from workbench.cli.options import check_date, port_free
 from workbench.data import load_data
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
@@ -29,6 +29,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
     files = resolve_inputs(args.model, args.leads, args.activities, args.as_of)
+    check_date(files["as_of"], "--as-of" if args.as_of is not None else ENV["as_of"])
     # the checks the page will run, so a bad file is reported here, not as a blank page:
     # the files in full, and the page itself built over a few hundred leads
     from workbench.analysis import sales

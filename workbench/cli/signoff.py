@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from workbench.errors import ModelError, Problem
+from workbench.errors import Problem, UsageError
 from workbench.model.signoff import sign_off, sign_off_lines
 
 
@@ -15,7 +15,7 @@ def run_sign_off(args: argparse.Namespace) -> int:
         try:
             date = dt.date.fromisoformat(args.date)
         except ValueError:
-            raise ModelError(
+            raise UsageError(
                 [Problem("--date", f"'{args.date}' is not a date; use YYYY-MM-DD")]
             ) from None
     model = sign_off(args.model, args.name, role=args.role or "", date=date)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.engine.reasons import reason_texts
+from workbench.engine.segments import SegmentRules, rules_by_code
 from workbench.engine.signals import Signals, rules_key
 from workbench.errors import ModelError, Problem
 from workbench.model.spec import Criterion, Model, Threshold
@@ -46,23 +47,12 @@ def _check(model: Model, signals: Signals) -> None:
         )
 
 
-def _variant_points(model: Model, code: int, signals: Signals) -> dict[str, float]:
+def _variant_points(rules: SegmentRules, model: Model) -> dict[str, float]:
     """Points per simple criterion for one segment, and 1/0 for whether level criteria apply."""
-    variant = model.segments.variants[code - 1] if code else None
-    seg_name = signals.segment_names[code]
-    overrides = dict(variant.points) if variant else {}
-    excluded = set(variant.exclude) if variant else set()
-    out = {}
-    for c in model.criteria:
-        applies = c.id not in excluded and (
-            not c.segments
-            or (seg_name is not None and seg_name.casefold() in {s.casefold() for s in c.segments})
-        )
-        if c.is_level:
-            out[c.id] = 1.0 if applies else 0.0  # a multiplier on the level table
-        else:
-            out[c.id] = overrides.get(c.id, model.criterion_points(c)) if applies else 0.0
-    return out
+    return {
+        c.id: (1.0 if rules.applies[c.id] else 0.0) if c.is_level else rules.points[c.id]
+        for c in model.criteria
+    }
 
 
 def _level_table(model: Model, c: Criterion) -> np.ndarray:
@@ -73,9 +63,9 @@ def _level_table(model: Model, c: Criterion) -> np.ndarray:
     return pts
 
 
-def _column_points(model: Model, code: int, signals: Signals) -> np.ndarray:
+def _column_points(model: Model, rules: SegmentRules, signals: Signals) -> np.ndarray:
     """Points per matrix column for one segment: a level column carries its level's points."""
-    pts = _variant_points(model, code, signals)
+    pts = _variant_points(rules, model)
     crit = {c.id: c for c in model.criteria}
     tables = {cid: _level_table(model, crit[cid]) for cid in signals.levels}
     return np.array(
@@ -126,11 +116,12 @@ def bucket_subtotals(model: Model, signals: Signals) -> dict[str, np.ndarray]:
     crit = {c.id: c for c in model.criteria}
     cols = _bucket_slices(model, signals)
     blocks = signals.segment_blocks
+    per_code = rules_by_code(model)
     subtotals = (
         {b: np.empty(n, dtype=np.float32) for b in model.bucket_ids} if len(blocks) > 1 else {}
     )
     for code, lo, hi in blocks:
-        p = _column_points(model, code, signals)
+        p = _column_points(model, per_code[code], signals)
         caps = {}  # column -> points cap, only where the cap can bite
         for j, (cid, lv) in enumerate(signals.columns):
             cap = crit[cid].max_points
@@ -192,10 +183,9 @@ def score_totals(model: Model, signals: Signals) -> Totals:
     np.round(score, 1, out=score)
 
     category = np.empty(n, dtype=np.int8)
+    per_code = rules_by_code(model)
     for code, lo, hi in signals.segment_blocks:
-        variant = model.segments.variants[code - 1] if code else None
-        bands = variant.categories if variant and variant.categories else model.categories
-        category[lo:hi] = _band_index(bands, score[lo:hi])
+        category[lo:hi] = _band_index(per_code[code].categories, score[lo:hi])
     category[signals.inquiry_rows] = len(model.categories)
 
     def grading(g):
@@ -229,7 +219,7 @@ def contributions(model: Model, signals: Signals, rows: np.ndarray | None = None
         seg_code[lo:hi] = code
     codes = seg_code[rows]
     n_codes = len(signals.segment_names)
-    per_code = [_variant_points(model, k, signals) for k in range(n_codes)]
+    per_code = [_variant_points(rules, model) for rules in rules_by_code(model)]
     out = {}
     for c in model.criteria:
         mult = np.array([per_code[k][c.id] for k in range(n_codes)], dtype=np.float64)[codes]

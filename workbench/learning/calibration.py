@@ -32,11 +32,12 @@ import pandas as pd
 
 from workbench.analysis import metrics
 from workbench.data.loading import LeadData
-from workbench.engine.kinds import kind_of
 from workbench.engine.scoring import Totals, score_totals
+from workbench.engine.segments import rules_by_code
 from workbench.engine.signals import Signals, compute_signals
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.learning.points_fit import PointsFit, fit_points
+from workbench.model.points import points_table
 from workbench.model.rules import Missing
 from workbench.model.spec import Criterion, Model
 
@@ -48,18 +49,8 @@ MIN_CLASS = 5  # fewer converted (or unconverted) leads than this: nothing to le
 
 def _applies(model: Model, signals: Signals) -> dict[str, np.ndarray]:
     """Per criterion, whether it applies in each segment (code): exclusions, restrictions."""
-    out = {}
-    for c in model.criteria:
-        flags = []
-        for code, name in enumerate(signals.segment_names):
-            variant = model.segments.variants[code - 1] if code else None
-            excluded = variant is not None and c.id in variant.exclude
-            restricted = bool(c.segments) and (
-                name is None or name.casefold() not in {s.casefold() for s in c.segments}
-            )
-            flags.append(not excluded and not restricted)
-        out[c.id] = np.array(flags)
-    return out
+    per_code = rules_by_code(model)
+    return {c.id: np.array([rules.applies[c.id] for rules in per_code]) for c in model.criteria}
 
 
 def _evidence_cap(model: Model, c: Criterion) -> float | None:
@@ -92,33 +83,18 @@ def evidence_features(model: Model, signals: Signals) -> np.ndarray:
 
 def _column_labels(model: Model, signals: Signals) -> pd.DataFrame:
     """Criterion, level, label, unit and current points of each evidence column."""
-    crit = {c.id: c for c in model.criteria}
-    rows = []
-    for cid, lv in signals.columns:
-        c = crit[cid]
-        if lv >= 0:
-            rows.append(
-                {
-                    "feature": f"{cid}[{lv}]",
-                    "criterion": cid,
-                    "level": kind_of(c.rule).level_names(c.rule)[lv],
-                    "label": c.label,
-                    "unit": "points",
-                    "current": model.level_points(c)[lv],
-                }
-            )
-        else:
-            rows.append(
-                {
-                    "feature": cid,
-                    "criterion": cid,
-                    "level": "",
-                    "label": c.label,
-                    "unit": "stars" if c.stars is not None else "points",
-                    "current": model.criterion_points(c),
-                }
-            )
-    return pd.DataFrame(rows).set_index("feature")
+    by_column = {(row.criterion, row.level): row for row in points_table(model)}
+    rows = [by_column[col] for col in signals.columns]  # the matrix's column order
+    return pd.DataFrame(
+        {
+            "criterion": [row.criterion for row in rows],
+            "level": [row.level_label for row in rows],
+            "label": [row.label for row in rows],
+            "unit": [row.unit for row in rows],
+            "current": [row.points for row in rows],
+        },
+        index=pd.Index([row.feature for row in rows], name="feature"),
+    )
 
 
 # --- suggestion -------------------------------------------------------------------------------
@@ -328,15 +304,10 @@ def share_keeping_thresholds(
     if len(names) < 2:
         return {}
     before, after = score_totals(model, signals), score_totals(suggested, signals)
-    own = {
-        v.value.casefold()
-        for v in (model.segments.variants if model.segments else ())
-        if v.categories
-    }
+    per_code = rules_by_code(model)
     base = np.zeros(signals.n_leads, dtype=bool)
     for code, start, stop in signals.segment_blocks:
-        seg = signals.segment_names[code]
-        base[start:stop] = seg is None or seg.casefold() not in own
+        base[start:stop] = not per_code[code].own_categories
     inquiry = len(before.category_names) - 1
     take = np.zeros(signals.n_leads, dtype=bool)
     take[rows] = True

@@ -25,18 +25,19 @@ import pandas as pd
 
 from workbench.analysis import metrics, sales
 from workbench.data.loading import LeadData, load_data
+from workbench.engine import segments
 from workbench.engine.fields import ColumnCache
 from workbench.engine.kinds import kind_of
 from workbench.engine.scoring import Totals
 from workbench.engine.signals import resolve_as_of
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.model import load_model
+from workbench.model.points import points_text, signed_points
 from workbench.model.signoff import stale_sign_off
-from workbench.model.spec import Criterion, Model, SegmentVariant, Threshold
+from workbench.model.spec import Model, Threshold
 from workbench.ui.charts import CATEGORY_COLORS, distribution_chart
 from workbench.ui.inputs import SAMPLES
 
-MINUS = "\u2212"
 DEFAULT_TOP_N = 20
 NEW = "new since"
 """The shift table's row for leads created after the baseline's instant."""
@@ -251,57 +252,9 @@ def inquiry_table(model: Model, scoring: sales.Scoring) -> pd.DataFrame:
     )
 
 
-def _points_text(value: float) -> str:
-    text = f"{value:+g}"
-    return text.replace("-", MINUS)
-
-
 def rule_text(rule) -> str:
     """A criterion's rule in words: ``page_view with /pricing, last 30 days, half-life 14 d``."""
     return kind_of(rule).describe(rule)
-
-
-def points_text(model: Model, c: Criterion) -> str:
-    """``+15``, ``★★ (+10)`` or, per bin or group, ``Executive +20 · Director +15 …``."""
-    if c.is_level:
-        names = kind_of(c.rule).level_names(c.rule)
-        return " · ".join(
-            f"{name} {_points_text(p)}"
-            for name, p in zip(names, model.level_points(c), strict=True)
-        )
-    pts = model.criterion_points(c)
-    if c.stars is not None:
-        stars = ("" if c.stars > 0 else MINUS) + "★" * abs(c.stars)
-        return f"{stars} ({_points_text(pts)})"
-    return _points_text(pts)
-
-
-def segment_variant(model: Model, segment: str | None) -> SegmentVariant | None:
-    """The model's variant for ``segment`` (matched as the engine does), or None."""
-    if segment is None or model.segments is None:
-        return None
-    wanted = str(segment).strip().casefold()
-    for v in model.segments.variants:
-        if v.value.strip().casefold() == wanted:
-            return v
-    return None
-
-
-def criterion_applies(model: Model, c: Criterion, segment: str | None) -> bool:
-    """Whether ``c`` scores in a report on ``segment`` (the engine's rule, scoring.py).
-
-    A variant's ``exclude`` drops it; a criterion limited to some ``segments`` scores only
-    for leads of a variant named there. Every criterion applies to an all-segments report.
-    """
-    if segment is None:
-        return True
-    variant = segment_variant(model, segment)
-    if variant is not None and c.id in variant.exclude:
-        return False
-    if not c.segments:
-        return True
-    name = variant.value if variant is not None else None
-    return name is not None and name.casefold() in {s.casefold() for s in c.segments}
 
 
 def criteria_table(
@@ -313,17 +266,19 @@ def criteria_table(
     a criterion that does not score there says so, and ``default`` notes what changed.
     """
     sig = scoring.signals
-    variant = segment_variant(model, segment)
-    overrides = dict(variant.points) if variant is not None else {}
+    rules = segments.segment_rules(model, segment) if segment is not None else None
     points, notes = [], []
     for c in model.criteria:
         default = points_text(model, c)
-        if not criterion_applies(model, c, segment):
-            why = "excluded" if variant is not None and c.id in variant.exclude else "not used"
+        if rules is None:
+            points.append(default)
+            notes.append("")
+        elif not rules.applies[c.id]:
+            why = "excluded" if rules.excluded(c.id) else "not used"
             points.append(f"{why} in {segment}")
             notes.append(default)
-        elif c.id in overrides:
-            points.append(_points_text(overrides[c.id]))
+        elif c.id in rules.overridden:
+            points.append(signed_points(rules.points[c.id]))
             notes.append(default)
         else:
             points.append(default)
@@ -356,20 +311,9 @@ def bucket_table(model: Model) -> pd.DataFrame:
     )
 
 
-def _labelled(model: Model, bands) -> tuple[Threshold, ...]:
-    """Bands with the default category's label where a variant gives none."""
-    labels = {t.name: t.label for t in model.categories}
-    return tuple(
-        t if t.label else t.model_copy(update={"label": labels.get(t.name, "")}) for t in bands
-    )
-
-
 def segment_categories(model: Model, segment: str | None) -> tuple[Threshold, ...]:
     """The category thresholds leads of ``segment`` are put in categories with."""
-    variant = segment_variant(model, segment)
-    if variant is not None and variant.categories:
-        return _labelled(model, variant.categories)
-    return model.categories
+    return segments.segment_rules(model, segment).categories
 
 
 def threshold_table(model: Model, segment: str | None = None) -> pd.DataFrame:
@@ -378,16 +322,14 @@ def threshold_table(model: Model, segment: str | None = None) -> pd.DataFrame:
     A variant's band without a label takes the label of the default category of that name.
     """
     if segment is not None:
-        variant = segment_variant(model, segment)
-        own = variant is not None and bool(variant.categories)
-        where = segment if own else f"{segment} (default thresholds)"
-        rows = [(where, t.name, t.min, t.label) for t in segment_categories(model, segment)]
+        rules = segments.segment_rules(model, segment)
+        where = segment if rules.own_categories else f"{segment} (default thresholds)"
+        rows = [(where, t.name, t.min, t.label) for t in rules.categories]
     else:
         rows = [("all", t.name, t.min, t.label) for t in model.categories]
-        if model.segments is not None:
-            for v in model.segments.variants:
-                for t in _labelled(model, v.categories or ()):
-                    rows.append((v.value, t.name, t.min, t.label))
+        for rules in segments.rules_by_code(model)[1:]:
+            if rules.own_categories:
+                rows += [(rules.variant.value, t.name, t.min, t.label) for t in rules.categories]
     return pd.DataFrame(rows, columns=["segment", "category", "min score", "label"])
 
 

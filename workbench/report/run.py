@@ -31,9 +31,9 @@ import nbformat
 from workbench.data.export import overwrites_input, unwritable
 from workbench.data.loading import load_data, read_date
 from workbench.engine.signals import check_columns
-from workbench.errors import DataError, Problem, WorkbenchError
+from workbench.errors import DataError, Problem, UsageError, WorkbenchError
 from workbench.model import Model, load_model
-from workbench.report.build import DEFAULT_TOP_N, match_segment
+from workbench.report.build import DEFAULT_TOP_N, Report, match_segment
 from workbench.report.render import STYLE
 from workbench.resources import notebook
 
@@ -51,8 +51,12 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 
 
-class ReportParameterError(WorkbenchError):
-    """A report parameter is wrong (found before anything runs; the CLI exits 2)."""
+class ReportParameterError(UsageError):
+    """A report parameter is wrong (found before anything runs; the CLI exits 2).
+
+    A :class:`~workbench.errors.UsageError` like every bad option of every command; the
+    report gathers all of them (files, dates, segments, --top, --out) into one.
+    """
 
 
 class ReportExecutionError(Exception):
@@ -86,23 +90,39 @@ class ReportFacts:
     leads: int
 
 
-HEAD_TAG = re.compile(r'<div\b[^>]*\bid="report-head"[^>]*>')
-AS_OF_ATTR = re.compile(r'\bdata-as-of="([^"]*)"')
-LEADS_ATTR = re.compile(r'\bdata-leads="(\d+)"')
+FACTS_MIME = "application/vnd.workbench.report-facts+json"
+"""The MIME type of the output in which the report notebook states its facts as data."""
 
 
-def read_facts(page: str | Path) -> ReportFacts | None:
-    """The as-of instant and lead count a report page carries in its head (None if absent).
+def show_facts(report: Report) -> None:
+    """Display the report's facts as data (in the notebook, after the report itself).
 
-    The report writes them as data attributes of its first section
-    (:func:`workbench.report.render.report_sections`), so the runner needs no second scoring run.
+    The runner reads them from the executed notebook (:func:`notebook_facts`) for the index
+    page: the numbers the report computed, not a second scoring run, and no HTML to parse.
+    The output shows nothing in a notebook (its text is empty) and :func:`strip_for_html`
+    drops it before the export.
     """
-    head = HEAD_TAG.search(Path(page).read_text(encoding="utf-8"))
-    as_of = AS_OF_ATTR.search(head.group(0)) if head else None
-    leads = LEADS_ATTR.search(head.group(0)) if head else None
-    if as_of is None or leads is None:  # nbconvert may reorder attributes, not drop them
-        return None
-    return ReportFacts(as_of=html.unescape(as_of.group(1)), leads=int(leads.group(1)))
+    from IPython.display import display
+
+    as_of = "" if report.as_of is None else f"{report.as_of:%Y-%m-%d %H:%M}"
+    # an empty text/plain: a front end that knows no renderer for the type shows nothing
+    display(
+        {FACTS_MIME: {"as_of": as_of, "leads": int(report.n_leads)}, "text/plain": ""}, raw=True
+    )
+
+
+def _is_facts(output) -> bool:
+    return output.get("output_type") == "display_data" and FACTS_MIME in output.get("data", {})
+
+
+def notebook_facts(nb: nbformat.NotebookNode) -> ReportFacts | None:
+    """The facts an executed report notebook displayed (:func:`show_facts`), or None."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if _is_facts(output):
+                data = output["data"][FACTS_MIME]
+                return ReportFacts(as_of=str(data["as_of"]), leads=int(data["leads"]))
+    return None
 
 
 @dataclass
@@ -242,7 +262,8 @@ def _title(model: Model, segment: str | None, day: str | None) -> str:
 
 
 def strip_for_html(nb: nbformat.NotebookNode, title: str) -> nbformat.NotebookNode:
-    """A copy without stderr output (warnings are for the analyst's notebook, not the page)."""
+    """A copy without stderr output (warnings are for the analyst's notebook, not the page)
+    and without the facts (data for the runner, not for the reader)."""
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
     for cell in nb.cells:
@@ -251,6 +272,7 @@ def strip_for_html(nb: nbformat.NotebookNode, title: str) -> nbformat.NotebookNo
                 o
                 for o in cell.outputs
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                and not _is_facts(o)
             ]
     return nb
 
@@ -272,10 +294,15 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
     return body
 
 
-def run_report(job: ReportJob, notebook: str | Path = REPORT_NOTEBOOK) -> Path:
+def run_report(
+    job: ReportJob,
+    notebook: str | Path = REPORT_NOTEBOOK,
+    facts: dict[Path, ReportFacts] | None = None,
+) -> Path:
     """Execute the notebook for one job with papermill and write its HTML to ``job.out``.
 
-    On a failure the executed notebook (with the error in its cell) is kept at
+    The facts the notebook states (:func:`show_facts`) go into ``facts`` under the path
+    written. On a failure the executed notebook (with the error in its cell) is kept at
     ``job.failed_notebook`` and :class:`ReportExecutionError` says where.
     """
     import papermill as pm
@@ -312,6 +339,8 @@ def run_report(job: ReportJob, notebook: str | Path = REPORT_NOTEBOOK) -> Path:
         nb = nbformat.read(executed, as_version=4)
     job.out.write_text(export_html(nb, job.title), encoding="utf-8")
     job.failed_notebook.unlink(missing_ok=True)  # a failure of an earlier run is stale now
+    if facts is not None and (stated := notebook_facts(nb)) is not None:
+        facts[job.out] = stated
     return job.out
 
 
@@ -377,14 +406,12 @@ def run_reports(
     for job in jobs:
         started = time.perf_counter()
         try:
-            path = run_report(job, notebook)
+            path = run_report(job, notebook, run.facts)
         except ReportExecutionError as exc:
             run.failed.append((job, exc))
             continue
         took = time.perf_counter() - started
         run.written.append((job, path, took))
-        if (facts := read_facts(path)) is not None:
-            run.facts[path] = facts
         echo(f"Wrote {path} ({took:.1f} s)")
     if len(jobs) > 1:
         folder = jobs[0].out.parent

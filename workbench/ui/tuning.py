@@ -18,13 +18,13 @@ import pandas as pd
 
 from workbench.analysis import metrics
 from workbench.analysis.hypothetical import score_hypothetical
-from workbench.engine.kinds import kind_of
 from workbench.engine.reasons import reasons_table
 from workbench.engine.scoring import Totals, contributions, score_totals
 from workbench.engine.signals import Signals, refresh_signals, rules_key
 from workbench.errors import WorkbenchError
 from workbench.learning.calibration import MIN_CLASS, Calibration, calibrate
 from workbench.model.diff import model_changes
+from workbench.model.points import criterion_points_rows
 from workbench.model.spec import Model
 from workbench.model.versioning import next_version
 from workbench.model.yaml_io import save_model
@@ -306,10 +306,9 @@ class TuningApp:
                 touches = self.signals.touches(c.id)
                 title = f"{c.label} ({touches:,} leads)"
                 if c.is_level:
-                    names = kind_of(c.rule).level_names(c.rule)
                     sliders = [
-                        _slider(p, f"{c.label}: {name}")
-                        for p, name in zip(self.model.level_points(c), names, strict=True)
+                        _slider(row.points, f"{row.label}: {row.level_label}")
+                        for row in criterion_points_rows(self.model, c)
                     ]
                     for s in sliders:
                         s.observe(self._on_level(c.id), names="value")
