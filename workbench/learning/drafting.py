@@ -34,6 +34,7 @@ import pandas as pd
 
 from workbench.analysis.metrics import auc, wilson_interval
 from workbench.data.loading import LeadData
+from workbench.data.numbers import read_numbers
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
 from workbench.learning.points_fit import PointsFit, fit_points
@@ -42,7 +43,6 @@ from workbench.learning.profiling import (
     Profile,
     id_column_of,
     name_tokens,
-    numbers_of,
     outcome_values,
     profile_leads,
     quantile_edges,
@@ -313,7 +313,7 @@ def plan_columns(
         col = leads[name][known]
         has_missing = bool(leads[name].isna().any())
         if types[name] == "numeric":
-            x = numbers_of(col)
+            x = read_numbers(col)
             edges = numeric_edges(x, y[known], options)
             filled = x[~np.isnan(x)]
             integer = bool(len(filled)) and bool(np.all(filled == np.round(filled)))
@@ -698,7 +698,7 @@ def one_hot_frame(
     out_train, out_test = {}, {}
     for name in columns:
         if types[name] == "numeric":
-            x_train, x_test = numbers_of(train[name]), numbers_of(test[name])
+            x_train, x_test = read_numbers(train[name]), read_numbers(test[name])
             edges = quantile_edges(x_train, 10)
             for x, out in ((x_train, out_train), (x_test, out_test)):
                 code = np.searchsorted(edges, x, side="right").astype(object)
