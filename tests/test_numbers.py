@@ -139,8 +139,8 @@ def test_a_percent_column_scores_and_explains_like_plain_numbers(tmp_path, capsy
 def test_a_range_rule_reads_percentages_as_the_number_written():
     rate = ["12 %", "9%", "20 %", "15", None, "12,5 %"]
     leads = pd.DataFrame({"lead_id": list("abcdef"), "open_rate": rate})
-    model = make_model([crit("engaged", {"kind": "range", "field": "open_rate", "min": 10,
-                                         "max": 20}, points=10)])  # fmt: skip
+    rule = {"kind": "range", "field": "open_rate", "min": 10, "max": 20}
+    model = make_model([crit("engaged", rule, points=10)])
     signals = wb.compute_signals(model, wb.load_data(leads), as_of="2026-10-31")
     hit = signals.column("engaged")[signals.rows_of(list("abcdef"))]
     assert hit.tolist() == [1, 0, 0, 1, 0, 0]

@@ -41,7 +41,6 @@ from workbench.learning.points_fit import PointsFit, fit_points
 from workbench.learning.profiling import (
     ASSIGNMENT_WORDS,
     Profile,
-    id_column_of,
     name_tokens,
     outcome_values,
     profile_leads,
@@ -474,20 +473,15 @@ def level_matrix(model: Model, data: LeadData) -> tuple[np.ndarray, list[str], l
     for cid, lv in signals.columns:
         names.append(f"{cid}[{lv}]" if lv >= 0 else cid)
         groups.append(by_id[cid].rule.field)
-    X = np.empty_like(signals.matrix)
-    X[signals.order] = signals.matrix
-    return X.astype(float), names, groups
+    return signals.matrix[signals.row_of_lead].astype(float), names, groups
 
 
 def engine_scores(model: Model, data: LeadData) -> tuple[np.ndarray, np.ndarray]:
     """Score and category index of every lead (data order), by the real engine."""
     signals = compute_signals(model, data)
     totals = score_totals(model, signals)
-    score = np.empty(len(totals.score))
-    score[signals.order] = totals.score
-    category = np.empty(len(totals.category), dtype=np.int64)
-    category[signals.order] = totals.category
-    return score, category
+    rows = signals.row_of_lead
+    return totals.score[rows].astype(float), totals.category[rows].astype(np.int64)
 
 
 def choose_thresholds(
@@ -811,7 +805,7 @@ def draft_model(
     mapping = DataMapping(
         **{
             **data.mapping.model_dump(mode="python"),
-            "lead_id": id_column_of(data),
+            "lead_id": data.id_column,
             "outcome": outcome,
             "outcome_date": None,
         }

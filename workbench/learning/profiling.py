@@ -216,13 +216,6 @@ def outcome_values(data: LeadData, outcome: str) -> np.ndarray:
     return values
 
 
-def id_column_of(data: LeadData) -> str:
-    """The lead id column as spelled in the file (loading may have matched it loosely)."""
-    seen = next(iter(data.report.placeholders.values()), {})
-    extra = [c for c in seen if c not in data.leads.columns]
-    return extra[0] if len(extra) == 1 else data.mapping.lead_id
-
-
 # --- column types ------------------------------------------------------------------------
 
 
@@ -517,7 +510,7 @@ def profile_leads(
             }
         )
         frames.append(levels.assign(column=str(name)))
-    id_name = id_column_of(data)
+    id_name = data.id_column
     rows.insert(
         0,
         {
