@@ -49,7 +49,7 @@ def main(n_leads: int = 1_000_000) -> None:
         return wb.score_totals(m, signals)
 
     def cold():
-        signals.memo.clear()  # nothing memoised: every bucket's matvec runs
+        signals.subtotal_cache.entries.clear()  # nothing cached: every bucket's matvec runs
         return wb.score_totals(edited, signals)
 
     edited = model.with_points({"pricing_page": 21})

@@ -28,8 +28,7 @@ from workbench.model.spec import Model
 
 def totals_in_data_order(totals: Totals, signals: Signals) -> Totals:
     """The same totals with rows in the order of the leads file (``signals.data.leads``)."""
-    inverse = np.empty_like(signals.order)
-    inverse[signals.order] = np.arange(len(signals.order))
+    inverse = signals.row_of_lead
 
     def put(a):
         return None if a is None else a[inverse]
@@ -49,9 +48,7 @@ def outcome_in_data_order(signals: Signals) -> np.ndarray | None:
     y = metrics.outcome_array(signals)
     if y is None:
         return None
-    out = np.empty_like(y)
-    out[signals.order] = y
-    return out
+    return y[signals.row_of_lead]
 
 
 def transition_matrix(before: Totals, after: Totals) -> pd.DataFrame:

@@ -15,14 +15,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.metrics import category_counts
-from workbench.data.loading import LeadData, read_date
+from workbench.data.loading import NEVER, LeadData, read_date
 from workbench.engine.reasons import reason_texts, reasons_table
 from workbench.engine.scoring import Totals, contributions, score_totals
 from workbench.engine.signals import Signals, compute_signals, resolve_as_of
 from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.spec import Model
 
-NEVER = np.iinfo(np.int64).min
 PREVIOUS_DAYS = 7
 """The previous scoring is the same model run as of a week earlier (a weekly sales rhythm)."""
 
@@ -55,24 +54,16 @@ def known_by(data: LeadData, as_of=None) -> LeadData:
     Scoring as of a past date must not list leads that arrived later: a queue, a report
     or an export as of 1 June holds the leads sales could have called on 1 June.
     """
-    col = data.mapping.created_at
-    leads = data.leads
-    if not col or col not in leads.columns or not pd.api.types.is_datetime64_any_dtype(leads[col]):
+    born = data.created_ns()
+    if not (born != NEVER).any():
         return data
-    cutoff = resolve_as_of(data, as_of)
-    stamps = leads[col].to_numpy(dtype="datetime64[ns]")
-    later = ~np.isnat(stamps) & (stamps.view(np.int64) > cutoff.value)
-    return data.subset(leads.index[~later]) if later.any() else data
+    later = born > resolve_as_of(data, as_of).value
+    return data.subset(data.leads.index[~later]) if later.any() else data
 
 
 def created_at(signals: Signals) -> np.ndarray:
     """Creation instant per signals row as int64 ns (NEVER where unknown)."""
-    col = signals.data.mapping.created_at
-    leads = signals.data.leads
-    if not col or col not in leads.columns or not pd.api.types.is_datetime64_any_dtype(leads[col]):
-        return np.full(signals.n_leads, NEVER, dtype=np.int64)
-    stamps = leads[col].to_numpy(dtype="datetime64[ns]")[signals.order]
-    return np.where(np.isnat(stamps), NEVER, stamps.view(np.int64))
+    return signals.created_ns
 
 
 def last_activity(signals: Signals) -> np.ndarray:
@@ -304,7 +295,7 @@ def score_history(
     """
     one = data.subset([lead_id])
     end = read_date(as_of, "as_of")
-    created = created_at(compute_signals(model, one, as_of=end))[0]
+    created = one.created_ns()[0]
     rows = []
     for k in range(weeks - 1, -1, -1):
         cutoff = end - pd.Timedelta(days=7 * k)

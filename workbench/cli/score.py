@@ -125,7 +125,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     out = scored[columns].reset_index()
     for b in model.bucket_ids:
         out[b] = out[b].astype(float).round(1)
-    out = out.rename(columns={"lead_id": data.leads.attrs.get("id_column", model.data.lead_id)})
+    out = out.rename(columns={"lead_id": data.id_column})
     path = write_table(out, args.out)
     print(
         f"Scored {len(out):,} leads with {model.name} v{model.version} as of "

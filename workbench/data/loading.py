@@ -29,6 +29,23 @@ FALSE_WORDS = {"0", "false", "no", "n", "f", "lost", "not converted", "closed lo
 HEADER_ROWS = 1  # spreadsheet row numbers: the header is row 1, the first lead row 2
 
 
+NEVER = np.iinfo(np.int64).min
+"""An instant as int64 nanoseconds that never happened: a lead with no creation date."""
+
+
+@dataclass(eq=False)
+class FileFacts:
+    """Facts about lead columns decided once on the whole leads file, shared by its subsets.
+
+    The one thing about loaded data that may change, and why: a fact (the day/month order
+    of a column's text dates) is decided the first time a rule needs it — reading it scans
+    the column, and most columns never need it — and is then fixed. :meth:`LeadData.narrowed`
+    hands the same facts to every subset, so a lead scores the same alone as in the queue.
+    """
+
+    day_first: dict[str, bool] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, eq=False)
 class LeadData:
     """Checked leads (indexed by lead id) and activities, plus what loading found."""
@@ -41,26 +58,60 @@ class LeadData:
     root: LeadData | None = field(default=None, repr=False, compare=False)
     """The data this is a subset of: lead-column facts (a date column's day/month order)
     are decided on the whole file, so a lead scores the same alone as in the queue."""
-    _day_first: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    id_in_file: str | None = field(default=None, kw_only=True)
+    """The lead id column as the file spells it ('Lead ID' for a mapping's ``lead_id``)."""
+    facts: FileFacts = field(default_factory=FileFacts, repr=False, compare=False, kw_only=True)
 
     @property
     def n_leads(self) -> int:
         return len(self.leads)
 
+    @property
+    def id_column(self) -> str:
+        """The lead id column's name as the file spells it (loading forgives case, spaces
+        and aliases): what files written back and profiles call it."""
+        return self.id_in_file or self.mapping.lead_id
+
+    def created_ns(self) -> np.ndarray:
+        """When each lead was created (leads-file order) as int64 ns; :data:`NEVER` where
+        unknown, or for every lead when the leads have no created-at column.
+
+        The one reading of the created-at instant: inactivity rules count quiet days from
+        it, and a past scoring leaves out the leads created after it.
+        """
+        col = self.mapping.created_at
+        leads = self.leads
+        if (
+            not col
+            or col not in leads.columns
+            or not pd.api.types.is_datetime64_any_dtype(leads[col])
+        ):
+            return np.full(self.n_leads, NEVER, dtype=np.int64)
+        stamps = leads[col].to_numpy(dtype="datetime64[ns]")
+        return np.where(np.isnat(stamps), NEVER, stamps.view(np.int64))
+
     def day_first(self, column: str) -> bool | None:
         """Whether the text dates of a lead column are day first, decided on the whole file
         (None for a column already parsed)."""
-        root = self.root or self
-        col = root.leads[column]
+        col = (self.root or self).leads[column]
         if pd.api.types.is_datetime64_any_dtype(col):
             return None
-        if column not in root._day_first:
-            root._day_first[column] = date_order(col).day_first
-        return root._day_first[column]
+        if column not in self.facts.day_first:
+            self.facts.day_first[column] = date_order(col).day_first
+        return self.facts.day_first[column]
 
     def narrowed(self, leads: pd.DataFrame, activities: pd.DataFrame) -> LeadData:
         """Other rows of the same files (a subset, a fold): facts stay those of the whole."""
-        return LeadData(leads, activities, self.mapping, self.report, self.files, self.root or self)
+        return LeadData(
+            leads,
+            activities,
+            self.mapping,
+            self.report,
+            self.files,
+            self.root or self,
+            id_in_file=self.id_in_file,
+            facts=self.facts,
+        )
 
     @cached_property
     def _events_by_lead(self) -> tuple[np.ndarray, np.ndarray]:
@@ -461,7 +512,8 @@ def _with_sheet(hint: str, table) -> str:
 
 def _load_leads(
     source, mapping: DataMapping, report: DataReport, hint: str = MODEL_HINT
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, str]:
+    """The checked leads, and the id column as the file spells it."""
     file = str(source) if not isinstance(source, pd.DataFrame) else "leads"
     raw = source.copy() if isinstance(source, pd.DataFrame) else read_frame(source)
     hint = _with_sheet(hint, raw)
@@ -504,7 +556,6 @@ def _load_leads(
     leads_rows = rows[~bad]
     leads.index = pd.Index(ids[~bad].to_numpy(), name="lead_id", dtype="str")
     leads = leads.drop(columns=[id_col])
-    leads.attrs["id_column"] = str(id_col)  # as the file spells it, for files written back
 
     for col in (mapping.created_at, mapping.outcome_date):
         if col and col in leads.columns:
@@ -535,7 +586,7 @@ def _load_leads(
         )
         leads[mapping.outcome] = parsed
     report.counts.update(leads_read=len(raw), leads_kept=len(leads), leads_rejected=int(bad.sum()))
-    return leads
+    return leads, str(id_col)
 
 
 def _chunks(arr: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
@@ -776,7 +827,7 @@ def load_data(
     if now is not None and now_ts == now_ts.normalize():
         now_ts += pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # a date means its whole day
     report = DataReport()
-    lead_frame = _load_leads(leads, mapping, report, column_hint)
+    lead_frame, id_in_file = _load_leads(leads, mapping, report, column_hint)
     if activities is None:
         acts = pd.DataFrame(
             {
@@ -793,4 +844,4 @@ def load_data(
         files["activities"] = (
             str(activities) if not isinstance(activities, pd.DataFrame) else "<DataFrame>"
         )
-    return LeadData(lead_frame, acts, mapping, report, files)
+    return LeadData(lead_frame, acts, mapping, report, files, id_in_file=id_in_file)

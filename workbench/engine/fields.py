@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.loading import parse_dates
+from workbench.data.numbers import parse_numbers, read_numbers
 from workbench.errors import Problem
 
 DAY_NS = 86_400 * 10**9
@@ -42,17 +43,15 @@ class ColumnCache:
         return self._factorized[name]
 
     def numbers(self, name: str) -> np.ndarray:
-        """Float values; text like '1,200' or '$5M'-free numbers parsed, others NaN + warning."""
+        """Float values as :mod:`workbench.data.numbers` reads them ('1,200', '$5000',
+        '12 %'); values that are not numbers are NaN, with a warning."""
         if name not in self._numbers:
             col = self.leads[name]
             if pd.api.types.is_numeric_dtype(col):
-                values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                values = read_numbers(col)
             else:
                 codes, text = self.factorized(name)
-                cleaned = text.str.replace(r"[,\s$€£]", "", regex=True)
-                parsed = pd.to_numeric(cleaned, errors="coerce").to_numpy(
-                    dtype=float, na_value=np.nan
-                )
+                parsed = parse_numbers(text)  # each distinct text once
                 bad = np.flatnonzero(np.isnan(parsed))
                 if len(bad):
                     n_bad = int(np.isin(codes, bad).sum())

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.data.numbers import read_numbers
 from workbench.engine.kinds import kind_of
 from workbench.engine.signals import Signals
 from workbench.model.spec import Criterion, Model
@@ -37,9 +38,8 @@ def _value_text(signals: Signals, field: str, rows: np.ndarray, numeric: bool = 
     """The lead's value as a reader expects it: a number with thousands separators
     ("18,822", even when the file holds it as text), anything else as written."""
     col = signals.data.leads[field].iloc[signals.order[rows]]
-    if numeric and not pd.api.types.is_numeric_dtype(col):  # cleaned as the engine reads it
-        text = col.astype("str").str.replace(r"[,\s$€£]", "", regex=True)
-        col = pd.to_numeric(text, errors="coerce")
+    if numeric and not pd.api.types.is_numeric_dtype(col):  # read as the engine reads it
+        col = pd.Series(read_numbers(col), index=col.index)
     if pd.api.types.is_numeric_dtype(col):
         return col.map(_number_text).astype("str")
     return col.astype("str").fillna("")

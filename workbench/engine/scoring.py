@@ -134,13 +134,11 @@ def bucket_subtotals(model: Model, signals: Signals) -> dict[str, np.ndarray]:
                 p[bcols].tobytes(),
                 tuple(sorted((j, float(v)) for j, v in caps.items() if j in bcols)),
             )
-            cached = signals.memo.get(key)
+            cached = signals.subtotal_cache.get(key)
             if cached is None:
-                cached = _subtotal(signals, lo, hi, bcols, p, caps)
-                cached.flags.writeable = False  # shared between calls: never edit in place
-                if len(signals.memo) >= 4 * len(cols) * len(blocks):
-                    signals.memo.pop(next(iter(signals.memo)))
-                signals.memo[key] = cached
+                cached = signals.subtotal_cache.put(
+                    key, _subtotal(signals, lo, hi, bcols, p, caps), 4 * len(cols) * len(blocks)
+                )
             if len(blocks) > 1:
                 subtotals[b][lo:hi] = cached
             else:
@@ -286,6 +284,4 @@ def score(model: Model, signals: Signals, *, reasons: bool = True, top: int = 3)
     frame = pd.concat([frame, contrib], axis=1)
     if reasons:
         frame["reasons"] = reason_texts(model, signals, contrib=contrib, top=top)
-    inverse = np.empty_like(signals.order)
-    inverse[signals.order] = np.arange(len(signals.order))
-    return frame.iloc[inverse]
+    return frame.iloc[signals.row_of_lead]

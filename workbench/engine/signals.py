@@ -5,13 +5,15 @@ columns are scored as ``points × evidence`` — one column per simple criterion
 0/1 column per bin or group of a bins/lookup criterion — grouped by bucket so each bucket
 is a contiguous slice; and the segment and inquiry of each lead. Rows are ordered by
 segment so that each segment is a contiguous block too. Changing points, weights or
-thresholds never touches the evidence; scoring memoises bucket subtotals here, keyed by
-the exact points used, so a slider move recomputes only the bucket it changed.
+thresholds never touches the evidence; scoring keeps bucket subtotals here (a
+:class:`SubtotalCache`), keyed by the exact points used, so a slider move recomputes only
+the bucket it changed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -39,9 +41,50 @@ def rules_key(model: Model) -> tuple:
     )
 
 
+def inverse_order(order: np.ndarray) -> np.ndarray:
+    """The inverse permutation of ``order`` (int32): ``inverse[order[i]] == i``.
+
+    Signals rows are the leads in segment order (``order``: row -> position in the leads
+    file); its inverse takes a lead's file position to its row, to place events on rows
+    or to put results back in file order.
+    """
+    inverse = np.empty(len(order), dtype=np.int32)
+    inverse[order] = np.arange(len(order), dtype=np.int32)
+    return inverse
+
+
+@dataclass(eq=False)
+class SubtotalCache:
+    """Scoring's bucket subtotals for one :class:`Signals`, keyed by the exact points used.
+
+    The one part of signals that changes, and why that is safe: the evidence never does,
+    so a subtotal once computed for some points stays right as long as the signals live.
+    Scoring (:func:`workbench.engine.scoring.bucket_subtotals`) fills it as sliders move,
+    so a move recomputes only the bucket it changed, and drops the oldest entry beyond its
+    limit. It only saves time: scores are the same with it empty.
+    """
+
+    entries: dict[tuple, np.ndarray] = field(default_factory=dict)
+
+    def get(self, key: tuple) -> np.ndarray | None:
+        return self.entries.get(key)
+
+    def put(self, key: tuple, subtotal: np.ndarray, limit: int) -> np.ndarray:
+        """Keep ``subtotal`` (made read-only: every later call shares it)."""
+        subtotal.flags.writeable = False
+        if len(self.entries) >= limit:
+            self.entries.pop(next(iter(self.entries)))
+        self.entries[key] = subtotal
+        return subtotal
+
+
 @dataclass(frozen=True, eq=False)
 class Signals:
-    """Evidence for every lead and criterion; rows in ``lead_ids`` order (segment-grouped)."""
+    """Evidence for every lead and criterion; rows in ``lead_ids`` order (segment-grouped).
+
+    Immutable but for ``subtotal_cache`` (see :class:`SubtotalCache`); the cached
+    properties below are derived from the fields once, on first use.
+    """
 
     lead_ids: pd.Index
     order: np.ndarray  # row -> position in data.leads
@@ -57,12 +100,28 @@ class Signals:
     inquiry_reason: np.ndarray  # int16 index into model.inquiries, -1 = a real lead
     data: LeadData
     warnings: tuple[Problem, ...] = ()
-    _col_index: dict[str, int] = field(default_factory=dict, repr=False)
-    memo: dict = field(default_factory=dict, repr=False)  # scoring's subtotal cache
+    subtotal_cache: SubtotalCache = field(default_factory=SubtotalCache, repr=False)
 
-    def __post_init__(self) -> None:
-        self._col_index.update({cid: i for i, (cid, lv) in enumerate(self.columns) if lv < 0})
-        object.__setattr__(self, "inquiry_rows", np.flatnonzero(self.inquiry_reason >= 0))
+    @cached_property
+    def _col_index(self) -> dict[str, int]:
+        """Matrix column of each simple (not bins/lookup) criterion."""
+        return {cid: i for i, (cid, lv) in enumerate(self.columns) if lv < 0}
+
+    @cached_property
+    def inquiry_rows(self) -> np.ndarray:
+        """Rows of the inquiries (every scoring puts them in the inquiry category)."""
+        return np.flatnonzero(self.inquiry_reason >= 0)
+
+    @cached_property
+    def row_of_lead(self) -> np.ndarray:
+        """Row of each lead by its position in ``data.leads``: ``result[i]`` holds what
+        ``data.leads.iloc[i]`` needs (see :func:`inverse_order`)."""
+        return inverse_order(self.order)
+
+    @property
+    def created_ns(self) -> np.ndarray:
+        """When each lead was created, per row (int64 ns; NEVER where unknown)."""
+        return self.data.created_ns()[self.order]
 
     @property
     def n_leads(self) -> int:
@@ -168,8 +227,6 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
     leads = data.leads.iloc[order]
     seg = seg[order]
     n = len(leads)
-    row_of_lead = np.empty(n, dtype=np.int32)
-    row_of_lead[order] = np.arange(n, dtype=np.int32)
     blocks = []
     for code in range(len(seg_names)):
         lo, hi = np.searchsorted(seg, [code, code + 1])
@@ -178,18 +235,10 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
 
     cache = ColumnCache(leads, source=data.files.get("leads", "leads"), day_first=data.day_first)
     needs_events = any(c.is_activity for c in model.criteria)
-    events = EventArrays.build(data.activities, row_of_lead, n, cutoff) if needs_events else None
-    created_ns = None
-    created = data.mapping.created_at
-    if (
-        created
-        and created in leads.columns
-        and pd.api.types.is_datetime64_any_dtype(leads[created])
-    ):
-        created_ns = leads[created].to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
-        created_ns[np.isnat(leads[created].to_numpy(dtype="datetime64[ns]"))] = np.iinfo(
-            np.int64
-        ).min
+    events = None
+    if needs_events:
+        events = EventArrays.build(data.activities, inverse_order(order), n, cutoff)
+    created_ns = data.created_ns()[order]
 
     bucket_pos = {b: i for i, b in enumerate(model.bucket_ids)}
     # by bucket; within a bucket, capped criteria last so their columns form one block
@@ -285,19 +334,8 @@ def refresh_signals(model: Model, signals: Signals) -> Signals:
     if not same_layout or not all(c.is_activity for c in changed):
         return compute_signals(model, signals.data, as_of=signals.as_of)
     n = signals.n_leads
-    row_of_lead = np.empty(n, dtype=np.int32)
-    row_of_lead[signals.order] = np.arange(n, dtype=np.int32)
-    events = EventArrays.build(signals.data.activities, row_of_lead, n, signals.as_of)
-    created_ns = None
-    created = signals.data.mapping.created_at
-    leads = signals.data.leads
-    if (
-        created
-        and created in leads.columns
-        and pd.api.types.is_datetime64_any_dtype(leads[created])
-    ):
-        stamps = leads[created].to_numpy(dtype="datetime64[ns]")[signals.order]
-        created_ns = np.where(np.isnat(stamps), np.iinfo(np.int64).min, stamps.view(np.int64))
+    events = EventArrays.build(signals.data.activities, signals.row_of_lead, n, signals.as_of)
+    created_ns = signals.created_ns
     matrix = signals.matrix.copy(order="F")
     details = dict(signals.details)
     col_max = signals.col_max.copy()

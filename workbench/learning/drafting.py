@@ -34,6 +34,7 @@ import pandas as pd
 
 from workbench.analysis.metrics import auc, wilson_interval
 from workbench.data.loading import LeadData
+from workbench.data.numbers import read_numbers
 from workbench.engine.kinds import kind_of
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
@@ -41,9 +42,7 @@ from workbench.learning.points_fit import PointsFit, fit_points
 from workbench.learning.profiling import (
     ASSIGNMENT_WORDS,
     Profile,
-    id_column_of,
     name_tokens,
-    numbers_of,
     outcome_values,
     profile_leads,
     quantile_edges,
@@ -317,7 +316,7 @@ def plan_columns(
         col = leads[name][known]
         has_missing = bool(leads[name].isna().any())
         if types[name] == "numeric":
-            x = numbers_of(col)
+            x = read_numbers(col)
             edges = numeric_edges(x, y[known], options)
             filled = x[~np.isnan(x)]
             integer = bool(len(filled)) and bool(np.all(filled == np.round(filled)))
@@ -478,20 +477,15 @@ def level_matrix(model: Model, data: LeadData) -> tuple[np.ndarray, list[str], l
     for cid, lv in signals.columns:
         names.append(f"{cid}[{lv}]" if lv >= 0 else cid)
         groups.append(by_id[cid].rule.field)
-    X = np.empty_like(signals.matrix)
-    X[signals.order] = signals.matrix
-    return X.astype(float), names, groups
+    return signals.matrix[signals.row_of_lead].astype(float), names, groups
 
 
 def engine_scores(model: Model, data: LeadData) -> tuple[np.ndarray, np.ndarray]:
     """Score and category index of every lead (data order), by the real engine."""
     signals = compute_signals(model, data)
     totals = score_totals(model, signals)
-    score = np.empty(len(totals.score))
-    score[signals.order] = totals.score
-    category = np.empty(len(totals.category), dtype=np.int64)
-    category[signals.order] = totals.category
-    return score, category
+    rows = signals.row_of_lead
+    return totals.score[rows].astype(float), totals.category[rows].astype(np.int64)
 
 
 def choose_thresholds(
@@ -702,7 +696,7 @@ def one_hot_frame(
     out_train, out_test = {}, {}
     for name in columns:
         if types[name] == "numeric":
-            x_train, x_test = numbers_of(train[name]), numbers_of(test[name])
+            x_train, x_test = read_numbers(train[name]), read_numbers(test[name])
             edges = quantile_edges(x_train, 10)
             for x, out in ((x_train, out_train), (x_test, out_test)):
                 code = np.searchsorted(edges, x, side="right").astype(object)
@@ -815,7 +809,7 @@ def draft_model(
     mapping = DataMapping(
         **{
             **data.mapping.model_dump(mode="python"),
-            "lead_id": id_column_of(data),
+            "lead_id": data.id_column,
             "outcome": outcome,
             "outcome_date": None,
         }

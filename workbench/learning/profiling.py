@@ -26,6 +26,7 @@ import pandas as pd
 
 from workbench.analysis.metrics import auc, wilson_interval
 from workbench.data.loading import FALSE_WORDS, TRUE_WORDS, LeadData, parse_dates
+from workbench.data.numbers import parse_numbers, read_numbers
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.text import shorten
 
@@ -71,7 +72,6 @@ PERSONAL_WORDS = frozenset(
 ASSIGNMENT_WORDS = frozenset({"owner", "rep", "assigned", "assignee", "sdr", "bdr", "agent"})
 """Name tokens of fields that say who works a lead (its owner), not who the lead is."""
 ID_WORDS = frozenset({"id", "uuid", "guid", "key", "number", "no", "ref", "reference", "url"})
-NUMBER_JUNK = r"[,\s$€£%]"
 
 
 def name_tokens(name: str) -> list[str]:
@@ -216,33 +216,7 @@ def outcome_values(data: LeadData, outcome: str) -> np.ndarray:
     return values
 
 
-def id_column_of(data: LeadData) -> str:
-    """The lead id column as spelled in the file (loading may have matched it loosely)."""
-    seen = next(iter(data.report.placeholders.values()), {})
-    extra = [c for c in seen if c not in data.leads.columns]
-    return extra[0] if len(extra) == 1 else data.mapping.lead_id
-
-
 # --- column types ------------------------------------------------------------------------
-
-
-def parse_numbers(text: pd.Series) -> pd.Series:
-    """Numbers from text ('1,200', '$5000', '12 %'), NaN where not a number."""
-    if pd.api.types.is_numeric_dtype(text):
-        return pd.to_numeric(text, errors="coerce").astype(float)
-    cleaned = text.astype("str").str.replace(NUMBER_JUNK, "", regex=True)
-    return pd.to_numeric(cleaned, errors="coerce").astype(float)
-
-
-def numbers_of(col: pd.Series) -> np.ndarray:
-    """Float values of a column, parsing each distinct text once."""
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    parsed = parse_numbers(pd.Series(uniques, dtype="object")).to_numpy(dtype=float)
-    if not len(parsed):
-        return np.full(len(col), np.nan)
-    return np.where(codes >= 0, parsed[codes], np.nan)
 
 
 def infer_type(col: pd.Series, name: str = "") -> tuple[str, str]:
@@ -263,7 +237,7 @@ def infer_type(col: pd.Series, name: str = "") -> tuple[str, str]:
     words = pd.Series(counts.index, dtype="str")
     if distinct <= 2 and set(words.str.casefold()) <= TRUE_WORDS | FALSE_WORDS:
         return "yes/no", ""
-    numbers = parse_numbers(words).to_numpy(dtype=float)
+    numbers = parse_numbers(words)
     weights = counts.to_numpy(dtype=float)
     num_share = weights[~np.isnan(numbers)].sum() / weights.sum()
     ratio = distinct / len(filled)
@@ -277,6 +251,10 @@ def infer_type(col: pd.Series, name: str = "") -> tuple[str, str]:
         dates = parse_dates(words)
         if weights[dates.notna().to_numpy()].sum() >= 0.95 * weights.sum():
             return "date", ""
+    # phone numbers and codes dialled in groups ('+1 555 0100'): digits, yet not a number
+    dialled = words.str.fullmatch(r"(\+|0\d)[\d\s().\-]*").to_numpy(dtype=bool, na_value=False)
+    if ratio > 0.9 and weights[dialled].sum() > 0.5 * weights.sum():
+        return "id-like", "unique numbers (an identifier)"
     if tokens & ID_WORDS and ratio > 0.5:
         return "id-like", ""
     if distinct <= 50 or ratio < 0.05:
@@ -379,7 +357,7 @@ def column_levels(
     if col_type in ("categorical", "yes/no"):
         codes, names, kinds = _value_levels(col, top, min_share, min_leads)
     elif col_type == "numeric":
-        x = numbers_of(col)
+        x = read_numbers(col)
         codes, names, kinds, lo_hi = _bin_levels(x, quantile_edges(x, bins))
         garbage = np.isnan(x) & col.notna().to_numpy()
         if garbage.any():
@@ -532,7 +510,7 @@ def profile_leads(
             }
         )
         frames.append(levels.assign(column=str(name)))
-    id_name = id_column_of(data)
+    id_name = data.id_column
     rows.insert(
         0,
         {
