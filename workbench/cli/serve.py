@@ -162,12 +162,10 @@ def working_copy(folder: Path) -> tuple[Path, bool]:
 
 
 def serve_lab(files: Mapping[str, object], *, ip: str, port: int, token: str | None) -> int:
-    """Open a working copy of the tuning notebook in JupyterLab rooted at this folder."""
-    if ip not in LOCAL:
-        raise UsageError(
-            f"--lab runs any code for whoever opens it, so it listens on 127.0.0.1 only, "
-            f"not {ip}; to share the app, leave out --lab (Voilà serves it without code)"
-        )
+    """Open a working copy of the tuning notebook in JupyterLab rooted at this folder.
+
+    ``ip`` is a local address (``tune`` refuses others): JupyterLab runs any code it is sent.
+    """
     if not port_free(ip, port):
         raise UsageError(f"port {port} on {ip} is in use; choose another with --port")
     folder = Path.cwd()
@@ -198,6 +196,11 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from workbench.ui.tuning import TuningApp
 
     port = _check_options(args, 8888 if args.lab else 8866)
+    if args.lab and args.ip not in LOCAL:
+        raise UsageError(
+            f"--lab runs any code for whoever opens it, so it listens on 127.0.0.1 only, "
+            f"not {args.ip}; to share the app, leave out --lab (Voilà serves it without code)"
+        )
     files = resolve_inputs(args.model, args.leads, args.activities)
     # what the notebook will do, so a bad file is reported here, not as a blank page
     model = load_model(files["model"])
