@@ -42,10 +42,10 @@ def _check_options(args: argparse.Namespace, default_port: int) -> int:
     return port
 
 
-def _report_files(model, data) -> None:
-    """What the terminal says about the files before serving (the page says it too)."""
+def _report_files(model, data, *, header_says_so: bool) -> None:
+    """What the terminal says about the files before serving: stale sign-off, set-aside rows."""
     if stale := stale_sign_off(model):
-        print(f"warning: {stale} The page says so in its header.")
+        print(f"warning: {stale}" + (" The page says so in its header." if header_says_so else ""))
     if len(data.report.rejected_leads) or len(data.report.rejected_activities):
         print(data.report)
 
@@ -136,7 +136,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     signals = compute_signals(model, probe, as_of=files["as_of"])
     SalesDashboard(sales.build_queue(sales.Scoring(model, signals, score_totals(model, signals))))
     print(f"{model.name} v{model.version}: {data.n_leads:,} leads as of {signals.as_of:%Y-%m-%d}")
-    _report_files(model, data)
+    _report_files(model, data, header_says_so=True)
     return serve_voila(
         DASHBOARD_NOTEBOOK, files, title="Sales dashboard", ip=args.ip, port=port, token=args.token
     )
@@ -211,7 +211,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     probe = data.subset(data.leads.index[:PROBE_LEADS])
     TuningApp(model, compute_signals(model, probe))
     print(f"{model.name} v{model.version}: {data.n_leads:,} leads")
-    _report_files(model, data)
+    _report_files(model, data, header_says_so=False)
     if args.lab:
         return serve_lab(files, ip=args.ip, port=port, token=args.token)
     return serve_voila(
