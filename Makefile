@@ -24,10 +24,10 @@ run: $(STAMP)
 		--out out/scores.csv
 	$(BIN)/jupyter lab notebooks/tune_model.ipynb --ServerApp.ip=127.0.0.1 $(ROOT_OK)
 
-# The tuning app as a web page for colleagues (Voila, offline template, 127.0.0.1 only).
+# The tuning app as a web page for colleagues (Voila, offline template, 127.0.0.1 only;
+# workbench tune --help for your own files).
 share: $(STAMP)
-	JUPYTER_PATH=workbench/ui/jupyter $(BIN)/voila notebooks/tune_model.ipynb \
-		--template=offline --Voila.ip=127.0.0.1 --port=8866 --no-browser
+	$(BIN)/workbench tune --port 8866
 
 # The sales dashboard over the sample (workbench dashboard --help for your own files).
 dashboard: $(STAMP)

@@ -1,33 +1,128 @@
-"""``workbench dashboard``: check the files, then serve the sales dashboard with Voilà."""
+"""``workbench dashboard`` and ``tune``: check the files, then serve a notebook as a page.
+
+Both hand their files to the kernel through the ``WORKBENCH_*`` environment variables (see
+:mod:`workbench.ui.inputs`) and serve the notebook shipped inside the package, so they work
+from any folder an installed wheel is run in. One function starts Voilà for both, so the
+safe defaults (127.0.0.1, no code, no tracebacks, offline template) cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
+import shutil
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from workbench.cli.options import check_date, port_free
 from workbench.data import load_data
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
-from workbench.errors import UsageError
+from workbench.errors import DataError, UsageError
 from workbench.model import load_model
 from workbench.model.signoff import stale_sign_off
 from workbench.resources import jupyter_dir, notebook
 
 DASHBOARD_NOTEBOOK = notebook("sales_dashboard.ipynb")
+TUNING_NOTEBOOK = notebook("tune_model.ipynb")
+LOCAL = ("127.0.0.1", "localhost", "::1")
+PROBE_LEADS = 300  # the page is built over this many leads before serving: fast, same checks
+
+
+def _check_options(args: argparse.Namespace, default_port: int) -> int:
+    """Refuse options that cannot work before any file is read; the port to listen on."""
+    if args.activities and not args.leads:
+        raise UsageError("--activities needs --leads (without --leads the sample is served)")
+    port = default_port if args.port is None else args.port
+    if not 0 < port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, not {port}")
+    return port
+
+
+def _report_files(model, data, *, header_says_so: bool) -> None:
+    """What the terminal says about the files before serving: stale sign-off, set-aside rows."""
+    if stale := stale_sign_off(model):
+        print(f"warning: {stale}" + (" The page says so in its header." if header_says_so else ""))
+    if len(data.report.rejected_leads) or len(data.report.rejected_activities):
+        print(data.report)
+
+
+def inputs_env(files: Mapping[str, object]) -> dict[str, str]:
+    """This process's environment with ``files`` as ``WORKBENCH_*`` variables for the kernel.
+
+    Paths are made absolute: the kernel runs in the notebook's folder, not this one. A
+    variable left over from the caller's shell is dropped when its file is not given.
+    """
+    from workbench.ui.inputs import ENV
+
+    env = dict(os.environ)
+    for key, name in ENV.items():
+        env.pop(name, None)
+        value = files.get(key)
+        if value is not None:
+            env[name] = str(value) if key == "as_of" else str(Path(value).resolve())
+    return env
+
+
+def _hand_over(command: Sequence[str], env: Mapping[str, str]) -> int:
+    """Run the server in place of this process (Ctrl+C and a SIGTERM reach it directly)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if hasattr(os, "execve"):
+        os.execve(sys.executable, list(command), dict(env))
+    proc = subprocess.Popen(command, env=env)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(10)
+        return 0
+
+
+def serve_voila(
+    page: Path,
+    files: Mapping[str, object],
+    *,
+    title: str,
+    ip: str,
+    port: int,
+    token: str | None,
+) -> int:
+    """Serve ``page`` with Voilà and the offline template: no code, no tracebacks shown.
+
+    The one launcher of ``dashboard`` and ``tune``; it returns only where there is no
+    ``execve`` (Voilà replaces this process otherwise).
+    """
+    if not port_free(ip, port):
+        raise UsageError(f"port {port} on {ip} is in use; choose another with --port")
+    env = inputs_env(files)
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(jupyter_dir()), os.environ.get("JUPYTER_PATH")])
+    )
+    command = [
+        sys.executable, "-m", "voila", str(page), "--no-browser",
+        f"--port={port}", f"--Voila.ip={ip}", "--Voila.port_retries=0",
+        "--template=offline", "--theme=light",
+        "--strip_sources=True", "--show_tracebacks=False",  # viewers see no code, no traceback
+        "--preheat_kernel=True", "--pool_size=1",  # the next visit finds the page ready
+    ]  # fmt: skip
+    if token:
+        command.append(f"--token={token}")
+    url = f"http://{ip}:{port}/" + (f"?token={token}" if token else "")
+    if ip not in LOCAL and not token:
+        print(f"warning: listening on {ip} without --token: anyone who can reach it can read it")
+    print(f"{title}: {url}   (Ctrl+C to stop)", flush=True)
+    return _hand_over(command, env)
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Check the files, then serve the sales dashboard with Voilà (read-only, offline)."""
     from workbench.ui.inputs import ENV, resolve_inputs
 
-    if args.activities and not args.leads:
-        raise UsageError("--activities needs --leads (without --leads the sample is served)")
-    if not 0 < args.port < 65536:
-        raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
+    port = _check_options(args, 8866)
     files = resolve_inputs(args.model, args.leads, args.activities, args.as_of)
     check_date(files["as_of"], "--as-of" if args.as_of is not None else ENV["as_of"])
     # the checks the page will run, so a bad file is reported here, not as a blank page:
@@ -38,66 +133,128 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     model = load_model(files["model"])
     data = load_data(files["leads"], files["activities"], model=model)
     probe = sales.known_by(data, files["as_of"])
-    probe = probe.subset(probe.leads.index[:300])
+    probe = probe.subset(probe.leads.index[:PROBE_LEADS])
     signals = compute_signals(model, probe, as_of=files["as_of"])
     SalesDashboard(sales.build_queue(sales.Scoring(model, signals, score_totals(model, signals))))
     print(f"{model.name} v{model.version}: {data.n_leads:,} leads as of {signals.as_of:%Y-%m-%d}")
-    if stale := stale_sign_off(model):
-        print(f"warning: {stale} The page says so in its header.")
-    if len(data.report.rejected_leads) or len(data.report.rejected_activities):
-        print(data.report)
-    if not port_free(args.ip, args.port):
-        raise UsageError(f"port {args.port} on {args.ip} is in use; choose another with --port")
-    jupyter_path = str(jupyter_dir())
-    env = {
-        **os.environ,
-        "JUPYTER_PATH": os.pathsep.join(
-            filter(None, [jupyter_path, os.environ.get("JUPYTER_PATH")])
-        ),
-    }
-    for key, value in files.items():
-        env.pop(ENV[key], None)
-        if value is not None:
-            env[ENV[key]] = str(Path(value).resolve()) if key != "as_of" else str(value)
-    command = [
-        sys.executable, "-m", "voila", str(DASHBOARD_NOTEBOOK), "--no-browser",
-        f"--port={args.port}", f"--Voila.ip={args.ip}", "--Voila.port_retries=0",
-        "--template=offline", "--theme=light",
-        "--strip_sources=True", "--show_tracebacks=False",  # viewers see no code, no traceback
-        "--preheat_kernel=True", "--pool_size=1",  # the next visit finds the scores ready
-    ]  # fmt: skip
-    if args.token:
-        command.append(f"--token={args.token}")
-    url = f"http://{args.ip}:{args.port}/" + (f"?token={args.token}" if args.token else "")
-    if args.ip not in ("127.0.0.1", "localhost", "::1") and not args.token:
-        print(
-            f"warning: listening on {args.ip} without --token: anyone who can reach it can read it"
-        )
-    print(f"Sales dashboard: {url}   (Ctrl+C to stop)", flush=True)
-    sys.stderr.flush()
-    if hasattr(os, "execve"):
-        # Voilà takes this process over: Ctrl+C and a service manager's SIGTERM reach it
-        os.execve(sys.executable, command, env)
-    proc = subprocess.Popen(command, env=env)
+    _report_files(model, data, header_says_so=True)
+    return serve_voila(
+        DASHBOARD_NOTEBOOK, files, title="Sales dashboard", ip=args.ip, port=port, token=args.token
+    )
+
+
+def working_copy(folder: Path) -> tuple[Path, bool]:
+    """The tuning notebook to open in ``folder``: ``(path, copied)``.
+
+    The shipped notebook sits in site-packages, where edits would be lost on the next
+    install, so JupyterLab opens a copy here; an existing copy is the user's work and is
+    reused as it is, never overwritten.
+    """
+    path = folder / TUNING_NOTEBOOK.name
+    if path.exists():
+        if not path.is_file():
+            raise UsageError(f"{path} is not a notebook; move it away or run tune elsewhere")
+        return path, False
     try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(10)
-        return 0
+        shutil.copyfile(TUNING_NOTEBOOK, path)
+    except OSError as exc:
+        raise UsageError(f"cannot copy the tuning notebook to {path}: {exc.strerror}") from None
+    return path, True
+
+
+def serve_lab(files: Mapping[str, object], *, ip: str, port: int, token: str | None) -> int:
+    """Open a working copy of the tuning notebook in JupyterLab rooted at this folder.
+
+    ``ip`` is a local address (``tune`` refuses others): JupyterLab runs any code it is sent.
+    """
+    if not port_free(ip, port):
+        raise UsageError(f"port {port} on {ip} is in use; choose another with --port")
+    folder = Path.cwd()
+    path, copied = working_copy(folder)
+    if copied:
+        print(f"Copied the tuning notebook to {path} (your working copy).")
+    else:
+        print(f"Opening your working copy {path} (left as it is; delete it for a fresh one).")
+    token = token or secrets.token_urlsafe(24)  # printed below: the link opens the page
+    command = [
+        sys.executable, "-m", "jupyterlab", path.name,
+        f"--ServerApp.root_dir={folder}", f"--ServerApp.ip={ip}", f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+    ]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # as `make run` does: containers often run as root
+    print(
+        f"Tuning notebook in JupyterLab: http://{ip}:{port}/lab/tree/{path.name}?token={token}"
+        "   (Ctrl+C to stop)",
+        flush=True,
+    )
+    return _hand_over(command, inputs_env(files))
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Check the files, then serve the tuning app (Voilà) or open it in JupyterLab."""
+    from workbench.ui.inputs import resolve_inputs
+    from workbench.ui.tuning import TuningApp
+
+    port = _check_options(args, 8888 if args.lab else 8866)
+    if args.lab and args.ip not in LOCAL:
+        raise UsageError(
+            f"--lab runs any code for whoever opens it, so it listens on 127.0.0.1 only, "
+            f"not {args.ip}; to share the app, leave out --lab (Voilà serves it without code)"
+        )
+    files = resolve_inputs(args.model, args.leads, args.activities)
+    # what the notebook will do, so a bad file is reported here, not as a blank page
+    model = load_model(files["model"])
+    data = load_data(files["leads"], files["activities"], model=model)
+    if not data.n_leads:
+        print(data.report)
+        raise DataError(f"{files['leads']}: no leads to tune on (the report above says why)")
+    probe = data.subset(data.leads.index[:PROBE_LEADS])
+    TuningApp(model, compute_signals(model, probe))
+    print(f"{model.name} v{model.version}: {data.n_leads:,} leads")
+    _report_files(model, data, header_says_so=False)
+    if args.lab:
+        return serve_lab(files, ip=args.ip, port=port, token=args.token)
+    return serve_voila(
+        TUNING_NOTEBOOK, files, title="Tuning app", ip=args.ip, port=port, token=args.token
+    )
+
+
+def _file_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", help="model YAML file (default: the sample model)")
+    p.add_argument("--leads", help="leads file (default: the sample leads)")
+    p.add_argument("--activities", help="activities file")
+
+
+def _server_options(p: argparse.ArgumentParser, port_help: str) -> None:
+    p.add_argument("--port", type=int, help=port_help)
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--token", help="require this token in the URL (?token=...)")
 
 
 def add_parsers(sub) -> None:
-    """The ``dashboard`` subcommand."""
+    """The ``dashboard`` and ``tune`` subcommands."""
     p = sub.add_parser(
         "dashboard",
         help="serve the sales dashboard (Voila, read-only; the sample when no files are given)",
     )
-    p.add_argument("--model", help="model YAML file (default: the sample model)")
-    p.add_argument("--leads", help="leads file (default: the sample leads)")
-    p.add_argument("--activities", help="activities file")
+    _file_options(p)
     p.add_argument("--as-of", dest="as_of", help="score as of this date (default: newest event)")
-    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--token", help="require this token in the URL (?token=...)")
+    _server_options(p, "port (default 8866)")
     p.set_defaults(func=cmd_dashboard)
+
+    p = sub.add_parser(
+        "tune",
+        help="serve the tuning app (Voila; the sample when no files are given), or --lab",
+        description="Serve the tuning app as a page (Voila, offline, no code shown), or with "
+        "--lab open a working copy of its notebook (tune_model.ipynb in this folder) in "
+        "JupyterLab on 127.0.0.1.",
+    )
+    _file_options(p)
+    _server_options(p, "port (default 8866; 8888 with --lab)")
+    p.add_argument(
+        "--lab",
+        action="store_true",
+        help="open the notebook in JupyterLab (a working copy in this folder) instead",
+    )
+    p.set_defaults(func=cmd_tune)

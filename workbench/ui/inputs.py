@@ -1,7 +1,8 @@
 """Which model and data files an app opens: arguments, then environment, then the sample.
 
-Voilà runs a notebook with no arguments, so ``workbench dashboard`` hands its files to the
-kernel through ``WORKBENCH_*`` environment variables. Paths resolve here, not against the
+Voilà and JupyterLab run a notebook with no arguments, so ``workbench dashboard`` and
+``workbench tune`` hand their files to the kernel through ``WORKBENCH_*`` environment
+variables. Paths resolve here, not against the
 notebook's folder, so Voilà and papermill (which run the kernel in the notebooks' folder)
 find the same files as the command line.
 """
