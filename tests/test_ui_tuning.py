@@ -128,3 +128,19 @@ def test_a_half_life_slider_recomputes_only_what_it_must(app, sample_model, samp
     assert app.model == sample_model
     np.testing.assert_array_equal(app.totals.score, before)
     assert app.changes.value == "No changes since the saved version."
+
+
+def test_the_next_version_goes_next_to_the_model_never_into_the_installed_sample(
+    tmp_path, monkeypatch
+):
+    from workbench.resources import samples_dir
+    from workbench.ui.inputs import SAVE_DIR, next_version_path
+
+    mine = tmp_path / "models" / "ours.yaml"
+    shipped = samples_dir() / "b2b_model.yaml"
+    monkeypatch.delenv(SAVE_DIR, raising=False)
+    assert next_version_path(mine, 3) == tmp_path / "models" / "ours_v3.yaml"
+    assert next_version_path(shipped, 2) == samples_dir() / "b2b_model_v2.yaml"  # a checkout
+    monkeypatch.setenv(SAVE_DIR, str(tmp_path))  # started by `workbench tune` in tmp_path
+    assert next_version_path(shipped, 2) == tmp_path / "b2b_model_v2.yaml"
+    assert next_version_path(mine, 3) == tmp_path / "models" / "ours_v3.yaml"

@@ -56,9 +56,10 @@ def inputs_env(files: Mapping[str, object]) -> dict[str, str]:
     Paths are made absolute: the kernel runs in the notebook's folder, not this one. A
     variable left over from the caller's shell is dropped when its file is not given.
     """
-    from workbench.ui.inputs import ENV
+    from workbench.ui.inputs import ENV, SAVE_DIR
 
     env = dict(os.environ)
+    env[SAVE_DIR] = str(Path.cwd())  # a new version of the shipped sample is saved here
     for key, name in ENV.items():
         env.pop(name, None)
         value = files.get(key)

@@ -21,6 +21,9 @@ ENV = {
     "activities": "WORKBENCH_ACTIVITIES",
     "as_of": "WORKBENCH_AS_OF",
 }
+SAVE_DIR = "WORKBENCH_SAVE_DIR"
+"""Where ``workbench tune`` was started: the tuning app saves a new version of the shipped
+sample there, not into the installed package."""
 
 
 def resolve_inputs(
@@ -39,3 +42,18 @@ def resolve_inputs(
     if out["model"] is None:
         out["model"] = SAMPLES / "b2b_model.yaml"
     return out
+
+
+def next_version_path(model_path: str | Path, version: int) -> Path:
+    """Where the tuning app saves ``version`` of the model read from ``model_path``.
+
+    Next to the model file (``b2b_model.yaml`` -> ``b2b_model_v2.yaml``): the version the
+    team signed off is never overwritten. The shipped sample sits inside the package (in
+    site-packages once installed), so its next version goes to the folder ``workbench tune``
+    was started in, when known.
+    """
+    path = Path(model_path)
+    folder = path.parent
+    if path.resolve().is_relative_to(SAMPLES.resolve()) and os.environ.get(SAVE_DIR):
+        folder = Path(os.environ[SAVE_DIR])
+    return folder / f"{path.stem}_v{version}.yaml"

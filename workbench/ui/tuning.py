@@ -30,7 +30,7 @@ from workbench.model.versioning import next_version
 from workbench.model.yaml_io import save_model
 from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
-from workbench.ui.inputs import resolve_inputs
+from workbench.ui.inputs import next_version_path, resolve_inputs
 
 
 def _table(frame: pd.DataFrame, index: bool = True) -> str:
@@ -625,7 +625,5 @@ def tuning_app(
     model = load_model(files["model"])
     data = load_data(files["leads"], files["activities"], model=model)
     signals = compute_signals(model, data)
-    # never overwrite the file the team signed off: the next version gets its own file
-    path = Path(files["model"])
-    target = path.with_name(f"{path.stem}_v{model.version + 1}.yaml")
+    target = next_version_path(files["model"], model.version + 1)
     return TuningApp(model, signals, save_path=target)
