@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -23,12 +23,13 @@ from workbench.data.export import refuse_overwrite, same_file
 from workbench.data.loading import LeadData
 from workbench.engine.signals import compute_signals
 from workbench.errors import DataError, Problem, UsageError, did_you_mean
-from workbench.learning.calibration import Calibration, backtest, calibrate
 from workbench.model import load_model, save_model
 from workbench.model.spec import Model
 from workbench.model.versioning import next_version
 from workbench.text import shorten
-from workbench.ui.calibration_charts import suggestion_charts
+
+if TYPE_CHECKING:
+    from workbench.learning.calibration import Calibration
 
 
 def _pct(x: float) -> str:
@@ -162,6 +163,13 @@ def _report(cal: Calibration, heading: str) -> None:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
+    # imported here: altair and the fitting code take seconds to import, and every other
+    # command (score, validate …) builds this parser too
+    import altair as alt
+
+    from workbench.learning.calibration import backtest, calibrate
+    from workbench.ui.calibration_charts import suggestion_charts
+
     inputs = {"--model": args.model, "--leads": args.leads, "--activities": args.activities}
     with option_check():
         refuse_overwrite(args.out, inputs)
