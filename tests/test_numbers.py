@@ -165,3 +165,57 @@ def test_draft_keeps_a_percent_column_as_it_keeps_plain_numbers(tmp_path, capsys
     # the same model as from plain numbers, bins, points and evidence alike
     scored = {"criteria", "buckets", "categories", "data"}
     assert drafted[0].model_dump(include=scored) == drafted[1].model_dump(include=scored)
+
+
+# --- value rules (equals, in, not_in, lookup) read numbers as range does ---------------------
+
+PROBES = (12, 1200, 125, 12.5, -3, 7)  # every number a case below is or could be misread as
+
+
+def _value_rules(n: float, i: int) -> list[dict]:
+    """A range, equals, in, not_in and lookup criterion, each naming the number ``n``."""
+    return [
+        crit(f"range{i}", {"kind": "range", "field": "x", "min": n, "max": n + 1e-9}),
+        crit(f"equals{i}", {"kind": "equals", "field": "x", "value": n}),
+        crit(f"in{i}", {"kind": "in", "field": "x", "values": [n]}),
+        crit(f"not_in{i}", {"kind": "not_in", "field": "x", "values": [n]}),
+        crit(
+            f"lookup{i}",
+            {"kind": "lookup", "field": "x", "groups": [{"values": [n], "points": 5}]},
+            points=None,
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("12 %", 12),
+        ("$1,200", 1200),
+        ("12,5", None),  # not a number for range, so not 125 (nor 12.5) for equals either
+        ("1 200", 1200),
+        ("-3", -3),
+        ("\u22123", -3),
+        ("007", 7),
+        ("abc", None),
+    ],
+)
+def test_a_value_is_its_number_for_equals_in_and_lookup_exactly_when_range_reads_it(text, number):
+    criteria = [rule for i, n in enumerate(PROBES) for rule in _value_rules(n, i)]
+    criteria.append(crit("as_text", {"kind": "in", "field": "x", "values": [f" {text.upper()} "]}))
+    leads = pd.DataFrame({"lead_id": ["a"], "x": [text]})
+    signals = wb.compute_signals(make_model(criteria), wb.load_data(leads), as_of="2026-10-31")
+    for i, n in enumerate(PROBES):
+        ranged = bool(signals.column(f"range{i}")[0])
+        assert ranged == (n == number)
+        assert bool(signals.column(f"equals{i}")[0]) == ranged
+        assert bool(signals.column(f"in{i}")[0]) == ranged
+        assert bool(signals.column(f"not_in{i}")[0]) == (not ranged)
+        assert (signals.levels[f"lookup{i}"][0] == 0) == ranged
+    # the value as the file writes it always matches: a number by value, other text trimmed
+    # and case-folded
+    assert bool(signals.column("as_text")[0])
+    # coverage agrees with matching: a rule naming the lead's number does not warn
+    never = [str(w) for w in signals.warnings if "never occurs" in str(w)]
+    if number is not None:
+        assert not [w for w in never if f"'{number}' never occurs" in w]

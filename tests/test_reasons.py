@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
 import workbench as wb
 from tests.helpers import crit, make_model
+from workbench.model.points import signed_points, signed_points_series
 
 
 def reasons_of(data, criteria, **model_kw) -> dict[str, str]:
@@ -143,3 +148,20 @@ def test_numbers_with_decimals_read_in_full_not_in_exponent_form(tiny_data):
     assert got["b"].startswith("+9 Revenue 1,234,567.5 (")
     assert got["c"].startswith("+9 Revenue 2,500,000.75 (")
     assert got["d"].startswith("+9 Revenue 0.25 (")
+
+
+@given(st.lists(st.floats(-1e5, 1e5) | st.sampled_from([0.0, -0.0, 0.4, -0.4]), max_size=40))
+def test_reasons_word_points_by_the_rule_of_every_view(values):
+    """Reasons (vectorised), the report, the dashboard and the tuning app: one wording."""
+    points = np.rint(values)
+    words = signed_points_series(points).tolist()
+    assert words == [signed_points(p) for p in points]
+    signs = [w[0] for w, p in zip(words, points, strict=True) if p != 0]
+    assert signs == ["+" if p > 0 else "\u2212" for p in points if p != 0]
+
+
+def test_fractional_points_are_whole_in_reasons_as_written_in_the_report(tiny_data):
+    criteria = [crit("name", {"kind": "present", "field": "first_name"}, points=-2.6)]
+    model = make_model(criteria, scale={"min": -100, "max": 100})
+    assert wb.score(model, wb.compute_signals(model, tiny_data))["reasons"]["a"] == "\u22123 Name"
+    assert signed_points(model.criteria[0].points) == "\u22122.6"

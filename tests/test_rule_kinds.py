@@ -6,6 +6,7 @@ in ``workbench.engine.kinds`` (or without an example here) fails these tests.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
@@ -23,6 +24,7 @@ from workbench.engine.kinds import (
 )
 from workbench.engine.signals import resolve_as_of
 from workbench.model import rules as r
+from workbench.model.points import criterion_points_rows
 from workbench.report.build import rule_text
 
 # kind -> (rule, a tiny-data lead it matches, words its reason must hold, the rule in words:
@@ -176,14 +178,25 @@ def test_levels_are_the_bins_and_groups_with_their_names():
             ],
         }
     )
-    assert kind_of(bins).levels(bins) == bins.bins
-    assert kind_of(bins).level_names(bins) == ("small", "1000+")
-    assert kind_of(lookup).levels(lookup) == lookup.groups
-    assert kind_of(lookup).level_names(lookup) == ("VP, Director", "Managers")
+    assert bins.levels == bins.bins
+    assert [level.describe() for level in bins.levels] == ["small", "1000+"]
+    assert lookup.levels == lookup.groups
+    assert [level.describe() for level in lookup.levels] == ["VP, Director", "Managers"]
     for kind in r.RULE_KINDS:
         rule = rule_of(kind)
-        if not isinstance(rule, r.LEVEL_RULES):
-            assert kind_of(rule).levels(rule) == ()
+        assert hasattr(rule, "levels") == isinstance(rule, r.LEVEL_RULES)
+
+
+def test_reasons_name_a_level_as_the_points_table_does(tiny_data):
+    model = make_model([criterion_of("bins"), criterion_of("lookup")])
+    signals = wb.compute_signals(model, tiny_data, as_of=AS_OF)
+    rows = np.arange(signals.n_leads)
+    for c in model.criteria:
+        names = {row.level: row.level_label for row in criterion_points_rows(model, c)}
+        words = kind_of(c.rule).level_words(c, signals, rows)
+        levels = signals.levels[c.id]
+        assert (levels >= 0).any()
+        assert words.tolist() == [names.get(int(lv), "") for lv in levels]
 
 
 FIELD_KINDS = [k for k in r.RULE_KINDS if issubclass(type(rule_of(k)), r.FieldRule)]

@@ -1,7 +1,10 @@
 """Small wording helpers shared by every view: counts that agree with their noun, labels
-cut to a column's width."""
+cut to a column's width, the minus sign they print."""
 
 from __future__ import annotations
+
+MINUS = "\u2212"
+"""The typographic minus every view prints for negative points (``−5``, not ``-5``)."""
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -20,6 +20,10 @@ Everything else is not a number (the callers say how many and give examples): wo
 not group thousands: a decimal comma would otherwise silently read ten times too big),
 ``inf`` and ``nan``, two signs or two currency symbols, a currency with a percent.
 
+The value rules (``equals``, ``in``, ``not_in``, ``lookup``) compare a value as a number
+exactly when this module reads it as one (:func:`canonical`): ``$1,200`` matches ``in:
+[1200]`` because it is in ``range: {min: 1000}``, and ``12,5`` is the text ``12,5`` for both.
+
 Work is done with Arrow string kernels on each *distinct* text, never per row.
 """
 
@@ -30,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["parse_numbers", "read_numbers"]
+__all__ = ["canonical", "number_key", "parse_numbers", "read_numbers"]
 
 _SPACE = "[\\s\u00a0\u202f]"  # ASCII whitespace, no-break and narrow no-break space
 _GAP = " \u00a0\u202f"  # what groups thousands besides a comma: spaces, as French sheets write
@@ -87,3 +91,28 @@ def read_numbers(col: pd.Series) -> np.ndarray:
     if not len(parsed):
         return np.full(len(col), np.nan)
     return np.where(codes >= 0, parsed[codes], np.nan)
+
+
+def number_key(value: float) -> str:
+    """The text a number compares by as a value: ``125`` for 125.0, ``0.5``, ``-3``.
+
+    One key per number, however it was written (``1,200``, ``$1200``, ``1200.0``).
+    """
+    f = float(value)
+    return str(int(f)) if f.is_integer() else repr(f)
+
+
+def canonical(text: pd.Series) -> pd.Series:
+    """Each text as a value rule compares it: the :func:`number_key` of the number it reads
+    as where :func:`parse_numbers` reads one, else the text unchanged (missing stays missing).
+
+    Callers pass distinct values (a column's vocabulary, a rule's values), not every row.
+    """
+    text = text.astype("str")
+    parsed = parse_numbers(text)
+    is_num = ~np.isnan(parsed)
+    if not is_num.any():
+        return text
+    out = text.copy()
+    out[is_num] = [number_key(v) for v in parsed[is_num]]
+    return out

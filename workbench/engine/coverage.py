@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.engine.fields import ColumnCache, _canon, _canon_series
+from workbench.engine.fields import ColumnCache, rule_keys, value_keys
 from workbench.engine.kinds import kind_of
 from workbench.errors import Problem, did_you_mean
 from workbench.model.spec import Model
@@ -96,9 +96,9 @@ def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
             continue
         cs = getattr(rule, "case_sensitive", False)
         _, text = cache.factorized(rule.field)
-        present = set(_canon_series(text, cs).dropna())
-        for v in values:
-            if _canon(v, cs) in present:
+        present = set(value_keys(text, cs).dropna())
+        for v, key in zip(values, rule_keys(values, cs), strict=True):
+            if key in present:
                 continue
             hint = did_you_mean(str(v), text.dropna().unique()[:5000])
             if hint:

@@ -79,7 +79,8 @@ class EventArrays:
     def age_days(self, ts: np.ndarray) -> np.ndarray:
         return (self.cutoff_ns - ts) / DAY_NS
 
-    def _count(self, lead: np.ndarray, weights=None) -> np.ndarray:
+    def count(self, lead: np.ndarray, weights=None) -> np.ndarray:
+        """Per lead, how many of these events (or their summed ``weights``) are its."""
         return np.bincount(lead, weights=weights, minlength=self.n_leads)
 
 
@@ -89,7 +90,7 @@ def _lookup(codes: np.ndarray, per_code: np.ndarray) -> np.ndarray:
     return table[codes]
 
 
-def _ranks(lead: np.ndarray, ts: np.ndarray) -> np.ndarray:
+def ranks(lead: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """0 for each lead's newest matching event, 1 for the next older one, and so on."""
     n = len(lead)
     if n == 0:
@@ -98,6 +99,6 @@ def _ranks(lead: np.ndarray, ts: np.ndarray) -> np.ndarray:
     sorted_lead = lead[order]
     idx = np.arange(n)
     start = np.r_[True, sorted_lead[1:] != sorted_lead[:-1]]
-    ranks = np.empty(n, dtype=np.int64)
-    ranks[order] = idx - np.maximum.accumulate(np.where(start, idx, 0))
-    return ranks
+    out = np.empty(n, dtype=np.int64)
+    out[order] = idx - np.maximum.accumulate(np.where(start, idx, 0))
+    return out

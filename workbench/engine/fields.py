@@ -6,17 +6,16 @@ a million leads cost as much as their vocabulary. Parsed columns are cached per 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from workbench.data.loading import parse_dates
-from workbench.data.numbers import parse_numbers, read_numbers
+from workbench.data.numbers import canonical, number_key, read_numbers
 from workbench.errors import Problem
-
-DAY_NS = 86_400 * 10**9
+from workbench.model import rules as r
 
 
 @dataclass
@@ -38,7 +37,7 @@ class ColumnCache:
             codes, uniques = pd.factorize(col, use_na_sentinel=True)
             text = pd.Series(uniques).astype("str")
             if pd.api.types.is_numeric_dtype(col):
-                text = pd.Series([_canon_number(v) for v in uniques], dtype="str")
+                text = pd.Series([number_key(v) for v in uniques], dtype="str")
             self._factorized[name] = (codes, text)
         return self._factorized[name]
 
@@ -47,23 +46,17 @@ class ColumnCache:
         '12 %'); values that are not numbers are NaN, with a warning."""
         if name not in self._numbers:
             col = self.leads[name]
-            if pd.api.types.is_numeric_dtype(col):
-                values = read_numbers(col)
-            else:
-                codes, text = self.factorized(name)
-                parsed = parse_numbers(text)  # each distinct text once
-                bad = np.flatnonzero(np.isnan(parsed))
-                if len(bad):
-                    n_bad = int(np.isin(codes, bad).sum())
-                    examples = ", ".join(repr(v) for v in text.iloc[bad[:3]])
-                    self.warnings.append(
-                        Problem(
-                            f"column '{name}'",
-                            f"{n_bad:,} values are not numbers (e.g. {examples}); treated as "
-                            "missing",
-                        )
+            values = read_numbers(col)
+            bad = np.isnan(values) & col.notna().to_numpy()
+            if bad.any():
+                examples = col[bad].drop_duplicates().head(3).astype("str")
+                self.warnings.append(
+                    Problem(
+                        f"column '{name}'",
+                        f"{int(bad.sum()):,} values are not numbers (e.g. "
+                        f"{', '.join(repr(v) for v in examples)}); treated as missing",
                     )
-                values = np.where(codes >= 0, parsed[codes] if len(parsed) else np.nan, np.nan)
+                )
             self._numbers[name] = values
         return self._numbers[name]
 
@@ -86,39 +79,33 @@ class ColumnCache:
         return self._dates[name]
 
 
-def _canon_number(v) -> str | None:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return None
-    f = float(v)
-    return str(int(f)) if f.is_integer() else repr(f)
-
-
-def _canon(value, case_sensitive: bool) -> str:
-    """How a rule value is compared: numbers by value, text trimmed (and case-folded)."""
+def _rule_text(value: r.Scalar) -> str | None:
+    """A value a rule names, as text a lead could hold (a YAML ``true`` is ``true``)."""
     if isinstance(value, bool):
         return str(value).casefold()
     if isinstance(value, int | float):
-        return _canon_number(value)
-    text = str(value).strip()
-    try:
-        return _canon_number(float(text.replace(",", "")))
-    except ValueError:
-        return text if case_sensitive else text.casefold()
+        return None if value != value else number_key(value)  # NaN names no value
+    return value
 
 
-def _canon_series(text: pd.Series, case_sensitive: bool) -> pd.Series:
-    out = text.str.strip()
+def value_keys(text: pd.Series, case_sensitive: bool) -> pd.Series:
+    """How each (distinct) text compares with the values a rule names: as a number exactly
+    when :mod:`workbench.data.numbers` reads it as one (so ``range`` agrees), else trimmed
+    and, unless case-sensitive, case-folded."""
+    out = text.astype("str").str.strip()
     if not case_sensitive:
         out = out.str.casefold()
-    numeric = pd.to_numeric(out.str.replace(",", "", regex=False), errors="coerce")
-    is_num = numeric.notna().to_numpy()
-    if is_num.any():
-        out = out.copy()
-        out[is_num] = [_canon_number(v) for v in numeric[is_num]]
-    return out
+    return canonical(out)
 
 
-def _gather(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:
+def rule_keys(values: Iterable[r.Scalar], case_sensitive: bool) -> pd.Series:
+    """The values a rule names (equals/in/not_in/lookup), keyed as :func:`value_keys` keys
+    the leads' values; NA for a value that can match nothing (NaN)."""
+    return value_keys(pd.Series([_rule_text(v) for v in values], dtype="str"), case_sensitive)
+
+
+def gather(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:
+    """Per lead, the result computed once for its distinct value (``fill`` where missing)."""
     if len(per_unique) == 0:
         return np.full(len(codes), fill, dtype=per_unique.dtype)
     return np.where(codes >= 0, per_unique[codes], fill)

@@ -12,37 +12,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.data.numbers import read_numbers
 from workbench.engine.kinds import kind_of
 from workbench.engine.signals import Signals
+from workbench.model.points import signed_points_series
 from workbench.model.spec import Criterion, Model
-
-MINUS = "\u2212"
-
-
-def _fmt_points(values: np.ndarray) -> pd.Series:
-    rounded = np.rint(values).astype(np.int64)
-    sign = np.where(rounded > 0, "+", MINUS)
-    return pd.Series(sign, dtype="str") + pd.Series(np.abs(rounded)).astype("str")
-
-
-def _number_text(v) -> str:
-    """18,822 · 1,234,567.5 · 0.25: separators, no exponent, at most two decimals."""
-    if pd.isna(v):
-        return ""
-    text = f"{float(v):,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _value_text(signals: Signals, field: str, rows: np.ndarray, numeric: bool = False) -> pd.Series:
-    """The lead's value as a reader expects it: a number with thousands separators
-    ("18,822", even when the file holds it as text), anything else as written."""
-    col = signals.data.leads[field].iloc[signals.order[rows]]
-    if numeric and not pd.api.types.is_numeric_dtype(col):  # read as the engine reads it
-        col = pd.Series(read_numbers(col), index=col.index)
-    if pd.api.types.is_numeric_dtype(col):
-        return col.map(_number_text).astype("str")
-    return col.astype("str").fillna("")
 
 
 def evidence_text(c: Criterion, signals: Signals, rows: np.ndarray) -> pd.Series:
@@ -99,7 +72,8 @@ def reason_texts(
                 continue
             j = j_slot[sel[0]]
             c = model.criteria[j]
-            text = _fmt_points(pts[sel, j]) + " " + evidence_text(c, signals, rows[sel])
+            shown = signed_points_series(rounded[sel, j])  # whole points, as the dashboard
+            text = shown + " " + evidence_text(c, signals, rows[sel])
             piece[sel] = text.to_numpy(dtype=object)
         pieces.append(pa.array(piece, type=pa.string()))
     acc = pieces[0].fill_null("")

@@ -253,7 +253,7 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
     columns: list[tuple[str, int]] = []
     for c in ordered:
         if c.is_level:
-            columns += [(c.id, lv) for lv in range(len(kind_of(c.rule).levels(c.rule)))]
+            columns += [(c.id, lv) for lv in range(len(c.rule.levels))]
         else:
             columns.append((c.id, -1))
     matrix = np.zeros((n, len(columns)), dtype=np.float32, order="F")
@@ -266,7 +266,7 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
         evidence, detail = kind.evidence(c.rule, inputs)
         if c.is_level:
             levels[c.id] = evidence
-            for lv in range(len(kind.levels(c.rule))):
+            for lv in range(len(c.rule.levels)):
                 matrix[:, j] = evidence == lv
                 j += 1
         else:

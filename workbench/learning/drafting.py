@@ -35,7 +35,6 @@ import pandas as pd
 from workbench.analysis.metrics import auc, wilson_interval
 from workbench.data.loading import LeadData
 from workbench.data.numbers import read_numbers
-from workbench.engine.kinds import kind_of
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
 from workbench.learning.points_fit import PointsFit, fit_points
@@ -205,11 +204,7 @@ class Draft:
         lines += ["", "Points (evidence in the file):"]
         for c in m.criteria:
             if c.is_level:
-                kind = kind_of(c.rule)
-                parts = [
-                    f"{shorten(name, 30)} {i.points:+g}"
-                    for i, name in zip(kind.levels(c.rule), kind.level_names(c.rule), strict=True)
-                ]
+                parts = [f"{shorten(i.describe(), 30)} {i.points:+g}" for i in c.rule.levels]
                 lines.append(f"  {c.label}: " + " · ".join(parts))
             else:
                 lines.append(f"  {c.label}: {c.points:+g}")
@@ -657,7 +652,7 @@ def fit_draft(
     ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
     draft = draft.with_thresholds({"A": ta, "B": tb})
     for c in draft.criteria:
-        items = kind_of(c.rule).levels(c.rule) if c.is_level else [c]
+        items = c.rule.levels if c.is_level else [c]
         for i, item in enumerate(items):
             ev = item.evidence
             rows.append(
@@ -682,7 +677,7 @@ def _level_criteria(model: Model):
 
 
 def _n_levels(c) -> int:
-    return len(kind_of(c.rule).levels(c.rule))
+    return len(c.rule.levels)
 
 
 # --- the reference: scikit-learn on one-hot features ---------------------------------------

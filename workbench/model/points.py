@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.model.spec import Criterion, Model
+import numpy as np
+import pandas as pd
 
-MINUS = "\u2212"
+from workbench.model.spec import Criterion, Model
+from workbench.text import MINUS
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,21 @@ def points_table(model: Model) -> tuple[PointsRow, ...]:
 
 
 def signed_points(value: float) -> str:
-    """``+15``, ``−5`` (a real minus sign), ``+0``: points as a reader sees them."""
+    """``+15``, ``−5`` (a real minus sign), ``+0``: points as a reader sees them.
+
+    The one rule for signed points: the report, the reasons (:func:`signed_points_series`),
+    the dashboard and the tuning app all print points with it.
+    """
     return f"{value:+g}".replace("-", MINUS)
+
+
+def signed_points_series(values: np.ndarray) -> pd.Series:
+    """:func:`signed_points` of each value (positioned 0..n-1), worded once per distinct
+    value: the reasons of a million leads hold a handful of distinct (rounded) points."""
+    bits = np.ascontiguousarray(values, dtype=np.float64).reshape(-1).view(np.int64)
+    distinct, inverse = np.unique(bits, return_inverse=True)  # bits: −0 stays apart from +0
+    words = np.array([signed_points(v) for v in distinct.view(np.float64)], dtype=object)
+    return pd.Series(words[inverse.reshape(-1)], dtype="str")
 
 
 def points_text(model: Model, c: Criterion) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 from workbench.analysis import metrics, sales
 from workbench.data.export import csv_text
 from workbench.errors import WorkbenchError
+from workbench.model.points import signed_points
 from workbench.model.signoff import STALE_MARK
 from workbench.text import plural
 from workbench.ui.charts import distribution_chart, matrix_chart, trend_chart
@@ -231,7 +232,7 @@ class SalesDashboard:
 
         def items(frame: pd.DataFrame) -> str:
             return "".join(
-                f"<li>{'+' if p > 0 else '−'}{abs(p):.0f} {html.escape(e)}</li>"
+                f"<li>{signed_points(np.rint(p))} {html.escape(e)}</li>"
                 for p, e in zip(frame["points"], frame["evidence"], strict=True)
             )
 

@@ -24,7 +24,7 @@ from workbench.engine.signals import Signals, refresh_signals, rules_key
 from workbench.errors import WorkbenchError
 from workbench.learning.calibration import MIN_CLASS, Calibration, calibrate
 from workbench.model.diff import model_changes
-from workbench.model.points import criterion_points_rows
+from workbench.model.points import criterion_points_rows, signed_points
 from workbench.model.spec import Model
 from workbench.model.versioning import next_version
 from workbench.model.yaml_io import save_model
@@ -581,7 +581,7 @@ class TuningApp:
             + (f", fit grade {t.grade_names[t.grade[row]]}" if t.grade is not None else "")
             + "<br>"
             + "<br>".join(
-                html.escape(f"{'+' if p > 0 else '−'}{abs(p):.0f} {e}")
+                html.escape(f"{signed_points(np.rint(p))} {e}")
                 for p, e in zip(table["points"], table["evidence"], strict=True)
             )
         )

@@ -1,4 +1,4 @@
-"""One home per rule kind: its evidence, its words and its levels (see ``base``).
+"""One home per rule kind: its evidence and its words (see ``base``).
 
 ``kind_of(rule)`` is how the engine, reasons, report, tuning app and learning reach a rule's
 behaviour. The registry is closed: importing this package fails if a rule the model can
@@ -7,7 +7,7 @@ parse has no home, so a new kind cannot be half-added.
 
 from __future__ import annotations
 
-from workbench.engine.kinds import activity, dates, numbers, presence, values
+from workbench.engine.kinds import activity, dates, numbers, presence, values, words
 from workbench.engine.kinds.base import (
     REGISTRY,
     ActivityKind,
@@ -33,6 +33,7 @@ __all__ = [
     "presence",
     "unhomed",
     "values",
+    "words",
 ]
 
 if _missing := unhomed():

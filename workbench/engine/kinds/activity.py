@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.engine.events import DAY_NS, _ranks
-from workbench.engine.kinds.base import ActivityKind, Detail, Inputs, home, label_series
+from workbench.data.loading import NEVER
+from workbench.engine.events import DAY_NS, ranks
+from workbench.engine.kinds.base import ActivityKind, Detail, Inputs, home
+from workbench.engine.kinds.words import label_series
 from workbench.model import rules as r
 
 
@@ -24,18 +26,18 @@ class ActivityCountKind(ActivityKind):
             recent = ev.ts > ev.cutoff_ns - rule.within_days * DAY_NS
             mask = recent if mask is None else mask & recent
         lead = ev.lead_idx if mask is None else ev.lead_idx[mask]
-        count = ev._count(lead).astype(np.int32)
+        count = ev.count(lead).astype(np.int32)
         weights = None
         if rule.half_life_days is not None:
             ts = ev.ts if mask is None else ev.ts[mask]
             weights = np.exp2(-ev.age_days(ts) / rule.half_life_days)
         if rule.diminishing is not None:
-            rank = _ranks(lead, ev.ts if mask is None else ev.ts[mask])
+            rank = ranks(lead, ev.ts if mask is None else ev.ts[mask])
             w = np.power(rule.diminishing.factor, rank, dtype=np.float64)
             if rule.diminishing.max_count is not None:
                 w[rank >= rule.diminishing.max_count] = 0.0
             weights = w if weights is None else weights * w
-        evidence = ev._count(lead, weights) if weights is not None else count.astype(np.float64)
+        evidence = ev.count(lead, weights) if weights is not None else count.astype(np.float64)
         if rule.min_count > 1:
             evidence[count < rule.min_count] = 0.0
         return evidence, {"count": count}
@@ -74,12 +76,12 @@ class InactivityKind(ActivityKind):
         mask = ev.mask(rule)
         lead = ev.lead_idx if mask is None else ev.lead_idx[mask]
         ts = ev.ts if mask is None else ev.ts[mask]
-        last = np.full(ev.n_leads, np.iinfo(np.int64).min, dtype=np.int64)
+        last = np.full(ev.n_leads, NEVER, dtype=np.int64)
         np.maximum.at(last, lead, ts)
         created_ns = inputs.created_ns
         if created_ns is not None:
             last = np.maximum(last, np.where(created_ns <= ev.cutoff_ns, created_ns, last))
-        known = last != np.iinfo(np.int64).min
+        known = last != NEVER
         days = np.where(known, (ev.cutoff_ns - last) / DAY_NS, np.nan)
         inactive = ~known | (days >= rule.days)
         return inactive.astype(np.float64), {"days": np.floor(days).astype(np.float32)}
@@ -109,8 +111,8 @@ class TrendKind(ActivityKind):
         if mask is not None:
             recent_m &= mask
             before_m &= mask
-        recent = ev._count(ev.lead_idx[recent_m]).astype(np.int32)
-        before = ev._count(ev.lead_idx[before_m]).astype(np.int32)
+        recent = ev.count(ev.lead_idx[recent_m]).astype(np.int32)
+        before = ev.count(ev.lead_idx[before_m]).astype(np.int32)
         rising = (recent > before) & (recent >= rule.min_count)
         return rising.astype(np.float64), {"recent": recent, "before": before}
 

@@ -1,14 +1,16 @@
 """What every rule kind knows, and the registry that maps a rule class to its kind.
 
-A kind is the one place that knows how a rule of that kind is evaluated (its evidence), put
-into words (the rule described; what it saw for a lead) and split into levels (the bins or
-groups of a bins/lookup rule). Callers ask ``kind_of(rule)`` instead of dispatching on
-``rule.kind`` themselves, so a new rule kind is one class here plus its pydantic model.
+A kind is the one place that knows how a rule of that kind is evaluated (its evidence) and
+put into words (the rule described; what it saw for a lead). The levels of a bins/lookup
+rule are the rule's own (``rule.levels``, named by ``Level.describe()`` in the model layer),
+so reasons, drafting, the report and the tuning sliders call a bin the same. Callers ask
+``kind_of(rule)`` instead of dispatching on ``rule.kind`` themselves, so a new rule kind is
+one class here plus its pydantic model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, get_args
 
@@ -17,6 +19,7 @@ import pandas as pd
 
 from workbench.engine.events import EventArrays
 from workbench.engine.fields import ColumnCache
+from workbench.engine.kinds.words import label_series, lead_values, listing
 from workbench.model import rules as r
 
 if TYPE_CHECKING:
@@ -37,11 +40,11 @@ class Inputs:
     cutoff: pd.Timestamp
     cache: ColumnCache | None = None
     events: EventArrays | None = None
-    created_ns: np.ndarray | None = None  # lead creation instants (int64 ns, min = unknown)
+    created_ns: np.ndarray | None = None  # lead creation instants (int64 ns, NEVER = unknown)
 
 
 class Kind:
-    """One rule kind: its evidence, its words and its levels.
+    """One rule kind: its evidence and its words.
 
     The SQL compilation of a rule (the next step: ``sql(rule, ...)`` per kind) goes here too.
     """
@@ -59,14 +62,6 @@ class Kind:
         """Per lead: evidence (float or bool; int16 level for bins/lookup, -1 = none), and
         arrays the reasons quote (counts, days)."""
         raise NotImplementedError
-
-    def levels(self, rule) -> tuple[r.Level, ...]:
-        """The bins or groups that score their own points; () for a rule scored as a whole."""
-        return ()
-
-    def level_names(self, rule) -> tuple[str, ...]:
-        """What each level is called in reasons, sliders and the report ("VP", "1000+")."""
-        return tuple(level.describe() for level in self.levels(rule))
 
     def describe(self, rule) -> str:
         """The rule in words, for the report's criteria table (``seniority is VP, Director``)."""
@@ -105,15 +100,13 @@ class FieldKind(Kind):
 class LevelKind(FieldKind):
     """A field rule whose bins or groups each score their own points."""
 
-    def levels(self, rule) -> tuple[r.Level, ...]:
-        return rule.levels
-
     def hits(self, rule, cache: ColumnCache, cutoff: pd.Timestamp) -> np.ndarray:
         return self.match(rule, cache, cutoff) >= 0
 
     def level_words(self, c: Criterion, signals: Signals, rows: np.ndarray) -> pd.Series:
-        """The name of the level each of ``rows`` fell in ("" for none)."""
-        names = np.array([*self.level_names(c.rule), ""], dtype=object)
+        """The name of the level each of ``rows`` fell in ("" for none): ``Level.describe``,
+        as the report, calibration and the tuning sliders name it."""
+        names = np.array([*(level.describe() for level in c.rule.levels), ""], dtype=object)
         return pd.Series(names[signals.levels[c.id][rows]], dtype="str")
 
 
@@ -129,31 +122,6 @@ class ActivityKind(Kind):
         if rule.detail_regex:
             return f"{types} matching {rule.detail_regex}"
         return types
-
-
-# --- shared words ------------------------------------------------------------------------
-
-
-def listing(values: Iterable, limit: int = 6) -> str:
-    """``VP, Director`` — at most ``limit`` values, then ``(+3 more)``."""
-    items = [str(v) for v in values]
-    shown = ", ".join(items[:limit])
-    return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
-
-
-def label_series(c: Criterion, rows: np.ndarray) -> pd.Series:
-    return pd.Series(c.label, index=range(len(rows)), dtype="str")
-
-
-def lead_values(signals: Signals, field: str, rows: np.ndarray, numeric: bool = False) -> pd.Series:
-    """The leads' values as reasons quote them (``18,822``), positioned 0..len(rows)-1.
-
-    The formatting is ``reasons._value_text``'s; it is imported when called because
-    reasons.py sits above signals.py, which needs this registry.
-    """
-    from workbench.engine.reasons import _value_text
-
-    return _value_text(signals, field, rows, numeric=numeric).reset_index(drop=True)
 
 
 # --- the registry ------------------------------------------------------------------------

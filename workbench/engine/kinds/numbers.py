@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.engine.kinds.base import FieldKind, LevelKind, home, label_series, lead_values
+from workbench.engine.kinds.base import FieldKind, LevelKind, home
+from workbench.engine.kinds.words import label_series, lead_values
 from workbench.model import rules as r
 
 

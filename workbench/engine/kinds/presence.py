@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.engine.kinds.base import FieldKind, home, label_series
+from workbench.engine.kinds.base import FieldKind, home
+from workbench.engine.kinds.words import label_series
 from workbench.model import rules as r
 
 

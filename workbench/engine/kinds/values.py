@@ -1,9 +1,10 @@
 """Kinds that read a column's values as text: equals, in, not_in, lookup, contains, regex.
 
 Each is evaluated on the column's distinct values (``ColumnCache.factorized``) and gathered
-back by code, so a million leads cost as much as their vocabulary. Values compare as the
-engine canonicalises them: numbers by value, text trimmed and (unless case-sensitive)
-case-folded.
+back by code, so a million leads cost as much as their vocabulary. Values compare as
+``fields.value_keys`` keys them: as numbers exactly when :mod:`workbench.data.numbers` reads
+them as numbers (so ``equals``/``in``/``lookup`` agree with ``range``), other text trimmed and
+(unless case-sensitive) case-folded.
 """
 
 from __future__ import annotations
@@ -14,15 +15,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from workbench.engine.fields import ColumnCache, _canon, _canon_series, _gather
-from workbench.engine.kinds.base import (
-    FieldKind,
-    LevelKind,
-    home,
-    label_series,
-    lead_values,
-    listing,
-)
+from workbench.engine.fields import ColumnCache, gather, rule_keys, value_keys
+from workbench.engine.kinds.base import FieldKind, LevelKind, home
+from workbench.engine.kinds.words import label_series, lead_values, listing
 from workbench.model import rules as r
 
 
@@ -30,8 +25,8 @@ def _listed(rule, cache: ColumnCache, values) -> tuple[np.ndarray, np.ndarray]:
     """Codes per lead, and whether each distinct value is one of ``values``."""
     codes, text = cache.factorized(rule.field)
     cs = rule.case_sensitive
-    wanted = {_canon(v, cs) for v in values}
-    return codes, _canon_series(text, cs).isin(wanted).to_numpy()
+    wanted = rule_keys(values, cs).dropna()
+    return codes, value_keys(text, cs).isin(wanted).to_numpy(dtype=bool)
 
 
 @home(r.Equals)
@@ -41,7 +36,7 @@ class EqualsKind(FieldKind):
 
     def match(self, rule: r.Equals, cache, cutoff) -> np.ndarray:
         codes, per = _listed(rule, cache, self.named_values(rule))
-        return _gather(codes, per, False)
+        return gather(codes, per, False)
 
     def describe(self, rule: r.Equals) -> str:
         return f"{rule.field} = {rule.value}"
@@ -54,7 +49,7 @@ class InKind(FieldKind):
 
     def match(self, rule: r.In, cache, cutoff) -> np.ndarray:
         codes, per = _listed(rule, cache, rule.values)
-        return _gather(codes, per, False)
+        return gather(codes, per, False)
 
     def describe(self, rule: r.In) -> str:
         return f"{rule.field} is {listing(rule.values)}"
@@ -67,7 +62,7 @@ class NotInKind(FieldKind):
 
     def match(self, rule: r.NotIn, cache, cutoff) -> np.ndarray:
         codes, per = _listed(rule, cache, rule.values)
-        return _gather(codes, ~per, False)  # missing values never match
+        return gather(codes, ~per, False)  # missing values never match
 
     def describe(self, rule: r.NotIn) -> str:
         return f"{rule.field} is not {listing(rule.values)}"
@@ -81,9 +76,11 @@ class LookupKind(LevelKind):
     def match(self, rule: r.Lookup, cache, cutoff) -> np.ndarray:
         codes, text = cache.factorized(rule.field)
         cs = rule.case_sensitive
-        table = {_canon(v, cs): i for i, g in enumerate(rule.groups) for v in g.values}
-        per = _canon_series(text, cs).map(table).fillna(-1).to_numpy(dtype=np.int16)
-        return _gather(codes, per, np.int16(-1)).astype(np.int16)
+        group = [i for i, g in enumerate(rule.groups) for _ in g.values]
+        keys = rule_keys(self.named_values(rule), cs)
+        table = {k: i for k, i in zip(keys, group, strict=True) if not pd.isna(k)}  # last wins
+        per = value_keys(text, cs).map(table).fillna(-1).to_numpy(dtype=np.int16)
+        return gather(codes, per, np.int16(-1)).astype(np.int16)
 
     def describe(self, rule: r.Lookup) -> str:
         return f"{rule.field} by value"
@@ -100,7 +97,7 @@ def _search(rule, cache: ColumnCache, pattern: str) -> np.ndarray:
     with warnings.catch_warnings():  # groups in a user's pattern are fine: we only test
         warnings.simplefilter("ignore", UserWarning)
         per = text.str.contains(pattern, flags=flags, regex=True).fillna(False)
-    return _gather(codes, per.to_numpy(bool), False)
+    return gather(codes, per.to_numpy(bool), False)
 
 
 @home(r.Contains)

@@ -1,0 +1,52 @@
+"""The words the kinds share: value lists, labels, and lead values quoted as reasons show them.
+
+Reasons (:mod:`workbench.engine.reasons`) are each kind's ``evidence_words``; this module is
+where a lead's value becomes text (``18,822``), below both, so nothing imports upward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.numbers import read_numbers
+
+if TYPE_CHECKING:
+    from workbench.engine.signals import Signals
+    from workbench.model.spec import Criterion
+
+
+def listing(values: Iterable, limit: int = 6) -> str:
+    """``VP, Director`` — at most ``limit`` values, then ``(+3 more)``."""
+    items = [str(v) for v in values]
+    shown = ", ".join(items[:limit])
+    return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+def label_series(c: Criterion, rows: np.ndarray) -> pd.Series:
+    return pd.Series(c.label, index=range(len(rows)), dtype="str")
+
+
+def number_text(v) -> str:
+    """18,822 · 1,234,567.5 · 0.25: separators, no exponent, at most two decimals."""
+    if pd.isna(v):
+        return ""
+    text = f"{float(v):,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def lead_values(signals: Signals, field: str, rows: np.ndarray, numeric: bool = False) -> pd.Series:
+    """The leads' values as a reader expects them, positioned 0..len(rows)-1: a number with
+    thousands separators ("18,822", even when the file holds it as text), anything else as
+    written. ``numeric`` reads text as the engine does (a bins rule's value)."""
+    col = signals.data.leads[field].iloc[signals.order[rows]]
+    if numeric and not pd.api.types.is_numeric_dtype(col):
+        col = pd.Series(read_numbers(col), index=col.index)
+    if pd.api.types.is_numeric_dtype(col):
+        text = col.map(number_text).astype("str")
+    else:
+        text = col.astype("str").fillna("")
+    return text.reset_index(drop=True)
