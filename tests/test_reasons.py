@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from tests.helpers import crit, make_model
-from workbench.model.points import signed_points, signed_points_series
+from workbench.model.points import signed_points_series
+from workbench.text import signed_points
 
 
 def reasons_of(data, criteria, **model_kw) -> dict[str, str]:

@@ -15,8 +15,9 @@ from workbench.analysis import metrics, sales
 from workbench.engine.scoring import contributions, score_totals
 from workbench.engine.segments import rules_by_code, segment_rules
 from workbench.learning.calibration import evidence_features, suggest_points
-from workbench.model.points import points_table, signed_points
+from workbench.model.points import points_table
 from workbench.report.build import criteria_table, segment_categories, threshold_table
+from workbench.text import signed_points
 
 SEGMENTS = ("Enterprise", "SMB", "Mid-market")
 

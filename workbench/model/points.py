@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.model.spec import Criterion, Model
-from workbench.text import MINUS
+from workbench.text import MINUS, signed_points
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,6 @@ def criterion_points_rows(model: Model, c: Criterion) -> tuple[PointsRow, ...]:
 def points_table(model: Model) -> tuple[PointsRow, ...]:
     """Every criterion's rows, in the model's order."""
     return tuple(row for c in model.criteria for row in criterion_points_rows(model, c))
-
-
-def signed_points(value: float) -> str:
-    """``+15``, ``−5`` (a real minus sign), ``+0``: points as a reader sees them.
-
-    The one rule for signed points: the report, the reasons (:func:`signed_points_series`),
-    the dashboard and the tuning app all print points with it.
-    """
-    return f"{value:+g}".replace("-", MINUS)
 
 
 def signed_points_series(values: np.ndarray) -> pd.Series:

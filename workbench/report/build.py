@@ -32,9 +32,10 @@ from workbench.engine.scoring import Totals
 from workbench.engine.signals import resolve_as_of
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.model import load_model
-from workbench.model.points import points_text, signed_points
+from workbench.model.points import points_text
 from workbench.model.signoff import stale_sign_off
 from workbench.model.spec import Model, Threshold
+from workbench.text import signed_points
 from workbench.ui.charts import CATEGORY_COLORS, distribution_chart
 from workbench.ui.inputs import SAMPLES
 

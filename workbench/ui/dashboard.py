@@ -20,9 +20,8 @@ import pandas as pd
 from workbench.analysis import metrics, sales
 from workbench.data.export import csv_text
 from workbench.errors import WorkbenchError
-from workbench.model.points import signed_points
 from workbench.model.signoff import STALE_MARK
-from workbench.text import plural
+from workbench.text import plural, signed_points
 from workbench.ui.charts import distribution_chart, matrix_chart, trend_chart
 from workbench.ui.inputs import resolve_inputs
 from workbench.ui.widgets import DownloadButton, RowTable

@@ -24,10 +24,11 @@ from workbench.engine.signals import Signals, refresh_signals, rules_key
 from workbench.errors import WorkbenchError
 from workbench.learning.calibration import MIN_CLASS, Calibration, calibrate
 from workbench.model.diff import model_changes
-from workbench.model.points import criterion_points_rows, signed_points
+from workbench.model.points import criterion_points_rows
 from workbench.model.spec import Model
 from workbench.model.versioning import next_version
 from workbench.model.yaml_io import save_model
+from workbench.text import signed_points
 from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
 from workbench.ui.inputs import next_version_path, resolve_inputs

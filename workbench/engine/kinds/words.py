@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.numbers import read_numbers
+from workbench.text import number_text
 
 if TYPE_CHECKING:
     from workbench.engine.signals import Signals
@@ -30,14 +31,6 @@ def label_series(c: Criterion, rows: np.ndarray) -> pd.Series:
     return pd.Series(c.label, index=range(len(rows)), dtype="str")
 
 
-def number_text(v) -> str:
-    """18,822 · 1,234,567.5 · 0.25: separators, no exponent, at most two decimals."""
-    if pd.isna(v):
-        return ""
-    text = f"{float(v):,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def lead_values(signals: Signals, field: str, rows: np.ndarray, numeric: bool = False) -> pd.Series:
     """The leads' values as a reader expects them, positioned 0..len(rows)-1: a number with
     thousands separators ("18,822", even when the file holds it as text), anything else as
@@ -46,7 +39,7 @@ def lead_values(signals: Signals, field: str, rows: np.ndarray, numeric: bool = 
     if numeric and not pd.api.types.is_numeric_dtype(col):
         col = pd.Series(read_numbers(col), index=col.index)
     if pd.api.types.is_numeric_dtype(col):
-        text = col.map(number_text).astype("str")
+        text = col.map(lambda v: "" if pd.isna(v) else number_text(v)).astype("str")
     else:
         text = col.astype("str").fillna("")
     return text.reset_index(drop=True)
