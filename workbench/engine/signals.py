@@ -177,7 +177,8 @@ def check_columns(model: Model, data: LeadData) -> None:
 
 
 def resolve_as_of(data: LeadData, as_of) -> pd.Timestamp:
-    """The cut-off instant. A date means the end of that day; None means the newest event.
+    """The cut-off instant. A date means the end of that day; None means the newest event
+    (without events, the newest creation date; without those, now).
 
     Text must be YYYY-MM-DD (or an ISO timestamp), or a day/month order with one reading
     only (25/12/2026); '03/10/2026' and '' raise :class:`DataError` (see ``read_date``).
@@ -186,11 +187,8 @@ def resolve_as_of(data: LeadData, as_of) -> pd.Timestamp:
         ts = data.activities["timestamp"]
         if len(ts):
             return pd.Timestamp(ts.max())
-        created = data.mapping.created_at
-        if created and created in data.leads.columns and data.leads[created].notna().any():
-            as_of = data.leads[created].max()
-        else:
-            as_of = pd.Timestamp.now()
+        newest = data.newest_created()
+        as_of = newest if newest is not None else pd.Timestamp.now()
     # '' is a mistake (an empty --as-of), not "no date": read_date says so
     stamp = read_date(as_of, "as_of")
     if stamp.tzinfo is not None:
@@ -304,7 +302,7 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
                     data.leads,
                     data.activities,
                     activities_given="activities" in data.files,
-                    created_at=data.mapping.created_at,
+                    created_ns=created_ns,
                     cache=cache,
                     cutoff=cutoff,
                 )

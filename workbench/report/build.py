@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis import metrics, sales
-from workbench.data.loading import LeadData, load_data
+from workbench.data.loading import LeadData, created_after, load_data
 from workbench.engine import segments
 from workbench.engine.fields import ColumnCache
 from workbench.engine.kinds import kind_of
@@ -361,7 +361,7 @@ class Baseline:
 
 def previous_baseline(current: sales.Scoring, previous: sales.Scoring) -> Baseline:
     """The same model a week earlier; leads created since are 'new', not a category."""
-    existed = sales.created_at(current.signals) <= previous.as_of.value
+    existed = ~created_after(current.signals.created_ns, previous.as_of)
     names = previous.totals.category_names
     category = np.where(existed, previous.totals.category, len(names)).astype(np.int64)
     return Baseline(
