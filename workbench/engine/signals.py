@@ -23,6 +23,7 @@ from workbench.engine.coverage import coverage_warnings
 from workbench.engine.events import EventArrays
 from workbench.engine.fields import ColumnCache
 from workbench.engine.kinds import Inputs, kind_of
+from workbench.engine.segments import segment_codes
 from workbench.errors import DataError, Problem, did_you_mean, format_path
 from workbench.model import rules as r
 from workbench.model.spec import Model
@@ -202,13 +203,8 @@ def _segment_codes(model: Model, data: LeadData) -> tuple[np.ndarray, tuple[str 
     n = data.n_leads
     if model.segments is None or not model.segments.variants:
         return np.zeros(n, dtype=np.int16), (None,)
-    variants = model.segments.variants
-    lookup = {v.value.strip().casefold(): i + 1 for i, v in enumerate(variants)}
-    col = data.leads[model.segments.field]
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    per = np.array([lookup.get(str(u).strip().casefold(), 0) for u in uniques], dtype=np.int16)
-    seg = np.where(codes >= 0, per[codes] if len(per) else 0, 0).astype(np.int16)
-    return seg, (None, *(v.value for v in variants))
+    names = tuple(v.value for v in model.segments.variants)
+    return segment_codes(data.leads[model.segments.field], names), (None, *names)
 
 
 def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:

@@ -68,11 +68,18 @@ def segment_column(model: Model, data: LeadData) -> str | None:
 
 
 def segment_values(model: Model, data: LeadData) -> list[str]:
-    """The segments present in the data, sorted (empty when the data has no segment column)."""
+    """The segments present in the data, sorted (empty when the data has no segment column).
+
+    One entry per segment (:func:`~workbench.engine.segments.segment_key`): the data's first
+    spelling of it in sorted order, as 'Enterprise' and 'enterprise' are one segment.
+    """
     col = segment_column(model, data)
     if col is None:
         return []
-    return sorted(str(v) for v in data.leads[col].dropna().unique())
+    first: dict[str, str] = {}
+    for value in sorted(str(v) for v in data.leads[col].dropna().unique()):
+        first.setdefault(segments.segment_key(value), value)
+    return list(first.values())
 
 
 def match_segment(model: Model, data: LeadData, segment: str) -> str:
@@ -85,9 +92,9 @@ def match_segment(model: Model, data: LeadData, segment: str) -> str:
             source,
         )
     known = segment_values(model, data)
-    wanted = str(segment).strip().casefold()
+    wanted = segments.segment_key(segment)
     for value in known:
-        if value.strip().casefold() == wanted:
+        if segments.segment_key(value) == wanted:
             return value
     raise DataError(
         [
@@ -103,12 +110,13 @@ def match_segment(model: Model, data: LeadData, segment: str) -> str:
 
 
 def segment_subset(model: Model, data: LeadData, segment: str | None) -> LeadData:
-    """The data of one segment's leads (scores on a subset equal those on the whole data)."""
+    """The data of one segment's leads, every spelling of it (scores on a subset equal those
+    on the whole data)."""
     if segment is None:
         return data
     value = match_segment(model, data, segment)
     col = segment_column(model, data)
-    ids = data.leads.index[(data.leads[col] == value).to_numpy()]
+    ids = data.leads.index[segments.segment_codes(data.leads[col], [value]) == 1]
     return data.subset(ids)
 
 
