@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import workbench as wb
@@ -61,3 +62,48 @@ def tiny_activities() -> pd.DataFrame:
         ("c", "2026-10-12T10:00:00", "page_view", "/blog/z"),
     ]
     return pd.DataFrame(rows, columns=["lead_id", "timestamp", "activity_type", "detail"])
+
+
+def messy_export(tmp_path, seed: int = 5):
+    """The sample as a real CRM exports it: another id name, Yes/No outcome, placeholders,
+    gaps in numbers, free text, and sales-entered fields that leak the outcome.
+
+    Returns the export's path and the path of the same leads without the outcome (new
+    leads to score).
+    """
+    rng = np.random.default_rng(seed)
+    raw = pd.read_csv(SAMPLES / "leads.csv", dtype=str, keep_default_na=False)
+    n = len(raw)
+    won = raw["converted"] == "1"
+    out = raw.rename(
+        columns={
+            "lead_id": "Prospect ID",
+            "company_size": "Company Size",
+            "converted": "Converted?",
+        }
+    ).drop(columns=["converted_at"])
+    out["Converted?"] = np.where(won, "Yes", "No")
+    for col, share in (("seniority", 0.05), ("industry", 0.05), ("Company Size", 0.1)):
+        hit = rng.random(n) < share
+        out.loc[hit, col] = rng.choice(["Select", "N/A", "", "  "], hit.sum())
+    gaps = rng.random(n) < 0.1
+    out.loc[gaps, "annual_revenue"] = ""
+    out["Company Size"] = out["Company Size"].where(
+        rng.random(n) > 0.05, out["Company Size"].str.replace(r"(\d)(\d{3})$", r"\1,\2", regex=True)
+    )  # some sizes typed '1,200'
+    words = np.array(
+        ["called", "no answer", "asked about pricing", "left voicemail", "sent deck",
+         "wants demo next week", "budget unclear", "cc'd boss"]
+    )  # fmt: skip
+    out["Notes"] = [
+        f"{i}: " + " and ".join(rng.choice(words, 3)) for i in range(n)
+    ]  # free text, unique per lead
+    stage = np.where(won, "Closed Won", rng.choice(["Open", "Closed Lost", "Nurture"], n))
+    out["Deal Stage"] = stage
+    handoff = np.where(won & (rng.random(n) < 0.9), "Signed", rng.choice(["", "Pending"], n))
+    out["SDR Handoff"] = handoff  # a neutral name: only the data shows the leak
+    path = tmp_path / "crm_export.csv"
+    out.to_csv(path, index=False)
+    new = tmp_path / "new_leads.csv"
+    out.drop(columns=["Converted?", "Deal Stage", "SDR Handoff"]).to_csv(new, index=False)
+    return path, new

@@ -94,7 +94,6 @@ def test_an_out_that_cannot_be_written_is_a_usage_error_in_every_command(command
         ["calibrate", *FILES, "--out", "{out}/m.yaml", "--chart", "{out}/m.yaml"],
         ["score", *FILES, "--out", "{out}/scores.xlsx"],
         ["score", *FILES, "--out", str(LEADS)],
-        ["report", *FILES, "--top", "0", "--out", "{out}/r.html"],
     ],
     ids=lambda a: " ".join(x for x in a if x.startswith("--") or x == a[0])[:60],
 )

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
-from tests.helpers import SAMPLES
+from tests.helpers import SAMPLES, messy_export
 from workbench.analysis.metrics import auc
 from workbench.cli import main
 from workbench.data.synthetic import generate_sample
@@ -23,51 +23,6 @@ from workbench.learning.drafting import (
     reference_predictions,
     subset,
 )
-
-
-def messy_export(tmp_path, seed: int = 5):
-    """The sample as a real CRM exports it: another id name, Yes/No outcome, placeholders,
-    gaps in numbers, free text, and sales-entered fields that leak the outcome.
-
-    Returns the export's path and the path of the same leads without the outcome (new
-    leads to score).
-    """
-    rng = np.random.default_rng(seed)
-    raw = pd.read_csv(SAMPLES / "leads.csv", dtype=str, keep_default_na=False)
-    n = len(raw)
-    won = raw["converted"] == "1"
-    out = raw.rename(
-        columns={
-            "lead_id": "Prospect ID",
-            "company_size": "Company Size",
-            "converted": "Converted?",
-        }
-    ).drop(columns=["converted_at"])
-    out["Converted?"] = np.where(won, "Yes", "No")
-    for col, share in (("seniority", 0.05), ("industry", 0.05), ("Company Size", 0.1)):
-        hit = rng.random(n) < share
-        out.loc[hit, col] = rng.choice(["Select", "N/A", "", "  "], hit.sum())
-    gaps = rng.random(n) < 0.1
-    out.loc[gaps, "annual_revenue"] = ""
-    out["Company Size"] = out["Company Size"].where(
-        rng.random(n) > 0.05, out["Company Size"].str.replace(r"(\d)(\d{3})$", r"\1,\2", regex=True)
-    )  # some sizes typed '1,200'
-    words = np.array(
-        ["called", "no answer", "asked about pricing", "left voicemail", "sent deck",
-         "wants demo next week", "budget unclear", "cc'd boss"]
-    )  # fmt: skip
-    out["Notes"] = [
-        f"{i}: " + " and ".join(rng.choice(words, 3)) for i in range(n)
-    ]  # free text, unique per lead
-    stage = np.where(won, "Closed Won", rng.choice(["Open", "Closed Lost", "Nurture"], n))
-    out["Deal Stage"] = stage
-    handoff = np.where(won & (rng.random(n) < 0.9), "Signed", rng.choice(["", "Pending"], n))
-    out["SDR Handoff"] = handoff  # a neutral name: only the data shows the leak
-    path = tmp_path / "crm_export.csv"
-    out.to_csv(path, index=False)
-    new = tmp_path / "new_leads.csv"
-    out.drop(columns=["Converted?", "Deal Stage", "SDR Handoff"]).to_csv(new, index=False)
-    return path, new
 
 
 def _y(data: wb.LeadData, outcome: str = "converted") -> np.ndarray:

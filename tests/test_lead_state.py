@@ -32,7 +32,7 @@ def test_inactivity_counts_quiet_days_from_creation_alone_or_in_the_queue():
     days = pd.Series(signals.details["quiet"]["days"], index=signals.lead_ids)
     # 'd' has no events: quiet since it was created (2026-09-01), 60 days before AS_OF's end
     assert days["d"] == 60
-    created = pd.Series(sales.created_at(signals), index=signals.lead_ids)
+    created = pd.Series(signals.created_ns, index=signals.lead_ids)
     assert created["d"] == pd.Timestamp("2026-09-01").value
     alone = wb.compute_signals(model, data.subset(["d"]), as_of=AS_OF)
     assert alone.details["quiet"]["days"].tolist() == [60]

@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from tests.helpers import SAMPLES
-from tests.test_drafting import messy_export
+from tests.helpers import SAMPLES, messy_export
 from workbench.cli import main
 from workbench.learning.profiling import infer_type, name_tokens, profile_leads
 from workbench.model.spec import DataMapping

@@ -81,7 +81,7 @@ def test_counts_per_category_are_the_engines(report, engine):
 def test_without_compare_to_the_baseline_is_the_same_model_a_week_earlier(report, engine):
     model, _, _, previous = engine
     then = wb.score_totals(model, previous)
-    existed = sales.created_at(previous) <= previous.as_of.value
+    existed = previous.created_ns <= previous.as_of.value
     expected = np.bincount(then.category[existed], minlength=len(then.category_names))
     assert report.counts["baseline"].to_numpy().tolist() == expected.tolist()
     assert f"as of {previous.as_of:%Y-%m-%d}" in report.baseline_label

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.metrics import category_counts
-from workbench.data.loading import NEVER, LeadData, read_date
+from workbench.data.loading import NEVER, LeadData, created_after, read_date
 from workbench.engine.reasons import reason_texts, reasons_table
 from workbench.engine.scoring import Totals, contributions, score_totals
 from workbench.engine.signals import Signals, compute_signals, resolve_as_of
@@ -57,13 +57,8 @@ def known_by(data: LeadData, as_of=None) -> LeadData:
     born = data.created_ns()
     if not (born != NEVER).any():
         return data
-    later = born > resolve_as_of(data, as_of).value
+    later = created_after(born, resolve_as_of(data, as_of))
     return data.subset(data.leads.index[~later]) if later.any() else data
-
-
-def created_at(signals: Signals) -> np.ndarray:
-    """Creation instant per signals row as int64 ns (NEVER where unknown)."""
-    return signals.created_ns
 
 
 def last_activity(signals: Signals) -> np.ndarray:
@@ -96,7 +91,7 @@ def changes_since(current: Scoring, previous: Scoring) -> Changes:
     """
     if not np.array_equal(current.signals.order, previous.signals.order):
         raise ValueError("the two scorings must cover the same leads in the same order")
-    existed = created_at(current.signals) <= previous.as_of.value
+    existed = ~created_after(current.signals.created_ns, previous.as_of)
     prev_score = np.where(existed, previous.totals.score, np.nan)
     top_now = current.totals.category == 0
     top_then = (previous.totals.category == 0) & existed
@@ -295,11 +290,11 @@ def score_history(
     """
     one = data.subset([lead_id])
     end = read_date(as_of, "as_of")
-    created = one.created_ns()[0]
+    born = one.created_ns()
     rows = []
     for k in range(weeks - 1, -1, -1):
         cutoff = end - pd.Timedelta(days=7 * k)
-        if created != NEVER and created > cutoff.value:
+        if created_after(born, cutoff)[0]:
             continue
         s = Scoring.run(model, one, as_of=cutoff)
         rows.append(

@@ -1,7 +1,8 @@
 """``workbench profile`` and ``workbench draft``: learn from a CRM export with outcomes.
 
-Kept out of ``cli.py`` so the command module stays a list of thin subcommands. An option
-to change raises :class:`~workbench.errors.UsageError`, a file that cannot be read
+One command family of :mod:`workbench.cli`, like the other modules there (``main.py`` only
+builds the parser from them). An option to change raises
+:class:`~workbench.errors.UsageError`, a file that cannot be read
 :class:`~workbench.errors.DataError` (the CLI prints either and exits 2).
 """
 

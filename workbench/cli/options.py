@@ -14,8 +14,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from workbench.data.dates import date_problem
 from workbench.data.export import overwrites_input, unwritable
-from workbench.data.loading import read_date
 from workbench.errors import DataError, UsageError
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".xlsx", ".xls", ".json")
@@ -62,10 +62,10 @@ def option_check() -> Iterator[None]:
 
 
 def check_date(value: str | None, option: str = "--as-of") -> None:
-    """A date option reads as ``workbench score`` reads it (None: not given), before any work."""
-    if value is not None:
-        with option_check():
-            read_date(value, option)
+    """A date option reads as ``workbench score`` reads it (None: not given), before any work:
+    the rule of :func:`~workbench.data.dates.date_problem`, raised as a ``UsageError``."""
+    if value is not None and (problem := date_problem(value, option)) is not None:
+        raise UsageError([problem])
 
 
 def check_out(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from workbench.cli.options import whole_number
+
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Check every parameter, then run the report notebook once per segment and date."""
@@ -38,7 +40,9 @@ def add_parsers(sub) -> None:
         "--compare-to", dest="compare_to", metavar="MODEL",
         help="compare with this model (default: the same model 7 days earlier)",
     )  # fmt: skip
-    p.add_argument("--top", type=int, default=20, help="leads listed as top and cold (20)")
+    p.add_argument(
+        "--top", type=whole_number(1), default=20, help="leads listed as top and cold (20)"
+    )
     p.add_argument(
         "--out", required=True,
         help="HTML file; with several segments or dates, one file each next to it + index.html",

@@ -33,6 +33,17 @@ NEVER = np.iinfo(np.int64).min
 """An instant as int64 nanoseconds that never happened: a lead with no creation date."""
 
 
+def created_after(created_ns: np.ndarray, instant: pd.Timestamp | int) -> np.ndarray:
+    """Which leads did not exist yet at ``instant``, from creation instants as
+    :meth:`LeadData.created_ns` gives them (in any row order).
+
+    The one answer to "a lead with no creation date": it has always existed, so it is never
+    created after anything. A queue as of a past date lists it, the as-of warning does not
+    count it and a backtest lets it take part.
+    """
+    return (created_ns != NEVER) & (created_ns > pd.Timestamp(instant).value)
+
+
 @dataclass(eq=False)
 class FileFacts:
     """Facts about lead columns decided once on the whole leads file, shared by its subsets.
@@ -89,6 +100,12 @@ class LeadData:
             return np.full(self.n_leads, NEVER, dtype=np.int64)
         stamps = leads[col].to_numpy(dtype="datetime64[ns]")
         return np.where(np.isnat(stamps), NEVER, stamps.view(np.int64))
+
+    def newest_created(self) -> pd.Timestamp | None:
+        """When the newest lead was created (None when no lead has a creation date)."""
+        born = self.created_ns()
+        known = born[born != NEVER]
+        return pd.Timestamp(known.max()) if known.size else None
 
     def day_first(self, column: str) -> bool | None:
         """Whether the text dates of a lead column are day first, decided on the whole file

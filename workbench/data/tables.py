@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,9 +54,9 @@ def table_format(path: Path) -> str:
 
 def _check_exists(path: Path) -> None:
     if not path.exists():
-        raise DataError(
-            [Problem("", f"file not found (looked in {path.resolve().parent})")], str(path)
-        )
+        # the folder as the user named it (absolute, links not followed), as load_model says
+        folder = Path(os.path.abspath(path)).parent
+        raise DataError([Problem("", f"file not found (looked in {folder})")], str(path))
 
 
 # --- CSV dialect ---------------------------------------------------------------------------

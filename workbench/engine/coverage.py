@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.data.loading import NEVER, created_after
 from workbench.engine.fields import ColumnCache, rule_keys, value_keys
 from workbench.engine.kinds import kind_of
 from workbench.errors import Problem, did_you_mean
@@ -112,24 +113,19 @@ def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
     return out
 
 
-def _created_after(data_leads: pd.DataFrame, created: str | None, cutoff: pd.Timestamp):
-    if not created or created not in data_leads.columns:
-        return []
-    col = data_leads[created]
-    if not pd.api.types.is_datetime64_any_dtype(col) or not len(col):
-        return []
-    born = col.to_numpy(dtype="datetime64[ns]")
-    late = int((born > cutoff.to_datetime64()).sum())
+def _created_after(created_ns: np.ndarray, cutoff: pd.Timestamp) -> list[Problem]:
+    """Leads created after the cut-off (:func:`~workbench.data.loading.created_after` decides
+    which: a lead with no creation date is not one of them)."""
+    late = int(created_after(created_ns, cutoff).sum())
     if not late:
         return []
-    first = pd.Timestamp(np.nanmin(born)) if (~np.isnat(born)).any() else None
-    every = late == int((~np.isnat(born)).sum())
+    first = pd.Timestamp(created_ns[created_ns != NEVER].min())
     return [
         Problem(
             "as_of",
             (
                 f"every lead was created after {cutoff:%Y-%m-%d} (the first on {first:%Y-%m-%d})"
-                if every and first is not None
+                if late == len(created_ns)
                 else f"{late:,} leads were created after {cutoff:%Y-%m-%d}"
             )
             + ": they are scored with their fields as they are in the file and no activity. "
@@ -144,16 +140,17 @@ def coverage_warnings(
     activities: pd.DataFrame,
     *,
     activities_given: bool,
-    created_at: str | None,
+    created_ns: np.ndarray,
     cache: ColumnCache,
     cutoff: pd.Timestamp,
 ) -> list[Problem]:
-    """Warnings for criteria the data cannot feed (see the module docstring)."""
+    """Warnings for criteria the data cannot feed (see the module docstring), and for leads
+    created after the cut-off (``created_ns``: per lead, as ``LeadData.created_ns`` gives)."""
     if not len(leads):
         return [Problem("leads", "the leads file has no rows: there is nothing to score.")]
     return [
         *_missing_activities(model, activities, activities_given),
         *_unknown_types(model, activities),
         *_unknown_values(model, cache),
-        *_created_after(leads, created_at, cutoff),
+        *_created_after(created_ns, cutoff),
     ]

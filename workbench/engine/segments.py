@@ -13,26 +13,46 @@ many points, with which thresholds — so they all ask :func:`segment_rules`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
 
 from workbench.model.spec import Criterion, Model, SegmentVariant, Threshold
 
 
-def segment_variant(model: Model, segment: str | None) -> SegmentVariant | None:
-    """The model's variant for ``segment`` (case and outer spaces forgiven), or None.
+def segment_key(value: object) -> str:
+    """What a segment value is compared by: outer spaces and case forgiven, so a lead of
+    ' enterprise ', a variant 'Enterprise' and ``--segment ENTERPRISE`` are one segment.
 
-    The engine matches a lead's segment value to a variant the same way
-    (:func:`workbench.engine.signals.compute_signals`).
+    The one rule for every comparison of segment values: a lead's segment and a variant
+    (scoring, calibration), a criterion's ``segments``, a report's ``--segment``.
     """
+    return str(value).strip().casefold()
+
+
+def segment_codes(values: pd.Series, names: Sequence[str]) -> np.ndarray:
+    """Per value (a lead's segment), 1 + the position in ``names`` of the segment it is
+    (:func:`segment_key`), or 0 for none and for a missing value; int16.
+
+    Keyed per distinct value, not per lead: a million leads have a handful of segments.
+    """
+    lookup: dict[str, int] = {}
+    for i, name in enumerate(names):
+        lookup.setdefault(segment_key(name), i + 1)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    per = np.array([lookup.get(segment_key(u), 0) for u in uniques], dtype=np.int16)
+    return np.where(codes >= 0, per[codes] if len(per) else 0, 0).astype(np.int16)
+
+
+def segment_variant(model: Model, segment: str | None) -> SegmentVariant | None:
+    """The model's variant for ``segment`` (matched by :func:`segment_key`), or None."""
     if segment is None or model.segments is None:
         return None
-    wanted = str(segment).strip().casefold()
-    for v in model.segments.variants:
-        if v.value.strip().casefold() == wanted:
-            return v
-    return None
+    wanted = segment_key(segment)
+    return next((v for v in model.segments.variants if segment_key(v.value) == wanted), None)
 
 
 def criterion_applies(c: Criterion, variant: SegmentVariant | None) -> bool:
@@ -45,7 +65,7 @@ def criterion_applies(c: Criterion, variant: SegmentVariant | None) -> bool:
         return False
     if not c.segments:
         return True
-    return variant is not None and variant.value.casefold() in {s.casefold() for s in c.segments}
+    return variant is not None and segment_key(variant.value) in map(segment_key, c.segments)
 
 
 def labelled(model: Model, bands: tuple[Threshold, ...]) -> tuple[Threshold, ...]:

@@ -23,6 +23,7 @@ from workbench.engine.coverage import coverage_warnings
 from workbench.engine.events import EventArrays
 from workbench.engine.fields import ColumnCache
 from workbench.engine.kinds import Inputs, kind_of
+from workbench.engine.segments import segment_codes
 from workbench.errors import DataError, Problem, did_you_mean, format_path
 from workbench.model import rules as r
 from workbench.model.spec import Model
@@ -177,7 +178,8 @@ def check_columns(model: Model, data: LeadData) -> None:
 
 
 def resolve_as_of(data: LeadData, as_of) -> pd.Timestamp:
-    """The cut-off instant. A date means the end of that day; None means the newest event.
+    """The cut-off instant. A date means the end of that day; None means the newest event
+    (without events, the newest creation date; without those, now).
 
     Text must be YYYY-MM-DD (or an ISO timestamp), or a day/month order with one reading
     only (25/12/2026); '03/10/2026' and '' raise :class:`DataError` (see ``read_date``).
@@ -186,11 +188,8 @@ def resolve_as_of(data: LeadData, as_of) -> pd.Timestamp:
         ts = data.activities["timestamp"]
         if len(ts):
             return pd.Timestamp(ts.max())
-        created = data.mapping.created_at
-        if created and created in data.leads.columns and data.leads[created].notna().any():
-            as_of = data.leads[created].max()
-        else:
-            as_of = pd.Timestamp.now()
+        newest = data.newest_created()
+        as_of = newest if newest is not None else pd.Timestamp.now()
     # '' is a mistake (an empty --as-of), not "no date": read_date says so
     stamp = read_date(as_of, "as_of")
     if stamp.tzinfo is not None:
@@ -204,13 +203,8 @@ def _segment_codes(model: Model, data: LeadData) -> tuple[np.ndarray, tuple[str 
     n = data.n_leads
     if model.segments is None or not model.segments.variants:
         return np.zeros(n, dtype=np.int16), (None,)
-    variants = model.segments.variants
-    lookup = {v.value.strip().casefold(): i + 1 for i, v in enumerate(variants)}
-    col = data.leads[model.segments.field]
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    per = np.array([lookup.get(str(u).strip().casefold(), 0) for u in uniques], dtype=np.int16)
-    seg = np.where(codes >= 0, per[codes] if len(per) else 0, 0).astype(np.int16)
-    return seg, (None, *(v.value for v in variants))
+    names = tuple(v.value for v in model.segments.variants)
+    return segment_codes(data.leads[model.segments.field], names), (None, *names)
 
 
 def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
@@ -304,7 +298,7 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
                     data.leads,
                     data.activities,
                     activities_given="activities" in data.files,
-                    created_at=data.mapping.created_at,
+                    created_ns=created_ns,
                     cache=cache,
                     cutoff=cutoff,
                 )

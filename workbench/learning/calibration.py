@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis import metrics
-from workbench.data.loading import LeadData
+from workbench.data.loading import LeadData, created_after
 from workbench.engine.scoring import Totals, score_totals
 from workbench.engine.segments import rules_by_code
 from workbench.engine.signals import Signals, compute_signals
@@ -488,10 +488,11 @@ def _dates(data: LeadData, col: str | None, what: str, required: bool) -> pd.Ser
 def default_cutoff(data: LeadData, days: int) -> pd.Timestamp:
     """The day ``days`` before the newest date in the data (events, conversions, creation)."""
     stamps = [data.activities["timestamp"].max()] if len(data.activities) else []
-    for col in (data.mapping.outcome_date, data.mapping.created_at):
-        d = _dates(data, col, "", required=False)
-        if d is not None and d.notna().any():
-            stamps.append(d.max())
+    converted = _dates(data, data.mapping.outcome_date, "", required=False)
+    if converted is not None and converted.notna().any():
+        stamps.append(converted.max())
+    if (created := data.newest_created()) is not None:
+        stamps.append(created)
     stamps = [s for s in stamps if pd.notna(s)]
     if not stamps:
         raise DataError([Problem("as_of", "no dates in the data to place a cut-off")])
@@ -499,10 +500,11 @@ def default_cutoff(data: LeadData, days: int) -> pd.Timestamp:
 
 
 def _window(
-    signals: Signals, conv_at: pd.Series, created: pd.Series | None, days: int
+    signals: Signals, conv_at: pd.Series, days: int
 ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Outcome "converted within ``days`` after the signals' cut-off T", and which leads
-    can take part: known at T (created by then) and not converted by T."""
+    can take part: known at T (not created after it, as a queue as of T would list them)
+    and not converted by T."""
     T = signals.as_of
     end = T + pd.Timedelta(days=days)
     order = signals.order
@@ -515,11 +517,9 @@ def _window(
     y[won & np.isnat(when)] = np.nan  # converted, but when is unknown
     excluded = {"outcome unknown": int(np.isnan(y).sum())}
     take = ~np.isnan(y)
-    if created is not None:
-        born = created.to_numpy(dtype="datetime64[ns]")[order]
-        late = np.isnat(born) | (born > np.datetime64(T))
-        excluded["created after the cut-off (or no creation date)"] = int((late & take).sum())
-        take &= ~late
+    late = created_after(signals.created_ns, T)
+    excluded["created after the cut-off"] = int((late & take).sum())
+    take &= ~late
     before = won & (when <= np.datetime64(T))
     excluded["converted by the cut-off"] = int((before & take).sum())
     take &= ~before
@@ -568,12 +568,11 @@ def backtest(
     if not data.mapping.outcome or data.mapping.outcome not in data.leads.columns:
         raise DataError([Problem("outcome", "the leads have no outcome column")])
     conv_at = _dates(data, data.mapping.outcome_date, "outcome_date", required=True)
-    created = _dates(data, data.mapping.created_at, "created_at", required=False)
     if cutoff is None:
         cutoff = default_cutoff(data, days)
     signals = compute_signals(model, data, as_of=cutoff)
     T = signals.as_of
-    y, take, excluded = _window(signals, conv_at, created, days)
+    y, take, excluded = _window(signals, conv_at, days)
     where = f"backtest as of {T:%Y-%m-%d}, outcome within {days} days"
     fit_cutoff = None
     if split == "random":
@@ -586,7 +585,7 @@ def backtest(
     else:
         fit_signals = compute_signals(model, data, as_of=T - pd.Timedelta(days=days))
         fit_cutoff = fit_signals.as_of
-        y_fit, take_fit, _ = _window(fit_signals, conv_at, created, days)
+        y_fit, take_fit, _ = _window(fit_signals, conv_at, days)
         fit_rows = np.flatnonzero(take_fit)
         eval_rows = np.flatnonzero(take)
         _only(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +57,10 @@ def load_model(path: str | Path) -> Model:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ModelError(
-            [Problem("", f"file not found (looked in {path.resolve().parent})")], source
-        ) from None
+        # the folder as the user named it (absolute, links not followed): a symlinked
+        # folder's target is a path they never typed
+        folder = Path(os.path.abspath(path)).parent
+        raise ModelError([Problem("", f"file not found (looked in {folder})")], source) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelError([Problem("", f"cannot read the file: {exc}")], source) from None
     return parse_model_text(text, source)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis import metrics, sales
-from workbench.data.loading import LeadData, load_data
+from workbench.data.loading import LeadData, created_after, load_data
 from workbench.engine import segments
 from workbench.engine.fields import ColumnCache
 from workbench.engine.kinds import kind_of
@@ -69,11 +69,18 @@ def segment_column(model: Model, data: LeadData) -> str | None:
 
 
 def segment_values(model: Model, data: LeadData) -> list[str]:
-    """The segments present in the data, sorted (empty when the data has no segment column)."""
+    """The segments present in the data, sorted (empty when the data has no segment column).
+
+    One entry per segment (:func:`~workbench.engine.segments.segment_key`): the data's first
+    spelling of it in sorted order, as 'Enterprise' and 'enterprise' are one segment.
+    """
     col = segment_column(model, data)
     if col is None:
         return []
-    return sorted(str(v) for v in data.leads[col].dropna().unique())
+    first: dict[str, str] = {}
+    for value in sorted(str(v) for v in data.leads[col].dropna().unique()):
+        first.setdefault(segments.segment_key(value), value)
+    return list(first.values())
 
 
 def match_segment(model: Model, data: LeadData, segment: str) -> str:
@@ -86,9 +93,9 @@ def match_segment(model: Model, data: LeadData, segment: str) -> str:
             source,
         )
     known = segment_values(model, data)
-    wanted = str(segment).strip().casefold()
+    wanted = segments.segment_key(segment)
     for value in known:
-        if value.strip().casefold() == wanted:
+        if segments.segment_key(value) == wanted:
             return value
     raise DataError(
         [
@@ -104,12 +111,13 @@ def match_segment(model: Model, data: LeadData, segment: str) -> str:
 
 
 def segment_subset(model: Model, data: LeadData, segment: str | None) -> LeadData:
-    """The data of one segment's leads (scores on a subset equal those on the whole data)."""
+    """The data of one segment's leads, every spelling of it (scores on a subset equal those
+    on the whole data)."""
     if segment is None:
         return data
     value = match_segment(model, data, segment)
     col = segment_column(model, data)
-    ids = data.leads.index[(data.leads[col] == value).to_numpy()]
+    ids = data.leads.index[segments.segment_codes(data.leads[col], [value]) == 1]
     return data.subset(ids)
 
 
@@ -362,7 +370,7 @@ class Baseline:
 
 def previous_baseline(current: sales.Scoring, previous: sales.Scoring) -> Baseline:
     """The same model a week earlier; leads created since are 'new', not a category."""
-    existed = sales.created_at(current.signals) <= previous.as_of.value
+    existed = ~created_after(current.signals.created_ns, previous.as_of)
     names = previous.totals.category_names
     category = np.where(existed, previous.totals.category, len(names)).astype(np.int64)
     return Baseline(

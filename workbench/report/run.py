@@ -28,10 +28,11 @@ from pathlib import Path
 
 import nbformat
 
+from workbench.data.dates import date_problem
 from workbench.data.export import overwrites_input, unwritable
 from workbench.data.loading import load_data, read_date
 from workbench.engine.signals import check_columns
-from workbench.errors import DataError, Problem, UsageError, WorkbenchError
+from workbench.errors import Problem, UsageError, WorkbenchError
 from workbench.model import Model, load_model
 from workbench.report.build import DEFAULT_TOP_N, Report, match_segment
 from workbench.report.render import STYLE
@@ -138,20 +139,9 @@ class ReportRun:
     facts: dict[Path, ReportFacts] = field(default_factory=dict)
 
 
-def check_date(value: str, option: str = "--as-of") -> Problem | None:
-    """A Problem unless ``value`` is one calendar day, read as ``workbench score`` reads it
-    (YYYY-MM-DD, 2026/10/31, 20261031, or a day and month with one reading only)."""
-    try:
-        stamp = read_date(str(value), option)
-    except DataError as exc:
-        return exc.problems[0]
-    if stamp != stamp.normalize():
-        return Problem(option, f"'{value}' has a time; a report is as of a day: YYYY-MM-DD")
-    return None
-
-
 def iso_day(value: str) -> str:
-    """A date that passed :func:`check_date`, as YYYY-MM-DD (parameters and file names)."""
+    """A date that passed :func:`~workbench.data.dates.date_problem`, as YYYY-MM-DD
+    (parameters and file names)."""
     return f"{read_date(value):%Y-%m-%d}"
 
 
@@ -196,7 +186,7 @@ def plan_reports(
         if path is not None and not Path(path).is_file():
             where = "" if Path(path).is_absolute() else f" (looked in {Path.cwd()})"
             problems.append(Problem(option, f"file not found: {path}{where}"))
-    problems += [p for p in (check_date(d) for d in dates) if p is not None]
+    problems += [p for p in (date_problem(d, day=True) for d in dates) if p is not None]
     if not problems:
         dates = [iso_day(d) for d in dates]
     if not problems and (clash := overwrites_input(out, files)) is not None:
