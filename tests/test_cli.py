@@ -263,6 +263,26 @@ def test_sample_writes_parquet_when_asked(tmp_path, capsys):
     assert wb.load_data(tmp_path / "leads.parquet").n_leads == 20
 
 
+def test_sample_comes_with_the_model_and_the_command_to_score_it(tmp_path, capsys):
+    """Installed from a wheel, the sample model is out of sight in site-packages: sample puts
+    it next to the data, and the printed command scores them as it stands."""
+    out = tmp_path / "try"
+    assert main(["sample", "--leads", "50", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    shipped = Path(MODEL).read_bytes()
+    assert (out / "b2b_model.yaml").read_bytes() == shipped
+    command = next(line for line in printed.splitlines() if line.startswith("Next: workbench "))
+    argv = command.removeprefix("Next: workbench ").split()
+    argv[argv.index("--out") + 1] = str(tmp_path / "scores.csv")
+    assert main(argv) == 0
+    assert len(pd.read_csv(tmp_path / "scores.csv")) == 50
+
+    (out / "b2b_model.yaml").write_text("# my edited model\n")  # never overwritten
+    assert main(["sample", "--leads", "50", "--out", str(out)]) == 0
+    assert "left as it is" in capsys.readouterr().out
+    assert (out / "b2b_model.yaml").read_text() == "# my edited model\n"
+
+
 def test_sample_refuses_zero_leads(tmp_path, capsys):
     assert main(["sample", "--leads", "0", "--out", str(tmp_path / "s")]) == 2
     assert capsys.readouterr().err == "error: --leads must be at least 1\n"

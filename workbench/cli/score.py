@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import time
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from workbench.errors import DataError, UsageError
 from workbench.model import Model, load_model
 from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.spec import OUTPUT_COLUMNS
+from workbench.resources import samples_dir
+
+SAMPLE_MODEL = "b2b_model.yaml"
 
 
 def _describe_model(model: Model) -> str:
@@ -93,7 +97,23 @@ def cmd_sample(args: argparse.Namespace) -> int:
     print(f"Wrote {leads} (seed {args.seed}) in {took:.1f} s:")
     for kind, path in paths.items():
         print(f"  {kind}: {path}")
+    model, copied = _sample_model(out)
+    print(f"  model: {model}" + ("" if copied else " (already there: left as it is)"))
+    print(
+        f"Next: workbench score --model {model} --leads {paths['leads']} "
+        f"--activities {paths['activities']} --out scores.csv"
+    )
     return 0
+
+
+def _sample_model(folder: Path) -> tuple[Path, bool]:
+    """The default model next to the sample data, so an installed copy has all three files
+    in one folder the user can see; a model file already there is never overwritten."""
+    target = folder / SAMPLE_MODEL
+    if target.exists():
+        return target, False
+    shutil.copyfile(samples_dir() / SAMPLE_MODEL, target)
+    return target, True
 
 
 def _summary(scored: pd.DataFrame) -> str:
