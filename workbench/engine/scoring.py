@@ -106,17 +106,20 @@ def _subtotal(
     return out
 
 
-def bucket_subtotals(model: Model, signals: Signals) -> dict[str, np.ndarray]:
+def bucket_subtotals(
+    model: Model, signals: Signals, per_code: tuple[SegmentRules, ...] | None = None
+) -> dict[str, np.ndarray]:
     """Uncapped subtotal per bucket (criterion caps applied), memoised by exact points.
 
     A slider move changes one criterion, so only its bucket's matvec runs again.
+    ``per_code``: :func:`rules_by_code` of ``model`` when the caller has it already.
     """
     _check(model, signals)
     n = signals.n_leads
     crit = {c.id: c for c in model.criteria}
     cols = _bucket_slices(model, signals)
     blocks = signals.segment_blocks
-    per_code = rules_by_code(model)
+    per_code = per_code or rules_by_code(model)
     subtotals = (
         {b: np.empty(n, dtype=np.float32) for b in model.bucket_ids} if len(blocks) > 1 else {}
     )
@@ -162,7 +165,8 @@ def _band_index(levels: tuple[Threshold, ...], values: np.ndarray) -> np.ndarray
 
 def score_totals(model: Model, signals: Signals) -> Totals:
     """Score, category, grade and capped bucket subtotals for every lead (signals' row order)."""
-    raw = bucket_subtotals(model, signals)
+    per_code = rules_by_code(model)  # a slider move builds the segments' rules once
+    raw = bucket_subtotals(model, signals, per_code)
     n = signals.n_leads
     total = np.zeros(n, dtype=np.float32)
     capped: dict[str, np.ndarray] = {}
@@ -181,7 +185,6 @@ def score_totals(model: Model, signals: Signals) -> Totals:
     np.round(score, 1, out=score)
 
     category = np.empty(n, dtype=np.int8)
-    per_code = rules_by_code(model)
     for code, lo, hi in signals.segment_blocks:
         category[lo:hi] = _band_index(per_code[code].categories, score[lo:hi])
     category[signals.inquiry_rows] = len(model.categories)
