@@ -61,7 +61,7 @@ def test_makefile_targets_create_their_own_virtualenv():
 
 
 def test_resources_find_every_shipped_file_and_the_checkout_links_to_them():
-    """One source: the top-level notebooks/ and data/samples/ are links to the package's."""
+    """One source: data/samples/ and every file of notebooks/ are links to the package's."""
     for name in resources.NOTEBOOKS:
         assert resources.notebook(name).is_file(), name
         assert (ROOT / "notebooks" / name).resolve() == resources.notebook(name).resolve()
@@ -69,7 +69,11 @@ def test_resources_find_every_shipped_file_and_the_checkout_links_to_them():
         assert (resources.samples_dir() / name).is_file(), name
         assert (SAMPLES / name).resolve() == (resources.samples_dir() / name).resolve()
     assert (resources.jupyter_dir() / "voila" / "templates" / "offline" / "conf.json").is_file()
-    assert (ROOT / "notebooks").is_symlink() and (ROOT / "data" / "samples").is_symlink()
+    assert (ROOT / "data" / "samples").is_symlink()
+    linked = {p.name: p for p in (ROOT / "notebooks").iterdir()}
+    shipped = {p.name for p in resources.notebook(resources.NOTEBOOKS[0]).parent.iterdir()}
+    assert set(linked) == shipped, "notebooks/ links every file of workbench/notebooks/"
+    assert all(p.is_symlink() for p in linked.values()), "notebooks/ holds links, not copies"
 
 
 def test_make_share_serves_the_tuning_app_with_workbench_tune():

@@ -115,7 +115,8 @@ def test_installed_notebooks_and_samples_are_the_repos_files(installed):
         assert repo_files, folder
         for rel in repo_files:
             assert (installed.site / rel).read_bytes() == (PACKAGE / rel).read_bytes(), rel
-    assert (ROOT / "notebooks").resolve() == (PACKAGE / "notebooks").resolve()
+    for name in ("tune_model.ipynb", "sales_dashboard.ipynb", "scoring_report.ipynb"):
+        assert (ROOT / "notebooks" / name).resolve() == (PACKAGE / "notebooks" / name).resolve()
     assert (ROOT / "data" / "samples").resolve() == (PACKAGE / "data" / "samples").resolve()
     found = subprocess.run(
         [str(installed.venv / "bin" / "python"), "-c",
