@@ -29,40 +29,37 @@ def _listed(rule, cache: ColumnCache, values) -> tuple[np.ndarray, np.ndarray]:
     return codes, value_keys(text, cs).isin(wanted).to_numpy(dtype=bool)
 
 
+class ListedKind(FieldKind):
+    """A rule that matches a lead whose value is one of the values it names (or is not)."""
+
+    negate = False  # not_in: filled in and none of the values (missing values never match)
+
+    def match(self, rule, cache, cutoff) -> np.ndarray:
+        codes, per = _listed(rule, cache, self.named_values(rule))
+        return gather(codes, ~per if self.negate else per, False)
+
+
 @home(r.Equals)
-class EqualsKind(FieldKind):
+class EqualsKind(ListedKind):
     def named_values(self, rule: r.Equals) -> tuple[r.Scalar, ...]:
         return (rule.value,)
-
-    def match(self, rule: r.Equals, cache, cutoff) -> np.ndarray:
-        codes, per = _listed(rule, cache, self.named_values(rule))
-        return gather(codes, per, False)
 
     def describe(self, rule: r.Equals) -> str:
         return f"{rule.field} = {rule.value}"
 
 
 @home(r.In)
-class InKind(FieldKind):
+class InKind(ListedKind):
     def named_values(self, rule: r.In) -> tuple[r.Scalar, ...]:
         return rule.values
-
-    def match(self, rule: r.In, cache, cutoff) -> np.ndarray:
-        codes, per = _listed(rule, cache, rule.values)
-        return gather(codes, per, False)
 
     def describe(self, rule: r.In) -> str:
         return f"{rule.field} is {listing(rule.values)}"
 
 
 @home(r.NotIn)
-class NotInKind(FieldKind):
-    def named_values(self, rule: r.NotIn) -> tuple[r.Scalar, ...]:
-        return rule.values
-
-    def match(self, rule: r.NotIn, cache, cutoff) -> np.ndarray:
-        codes, per = _listed(rule, cache, rule.values)
-        return gather(codes, ~per, False)  # missing values never match
+class NotInKind(InKind):
+    negate = True
 
     def describe(self, rule: r.NotIn) -> str:
         return f"{rule.field} is not {listing(rule.values)}"
