@@ -218,3 +218,14 @@ def test_sample_model_follows_the_domain_advice(sample_model):
     assert any(getattr(c.rule, "diminishing", None) for c in sample_model.criteria)
     assert {a.role for a in sample_model.approved_by} >= {"Head of Sales", "Head of Marketing"}
     assert (SAMPLES / "b2b_model.yaml").read_text().count("kind:") >= 15
+
+
+def test_an_unknown_key_is_never_suggested_back_as_itself(tmp_path):
+    """'name' is a key of the model, not of a bucket: the hint must not say 'Did you mean
+    'name'?' to someone who wrote 'name'."""
+    text = BASE.replace("criteria:", "buckets:\n  - {id: fit, name: Fit, weight: 100}\ncriteria:")
+    with pytest.raises(wb.ModelError) as exc:
+        wb.parse_model_text(text)
+    message = str(exc.value)
+    assert "unknown key 'name'" in message
+    assert "Did you mean 'name'" not in message

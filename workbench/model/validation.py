@@ -59,7 +59,9 @@ def _message(err: Mapping[str, Any], key: str | int | None) -> str:
     etype = err["type"]
     value = err.get("input")
     if etype == "extra_forbidden":
-        return f"unknown key '{key}'." + did_you_mean(str(key), _all_field_names())
+        # a key valid elsewhere in the file is no hint for this place: suggest another one
+        others = _all_field_names() - {str(key)}
+        return f"unknown key '{key}'." + did_you_mean(str(key), others)
     if etype == "missing":
         return f"required key '{key}' is missing"
     if etype == "too_short":
