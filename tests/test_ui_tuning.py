@@ -144,3 +144,20 @@ def test_the_next_version_goes_next_to_the_model_never_into_the_installed_sample
     monkeypatch.setenv(SAVE_DIR, str(tmp_path))  # started by `workbench tune` in tmp_path
     assert next_version_path(shipped, 2) == tmp_path / "b2b_model_v2.yaml"
     assert next_version_path(mine, 3) == tmp_path / "models" / "ours_v3.yaml"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"model_path": "missing.yaml"}, "missing.yaml"),
+        ({"leads": "nope.csv"}, "nope.csv"),
+    ],
+)
+def test_a_bad_file_gives_the_tuning_page_a_message_not_a_blank_page(kwargs, expected, capfd):
+    from workbench.ui import tuning_page
+
+    widget = tuning_page(**kwargs)
+    assert "The tuning app cannot open the model and leads" in widget.value
+    assert expected in widget.value and "Traceback" not in widget.value
+    err = capfd.readouterr().err  # the server's terminal, not the page
+    assert err.startswith("workbench tune: ") and expected in err

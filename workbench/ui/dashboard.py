@@ -8,8 +8,6 @@ that lead alone. Everything the browser gets is a page of rows or a small aggreg
 from __future__ import annotations
 
 import html
-import sys
-import traceback
 from pathlib import Path
 
 import altair as alt
@@ -19,10 +17,10 @@ import pandas as pd
 
 from workbench.analysis import metrics, sales
 from workbench.data.export import csv_text
-from workbench.errors import WorkbenchError
 from workbench.model.signoff import STALE_MARK
 from workbench.text import plural, signed_points
 from workbench.ui.charts import distribution_chart, matrix_chart, trend_chart
+from workbench.ui.errors import app_or_error
 from workbench.ui.inputs import resolve_inputs
 from workbench.ui.widgets import DownloadButton, RowTable
 
@@ -46,8 +44,6 @@ STYLE = """<style>
 .wb-timeline { border-collapse: collapse; font-size: 12px; }
 .wb-timeline td { padding: 2px 6px; border-bottom: 1px solid #eee; }
 .wb-timeline td:first-child { white-space: nowrap; }
-.wb-error { border: 2px solid #c62828; background: #fff4f4; padding: 12px 16px;
-  border-radius: 6px; max-width: 900px; white-space: pre-wrap; }
 </style>"""
 
 
@@ -92,13 +88,6 @@ def header_html(h: sales.Header, note: str = "") -> str:
         f'<div class="wb-kpis">{tiles}</div>'
         + (f'<div class="wb-note">{note}</div>' if note else "")
         + "</div>"
-    )
-
-
-def error_html(message: str) -> str:
-    return (
-        f'{STYLE}<div class="wb-error" role="alert"><h3>The dashboard cannot show the scores'
-        f"</h3>{html.escape(message)}\n\nFix the file above and reload this page.</div>"
     )
 
 
@@ -440,12 +429,8 @@ def sales_dashboard(model=None, leads=None, activities=None, as_of=None) -> w.Wi
     A viewer never gets a blank page or a traceback: a bad file becomes a message that
     names the file and the fix, and the server's terminal gets the same text.
     """
-    try:
-        return SalesDashboard.load(model, leads, activities, as_of).widget
-    except WorkbenchError as exc:
-        message = str(exc)
-    except Exception:  # anything else: the viewer gets a sentence, the terminal the details
-        message = "Unexpected error while loading the scores; the server log has the details."
-        traceback.print_exc(file=sys.__stderr__)
-    print(f"workbench dashboard: {message}", file=sys.__stderr__, flush=True)
-    return w.HTML(error_html(message))
+    return app_or_error(
+        lambda: SalesDashboard.load(model, leads, activities, as_of).widget,
+        command="workbench dashboard",
+        what="The dashboard cannot show the scores",
+    )

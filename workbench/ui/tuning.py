@@ -31,6 +31,7 @@ from workbench.model.yaml_io import save_model
 from workbench.text import signed_points
 from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
+from workbench.ui.errors import app_or_error
 from workbench.ui.inputs import next_version_path, resolve_inputs
 
 
@@ -628,3 +629,17 @@ def tuning_app(
     signals = compute_signals(model, data)
     target = next_version_path(files["model"], model.version + 1)
     return TuningApp(model, signals, save_path=target)
+
+
+def tuning_page(
+    model_path: str | Path | None = None,
+    leads: str | Path | None = None,
+    activities: str | Path | None = None,
+) -> w.Widget:
+    """The tuning app's widget, or a readable error in its place: what ``workbench tune``
+    serves, so a file that breaks after the server started never leaves a blank page."""
+    return app_or_error(
+        lambda: tuning_app(model_path, leads, activities).widget,
+        command="workbench tune",
+        what="The tuning app cannot open the model and leads",
+    )
