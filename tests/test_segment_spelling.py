@@ -4,6 +4,7 @@ scoring, in a criterion's ``segments``, in the report and in calibration."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import workbench as wb
 from tests.helpers import AS_OF, crit, make_model, tiny_activities, tiny_leads
@@ -62,3 +63,15 @@ def test_the_enterprise_report_holds_every_spelling_of_enterprise(tmp_path):
     assert report.n_leads == 2  # a and c
     row = report.criteria.set_index("criterion").loc["Software"]
     assert row["points"] != "not used in Enterprise" and row["leads touched"] == 2
+
+
+def test_two_variants_that_differ_only_in_spaces_or_case_are_one_segment_twice():
+    """The model is checked with the rule scoring uses: ' Enterprise' and 'enterprise' would
+    both claim the same leads, so the second is refused as a duplicate."""
+    spec = {
+        "name": "T",
+        "criteria": [crit("vp", {"kind": "equals", "field": "seniority", "value": "VP"})],
+        "segments": {"variants": [{"value": "Enterprise"}, {"value": " enterprise "}]},
+    }
+    with pytest.raises(wb.ModelError, match="duplicate segment"):
+        wb.Model.parse(spec)

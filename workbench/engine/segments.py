@@ -20,17 +20,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from workbench.model.spec import Criterion, Model, SegmentVariant, Threshold
-
-
-def segment_key(value: object) -> str:
-    """What a segment value is compared by: outer spaces and case forgiven, so a lead of
-    ' enterprise ', a variant 'Enterprise' and ``--segment ENTERPRISE`` are one segment.
-
-    The one rule for every comparison of segment values: a lead's segment and a variant
-    (scoring, calibration), a criterion's ``segments``, a report's ``--segment``.
-    """
-    return str(value).strip().casefold()
+from workbench.model.spec import Criterion, Model, SegmentVariant, Threshold, segment_key
 
 
 def segment_codes(values: pd.Series, names: Sequence[str]) -> np.ndarray:

@@ -26,14 +26,14 @@ from workbench.engine.kinds import Inputs, kind_of
 from workbench.engine.segments import segment_codes
 from workbench.errors import DataError, Problem, did_you_mean, format_path
 from workbench.model import rules as r
-from workbench.model.spec import Model
+from workbench.model.spec import Model, segment_key
 
 
 def rules_key(model: Model) -> tuple:
     """What signals depend on: the criteria's rules, inquiry rules and segment set-up."""
     seg = None
     if model.segments is not None:
-        seg = (model.segments.field, tuple(v.value.casefold() for v in model.segments.variants))
+        seg = (model.segments.field, tuple(segment_key(v.value) for v in model.segments.variants))
     return (
         tuple((c.id, c.rule.signal_key()) for c in model.criteria),
         tuple((q.id, q.rule.signal_key()) for q in model.inquiries),

@@ -184,6 +184,17 @@ def _default_engagement() -> Grading:
     )
 
 
+def segment_key(value: object) -> str:
+    """What a segment value is compared by: outer spaces and case forgiven, so a lead of
+    ' enterprise ', a variant 'Enterprise' and ``--segment ENTERPRISE`` are one segment.
+
+    The one rule for every comparison of segment values: a lead's segment and a variant
+    (scoring, calibration), a criterion's ``segments``, a report's ``--segment``, and two
+    variants of one model (a duplicate).
+    """
+    return str(value).strip().casefold()
+
+
 class SegmentVariant(Frozen):
     """How one segment differs from the base model."""
 
@@ -622,9 +633,9 @@ def _cross_check(m: Model) -> list[Problem]:
         seen: set[str] = set()
         for i, v in enumerate(m.segments.variants):
             where = f"segments.variants[{i}]"
-            if v.value.casefold() in seen:
+            if segment_key(v.value) in seen:
                 problems.append(Problem(f"{where}.value", f"duplicate segment '{v.value}'"))
-            seen.add(v.value.casefold())
+            seen.add(segment_key(v.value))
             for cid, _ in v.points:
                 if cid not in crit_ids:
                     problems.append(

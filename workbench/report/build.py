@@ -71,7 +71,7 @@ def segment_column(model: Model, data: LeadData) -> str | None:
 def segment_values(model: Model, data: LeadData) -> list[str]:
     """The segments present in the data, sorted (empty when the data has no segment column).
 
-    One entry per segment (:func:`~workbench.engine.segments.segment_key`): the data's first
+    One entry per segment (:func:`~workbench.model.spec.segment_key`): the data's first
     spelling of it in sorted order, as 'Enterprise' and 'enterprise' are one segment.
     """
     col = segment_column(model, data)
