@@ -75,3 +75,17 @@ def test_two_variants_that_differ_only_in_spaces_or_case_are_one_segment_twice()
     }
     with pytest.raises(wb.ModelError, match="duplicate segment"):
         wb.Model.parse(spec)
+
+
+def test_a_segment_report_takes_the_leads_the_models_segment_field_names():
+    """The model scores segments by 'region' while the file also has a 'segment' column: a
+    report on EMEA holds the leads its EMEA variant scores, not a 'segment' value."""
+    from workbench.report.build import segment_subset
+
+    leads = tiny_leads().assign(region=["EMEA", "AMER", "emea ", "AMER"])
+    model = make_model(
+        [crit("vp", {"kind": "equals", "field": "seniority", "value": "VP"})],
+        segments={"field": "region", "variants": [{"value": "EMEA", "points": {"vp": 30}}]},
+    )
+    data = wb.load_data(leads, tiny_activities(), model=model, now="2026-11-22")
+    assert sorted(segment_subset(model, data, "emea").leads.index) == ["a", "c"]

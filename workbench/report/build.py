@@ -59,12 +59,13 @@ def file_sha256(path: str | Path) -> str:
 
 
 def segment_column(model: Model, data: LeadData) -> str | None:
-    """The leads column that names a lead's segment (the data mapping's, else the model's)."""
+    """The leads column that names a lead's segment: the one the model scores segments by,
+    else the data mapping's (so a segment report holds the leads its variant scores)."""
+    if model.segments is not None and model.segments.field in data.leads.columns:
+        return model.segments.field
     mapped = data.mapping.segment
     if mapped and mapped in data.leads.columns:
         return mapped
-    if model.segments is not None and model.segments.field in data.leads.columns:
-        return model.segments.field
     return None
 
 
