@@ -48,7 +48,7 @@ from workbench.learning.profiling import (
 )
 from workbench.model.spec import RESERVED_COLUMNS, DataMapping, Model
 from workbench.model.yaml_io import model_to_yaml
-from workbench.text import shorten
+from workbench.text import shorten, signed_points
 
 BUCKET = "attributes"
 SCORED_TYPES = ("numeric", "categorical", "yes/no")
@@ -204,10 +204,12 @@ class Draft:
         lines += ["", "Points (evidence in the file):"]
         for c in m.criteria:
             if c.is_level:
-                parts = [f"{shorten(i.describe(), 30)} {i.points:+g}" for i in c.rule.levels]
+                parts = [
+                    f"{shorten(i.describe(), 30)} {signed_points(i.points)}" for i in c.rule.levels
+                ]
                 lines.append(f"  {c.label}: " + " · ".join(parts))
             else:
-                lines.append(f"  {c.label}: {c.points:+g}")
+                lines.append(f"  {c.label}: {signed_points(c.points)}")
         lines.extend(self.notes)
         if self.cautions:
             lines += ["", *(f"Caution: {c}" for c in self.cautions)]
