@@ -10,8 +10,6 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-KeyPath = tuple[str | int, ...]
-
 
 def format_path(path: Sequence[str | int]) -> str:
     """``('criteria', 3, 'rule', 'bins', 1)`` -> ``criteria[3].rule.bins[1]``."""

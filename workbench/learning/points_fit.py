@@ -28,8 +28,6 @@ import pandas as pd
 
 from workbench.analysis.metrics import wilson_interval
 
-EVIDENCE_COLUMNS = ("leads", "converted", "rate", "low", "high")
-
 
 @dataclass(frozen=True, eq=False)
 class PointsFit:
