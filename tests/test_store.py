@@ -109,7 +109,7 @@ def test_an_unsigned_or_stale_model_is_refused_unless_unapproved(tmp_path, capsy
     unsigned = _unsigned(tmp_path / "m.yaml")
     with pytest.raises(UsageError, match="workbench sign-off"):
         publish(unsigned, LEADS, ACTS, store=tmp_path / "s")
-    assert Store(tmp_path / "s").runs() == []
+    assert not (tmp_path / "s").exists()  # refused before anything was written
     code = main(
         ["publish", "--model", str(unsigned), "--leads", str(LEADS), "--store", str(tmp_path / "s")]
     )
@@ -176,6 +176,9 @@ def test_a_store_path_that_is_a_file_or_a_foreign_folder_exits_2(signed, tmp_pat
     assert (other / "notes.md").read_text() == "mine" and sorted(os.listdir(other)) == ["notes.md"]
     assert main(["runs", "--store", str(tmp_path / "none")]) == 2
     assert "no store here yet" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["runs", "--store", str(tmp_path / "empty")]) == 0
+    assert "No runs" in capsys.readouterr().out
 
 
 # --- processes ------------------------------------------------------------------------------

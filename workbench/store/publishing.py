@@ -119,8 +119,6 @@ def publish(
     A model without a current sign-off is refused (``UsageError`` saying what is missing)
     unless ``unapproved``; such a run is marked ``unapproved`` in its manifest.
     """
-    target = Store(store)
-    target.create()  # a bad store path is refused before the expensive work
     model_path = None if isinstance(model, Model) else Path(model)
     spec = load_model(model_path) if model_path is not None else model
     problem = approval_problem(spec)
@@ -129,6 +127,8 @@ def publish(
             f"{problem} Sign it off first: workbench sign-off {model_path or 'MODEL'} "
             "--name 'Your Name' (or publish it anyway, marked unapproved, with --unapproved)"
         )
+    target = Store(store)
+    target.create()  # a bad store path is refused before the expensive work
     data = load_data(leads, activities, model=spec)
     if not data.n_leads:
         raise DataError(f"{leads}: no leads to publish (the data report says why)")

@@ -123,6 +123,8 @@ class Store:
     def run_ids(self) -> list[str]:
         """Ids of the complete runs, newest first."""
         self._check_readable()
+        if not (self.path / RUNS).is_dir():
+            return []  # an empty folder: a store with no run yet
         names = [d.name for d in (self.path / RUNS).iterdir() if not d.name.startswith(".")]
         return sorted(names, reverse=True)
 
