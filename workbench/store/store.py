@@ -45,9 +45,9 @@ REJECTED = {"leads": "rejected_leads.parquet", "activities": "rejected_activitie
 
 
 def new_run_id(now: pd.Timestamp) -> str:
-    """``20261202T051500Z-1a2b3c4d``: sorts by time; the random tail keeps two publishes
-    in the same second apart."""
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+    """``20261202T051500.123456Z-1a2b3c4d``: sorts by time (to the microsecond, so two
+    publishes within a second still list in order); the random tail keeps them apart."""
+    return f"{now:%Y%m%dT%H%M%S.%fZ}-{secrets.token_hex(4)}"
 
 
 def _fsync_dir(path: Path) -> None:
