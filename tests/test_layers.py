@@ -1,8 +1,8 @@
 """The architecture the folders promise: lower layers never import upper ones.
 
 Bottom to top: the shared base (errors, text, resources) -> model (the spec) -> data ->
-engine -> analysis -> learning -> views (ui, report) -> cli. Imports inside functions count
-too: a lazy import is still a dependency.
+engine -> analysis -> learning -> store -> views (ui, report) -> cli. Imports inside
+functions count too: a lazy import is still a dependency.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from tests.helpers import ROOT
 PACKAGE = ROOT / "workbench"
 LAYERS = {
     "errors": 0, "text": 0, "resources": 0,
-    "model": 1, "data": 2, "engine": 3, "analysis": 4, "learning": 5,
-    "ui": 6, "report": 6, "cli": 7,
+    "model": 1, "data": 2, "engine": 3, "analysis": 4, "learning": 5, "store": 6,
+    "ui": 7, "report": 7, "cli": 8,
 }  # fmt: skip
 
 

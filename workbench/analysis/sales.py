@@ -20,7 +20,7 @@ from workbench.engine.reasons import reason_texts, reasons_table
 from workbench.engine.scoring import Totals, contributions, score_totals
 from workbench.engine.signals import Signals, compute_signals, resolve_as_of
 from workbench.model.signoff import sign_off_lines, stale_sign_off
-from workbench.model.spec import Model
+from workbench.model.spec import DataMapping, Model
 
 PREVIOUS_DAYS = 7
 """The previous scoring is the same model run as of a week earlier (a weekly sales rhythm)."""
@@ -112,6 +112,60 @@ def _text(leads: pd.DataFrame, col: str | None, n: int) -> pd.Series:
     return pd.Series("", index=range(n), dtype="str")
 
 
+def _full_name(leads: pd.DataFrame, columns: tuple[str, ...], n: int) -> pd.Series:
+    """First and last name (the mapping's name columns present), joined by a space."""
+    name = pd.Series("", index=range(n), dtype="str")
+    for c in (c for c in columns if c in leads.columns):
+        name = (name + " " + _text(leads, c, n)).str.strip()
+    return name
+
+
+def _segment_column(model: Model, mapping: DataMapping, leads: pd.DataFrame) -> str | None:
+    """The leads column naming a lead's segment: the data mapping's, else the model's."""
+    mapped = mapping.segment
+    if mapped in leads.columns:
+        return mapped
+    return model.segments.field if model.segments is not None else None
+
+
+CONTACT_COLUMNS = {
+    "company": "company",
+    "title": "job_title",
+    "email": "email",
+    "phone": "phone",
+    "source": "source",
+}
+"""Rep-facing column -> the leads column it comes from (text, shown as the file has it)."""
+
+
+def rep_fields(model: Model, signals: Signals) -> pd.DataFrame:
+    """What a rep needs to reach each lead, in signals' row order (a published run stores it).
+
+    Columns, where the leads file has them: name, company, title, email, phone, owner,
+    segment, source, created; always last_activity (NaT when none up to the as-of instant).
+    """
+    leads = signals.data.leads.iloc[signals.order]
+    mapping = signals.data.mapping
+    n = signals.n_leads
+    out: dict[str, pd.Series | np.ndarray] = {}
+    if any(c in leads.columns for c in mapping.name):
+        out["name"] = _full_name(leads, mapping.name, n)
+    picks = {
+        **{k: v for k, v in CONTACT_COLUMNS.items() if k != "source"},
+        "owner": mapping.owner,
+        "segment": _segment_column(model, mapping, leads),
+        "source": CONTACT_COLUMNS["source"],
+    }
+    for key, col in picks.items():
+        if col and col in leads.columns:
+            out[key] = _text(leads, col, n)
+    created = mapping.created_at
+    if created and created in leads.columns:
+        out["created"] = signals.data.created_ns()[signals.order].view("datetime64[ns]")
+    out["last_activity"] = last_activity(signals).view("datetime64[ns]")
+    return pd.DataFrame(out)
+
+
 @dataclass(frozen=True, eq=False)
 class CallQueue:
     """Every lead, best first, with what the queue shows and filters on.
@@ -179,13 +233,8 @@ def build_queue(current: Scoring, previous: Scoring | None = None) -> CallQueue:
     leads = sig.data.leads.iloc[sig.order]
     n = sig.n_leads
     changes = changes_since(current, previous) if previous is not None else None
-    names = [c for c in mapping.name if c in leads.columns]
-    name = pd.Series("", index=range(n), dtype="str")
-    for c in names:
-        name = (name + " " + _text(leads, c, n)).str.strip()
-    seg_col = mapping.segment if mapping.segment in leads.columns else None
-    if seg_col is None and current.model.segments is not None:
-        seg_col = current.model.segments.field
+    name = _full_name(leads, mapping.name, n)
+    seg_col = _segment_column(current.model, mapping, leads)
     last = last_activity(sig)
     frame = pd.DataFrame(
         {

@@ -10,11 +10,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import calibrate, learn, report, score, serve, signoff
+from workbench.cli import calibrate, learn, publish, report, score, serve, signoff
 from workbench.errors import WorkbenchError
 
 USER_ERROR = 2
-FAMILIES = (score, serve, calibrate, report, learn, signoff)
+FAMILIES = (score, publish, serve, calibrate, report, learn, signoff)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import os
 import re
@@ -316,3 +317,12 @@ def _unreadable(path: Path, fmt: str, exc: Exception, dialect: CsvDialect | None
                 f"a value containing the delimiter {delim} must be in double quotes"
             )
     return DataError([Problem("", f"cannot read the file: {reason}. {FIXES[fmt]}")], str(path))
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, read in 1 MB blocks (a reader can check they have the same file)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -32,6 +32,9 @@ class Totals:
     category_names: tuple[str, ...]
     grade_names: tuple[str, ...]
     level_names: tuple[str, ...]
+    raw: np.ndarray | None = None
+    """float64, rounded to 0.1, before clipping to the scale: what orders leads that the
+    clip ties (a hundred leads at exactly the scale's top are not equally good)."""
 
 
 def _check(model: Model, signals: Signals) -> None:
@@ -180,9 +183,10 @@ def score_totals(model: Model, signals: Signals) -> Totals:
         elif b.weight:
             total += sub * np.float32(b.weight / 100.0)
     # float32 is ample for a sum of a few buckets; the score itself is an exact-decimal float64
-    score = total.astype(np.float64)
-    np.clip(score, model.scale.min, model.scale.max, out=score)
+    raw_total = total.astype(np.float64)
+    score = np.clip(raw_total, model.scale.min, model.scale.max)
     np.round(score, 1, out=score)
+    np.round(raw_total, 1, out=raw_total)
 
     category = np.empty(n, dtype=np.int8)
     for code, lo, hi in signals.segment_blocks:
@@ -205,6 +209,7 @@ def score_totals(model: Model, signals: Signals) -> Totals:
         category_names=(*(t.name for t in model.categories), model.inquiry_category),
         grade_names=grade_names,
         level_names=level_names,
+        raw=raw_total,
     )
 
 
@@ -281,7 +286,14 @@ def score(model: Model, signals: Signals, *, reasons: bool = True, top: int = 3)
     >>> scored = score(model, signals)  # doctest: +SKIP
     >>> scored.sort_values("score", ascending=False).head()  # doctest: +SKIP
     """
-    totals = score_totals(model, signals)
+    return score_frame(model, signals, score_totals(model, signals), reasons=reasons, top=top)
+
+
+def score_frame(
+    model: Model, signals: Signals, totals: Totals, *, reasons: bool = True, top: int = 3
+) -> pd.DataFrame:
+    """:func:`score` from totals the caller has already (publishing also stores the raw
+    total), so both give the same frame from one scoring."""
     frame = totals_frame(model, signals, totals)
     contrib = contributions(model, signals)
     frame = pd.concat([frame, contrib], axis=1)

@@ -15,7 +15,6 @@ the charts inlined as SVG, so the page needs no JavaScript and no network.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import pandas as pd
 
 from workbench.analysis import metrics, sales
 from workbench.data.loading import LeadData, created_after, load_data
+from workbench.data.tables import file_sha256
 from workbench.engine import segments
 from workbench.engine.fields import ColumnCache
 from workbench.engine.kinds import kind_of
@@ -47,15 +47,6 @@ SCORE_COLUMNS = ("score", "score then", "score now", "min score")
 
 
 # --- inputs -------------------------------------------------------------------------------
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file, read in 1 MB blocks (a reader can check they have the same file)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def segment_column(model: Model, data: LeadData) -> str | None:

@@ -1,0 +1,88 @@
+"""``workbench publish`` and ``runs``: store a scoring run, list and prune the stored runs.
+
+The store and scoring are imported inside the commands: building the parser stays cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from workbench.cli.options import check_date, whole_number
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n:,}" for name, n in counts.items())
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from workbench.store import publish
+
+    check_date(args.as_of)
+    m = publish(
+        args.model,
+        args.leads,
+        args.activities,
+        as_of=args.as_of,
+        store=args.store,
+        by=args.by,
+        unapproved=args.unapproved,
+    )
+    as_of = m.as_of[:16].replace("T", " ")
+    print(f"Published run {m.run_id}: {m.model} v{m.version}, {m.leads:,} leads as of {as_of}.")
+    if m.unapproved:
+        print("warning: published UNAPPROVED (the model has no current sign-off).")
+    print(f"Categories: {_counts(m.counts)}")
+    aside = {k: v for k, v in m.set_aside.items() if v}
+    if aside:
+        print("Set aside by the data checks: " + ", ".join(f"{n:,} {k}" for k, n in aside.items()))
+    print(f"Store: {args.store} (current run: {m.run_id})")
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from workbench.store import Store
+
+    store = Store(args.store)
+    if args.keep is not None:
+        deleted = store.prune(args.keep)
+        print(f"Deleted {len(deleted)} run{'s' if len(deleted) != 1 else ''}.")
+    manifests = store.runs()
+    current = store.current_id()
+    if not manifests:
+        print(f"No runs in {args.store}.")
+        return 0
+    print(f"Runs in {args.store}, newest first:")
+    for m in manifests:
+        mark = "*" if m.run_id == current else " "
+        flag = "  UNAPPROVED" if m.unapproved else ""
+        print(
+            f"{mark} {m.run_id}  published {m.published_at:%Y-%m-%d %H:%M} UTC  "
+            f"{m.model} v{m.version}  as of {m.as_of[:16].replace('T', ' ')}  "
+            f"{_counts(m.counts)}{flag}"
+        )
+    print("* current run")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    """The ``publish`` and ``runs`` subcommands."""
+    p = sub.add_parser("publish", help="score leads once and store the run for sales")
+    p.add_argument("--model", required=True, help="model YAML file (signed off)")
+    p.add_argument("--leads", required=True, help="leads file (CSV, Parquet or Excel)")
+    p.add_argument("--activities", help="activities file (CSV, Parquet or Excel)")
+    p.add_argument("--as-of", dest="as_of", help="score as of this date (YYYY-MM-DD)")
+    p.add_argument("--store", default="scoring-store", help="store folder (default scoring-store)")
+    p.add_argument("--by", help="who publishes (default: your user name)")
+    p.add_argument(
+        "--unapproved",
+        action="store_true",
+        help="publish a model without a current sign-off, marked unapproved",
+    )
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("runs", help="list the published runs (and prune old ones)")
+    p.add_argument("--store", default="scoring-store", help="store folder (default scoring-store)")
+    p.add_argument(
+        "--keep", type=whole_number(1), help="delete all but the newest N runs (never the current)"
+    )
+    p.set_defaults(func=cmd_runs)
