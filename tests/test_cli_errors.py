@@ -105,6 +105,7 @@ def test_other_bad_options_are_usage_errors(bad, tmp_path, capsys):
     one_paragraph(capsys.readouterr().err)
 
 
+@pytest.mark.slow
 def test_the_installed_command_refuses_a_bad_as_of_alike_everywhere(tmp_path):
     """The real program, as a scheduler runs it: the same line and exit 2 from each."""
 
