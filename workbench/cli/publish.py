@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from workbench.cli.options import check_date, whole_number
+from workbench.store.store import DEFAULT_STORE
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -64,6 +65,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", default=DEFAULT_STORE, help=f"store folder (default {DEFAULT_STORE})")
+
+
 def add_parsers(sub) -> None:
     """The ``publish`` and ``runs`` subcommands."""
     p = sub.add_parser("publish", help="score leads once and store the run for sales")
@@ -71,7 +76,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--leads", required=True, help="leads file (CSV, Parquet or Excel)")
     p.add_argument("--activities", help="activities file (CSV, Parquet or Excel)")
     p.add_argument("--as-of", dest="as_of", help="score as of this date (YYYY-MM-DD)")
-    p.add_argument("--store", default="scoring-store", help="store folder (default scoring-store)")
+    _store_option(p)
     p.add_argument("--by", help="who publishes (default: your user name)")
     p.add_argument(
         "--unapproved",
@@ -81,7 +86,7 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("runs", help="list the published runs (and prune old ones)")
-    p.add_argument("--store", default="scoring-store", help="store folder (default scoring-store)")
+    _store_option(p)
     p.add_argument(
         "--keep", type=whole_number(1), help="delete all but the newest N runs (never the current)"
     )
