@@ -57,9 +57,15 @@ def test_the_queue_holds_every_lead_once_best_first(queue, current):
     assert len(f) == current.signals.n_leads
     assert f["lead_id"].is_unique
     assert (np.diff(f["score"].to_numpy()) <= 0).all()
-    # equal scores keep a stable order (by id) from one visit to the next
-    ties = f.groupby("score", sort=False)["lead_id"]
-    assert ties.apply(lambda ids: ids.is_monotonic_increasing).all()
+    # equal scores: the higher raw total first (no ties at the clipped top), then the
+    # latest activity, then the id, so the order is the same from one visit to the next
+    raw = pd.Series(current.totals.raw[f["row"]], index=f.index)
+    last = f["last_activity"].fillna(pd.Timestamp.min)
+    for _, tied in f.groupby("score", sort=False):
+        keys = list(
+            zip(-raw[tied.index], -last[tied.index].astype("int64"), tied["lead_id"], strict=True)
+        )
+        assert keys == sorted(keys)
     # each row carries the engine's figures for that lead
     t = current.totals
     rows = f["row"].to_numpy()

@@ -132,7 +132,7 @@ def test_a_publish_failing_midway_leaves_the_previous_run_current(signed, tmp_pa
     first = publish(signed, LEADS, ACTS, store=tmp_path / "s")
     written = []
 
-    def failing(frame, path):
+    def failing(frame, path, **options):
         if written:
             raise OSError("disk full")
         written.append(path)

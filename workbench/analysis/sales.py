@@ -71,6 +71,37 @@ def last_activity(signals: Signals) -> np.ndarray:
     return last[signals.order]
 
 
+def recent_events(model: Model, signals: Signals, limit: int = 10) -> pd.DataFrame:
+    """Each lead's ``limit`` newest events up to the as-of instant, types in words.
+
+    Columns: lead_row (the lead's position in the leads file), timestamp, type, activity
+    (the model's label), detail; sorted by lead_row, newest first, so a stored copy is
+    looked up by one lead without scanning the rest.
+    """
+    acts = signals.data.activities
+    ts = acts["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    kept = np.flatnonzero(ts <= signals.as_of.value)
+    lead = acts["lead_idx"].to_numpy()[kept]
+    order = np.lexsort((-ts[kept], lead))
+    lead = lead[order]
+    starts = np.flatnonzero(np.r_[True, lead[1:] != lead[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(lead)]))
+    pick = kept[order[np.arange(len(lead)) - first < limit]]
+    sub = acts.iloc[pick]
+    types = sub["type"].astype("category")
+    labels = np.asarray([model.activity_label(str(t)) for t in types.cat.categories], object)
+    codes = types.cat.codes.to_numpy()
+    return pd.DataFrame(
+        {
+            "lead_row": sub["lead_idx"].to_numpy(dtype=np.int64),
+            "timestamp": sub["timestamp"].to_numpy(dtype="datetime64[ns]"),
+            "type": types.astype("str").to_numpy(),
+            "activity": pd.array(labels[codes] if len(labels) else [], dtype="str"),
+            "detail": sub["detail"].astype("str").fillna("").to_numpy(),
+        }
+    )
+
+
 @dataclass(frozen=True)
 class Changes:
     """Per signals row: new in the top category, or a top lead going cold."""
@@ -80,6 +111,35 @@ class Changes:
     new_top: np.ndarray  # bool: top category now, not at the previous scoring
     cold: np.ndarray  # bool: top category then, losing points, no activity since
     fell: np.ndarray  # bool: cold and already out of the top category
+
+
+def queue_order(
+    score: np.ndarray, raw_total: np.ndarray, last_ns: np.ndarray, lead_ids: np.ndarray
+) -> np.ndarray:
+    """Positions best first: by score, then the raw total before clipping (two leads at
+    100.0 are not equal), then the latest activity, then the lead id (stable across visits).
+    """
+    quiet = np.where(last_ns == NEVER, np.iinfo(np.int64).max, -last_ns)  # never: last
+    id_rank = np.argsort(np.argsort(np.asarray(lead_ids, dtype="str"), kind="stable"))
+    return np.lexsort((id_rank, quiet, -raw_total, -score))
+
+
+def flag_changes(
+    score: np.ndarray,
+    top_now: np.ndarray,
+    last_ns: np.ndarray,
+    previous_score: np.ndarray,
+    top_then: np.ndarray,
+    previous_as_of: pd.Timestamp,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(new_top, cold, fell)`` from two scorings of the same leads (NaN previous score:
+    the lead was not there yet). *New top*: in the top category now, not then. *Going
+    cold*: top then, nothing done since, and points lost (decay, inactivity); ``fell``:
+    cold and already out of the top category."""
+    top_then = top_then & ~np.isnan(previous_score)
+    quiet = last_ns <= previous_as_of.value
+    cold = top_then & quiet & (score < previous_score)
+    return top_now & ~top_then, cold, cold & ~top_now
 
 
 def changes_since(current: Scoring, previous: Scoring) -> Changes:
@@ -93,17 +153,15 @@ def changes_since(current: Scoring, previous: Scoring) -> Changes:
         raise ValueError("the two scorings must cover the same leads in the same order")
     existed = ~created_after(current.signals.created_ns, previous.as_of)
     prev_score = np.where(existed, previous.totals.score, np.nan)
-    top_now = current.totals.category == 0
-    top_then = (previous.totals.category == 0) & existed
-    quiet = last_activity(current.signals) <= previous.as_of.value
-    cold = top_then & quiet & (current.totals.score < previous.totals.score)
-    return Changes(
-        previous_as_of=previous.as_of,
-        previous_score=prev_score,
-        new_top=top_now & ~top_then,
-        cold=cold,
-        fell=cold & ~top_now,
+    new_top, cold, fell = flag_changes(
+        current.totals.score,
+        current.totals.category == 0,
+        last_activity(current.signals),
+        prev_score,
+        previous.totals.category == 0,
+        previous.as_of,
     )
+    return Changes(previous.as_of, prev_score, new_top, cold, fell)
 
 
 def _text(leads: pd.DataFrame, col: str | None, n: int) -> pd.Series:
@@ -263,8 +321,8 @@ def build_queue(current: Scoring, previous: Scoring | None = None) -> CallQueue:
     for col in ("email", "company"):
         if col in leads.columns:
             search = search + " " + _text(leads, col, n)
-    # best first; ties by id so the order is stable from one visit to the next
-    order = np.lexsort((frame["lead_id"].to_numpy(), -t.score))
+    raw = t.raw if t.raw is not None else t.score
+    order = queue_order(t.score, raw, last, frame["lead_id"].to_numpy())
     frame = frame.iloc[order].reset_index(drop=True)
     search = search.str.casefold().iloc[order].reset_index(drop=True)
     return CallQueue(current, changes, frame, search)

@@ -4,6 +4,8 @@ Layout (default ``./scoring-store``)::
 
     runs/<run_id>/manifest.json          what was scored, by whom, counts (written last)
     runs/<run_id>/leads.parquet          one row per scored lead
+    runs/<run_id>/recent_activities.parquet    each lead's newest events, for its card
+    runs/<run_id>/model.yaml             the model exactly as published
     runs/<run_id>/rejected_leads.parquet       rows the data checks set aside, as a data
     runs/<run_id>/rejected_activities.parquet  steward fixes them (row, reason, columns)
     CURRENT                              the current run's id
@@ -41,6 +43,8 @@ DEFAULT_STORE = "scoring-store"
 RUNS, TMP, CURRENT, LOCK = "runs", "tmp", "CURRENT", ".lock"
 MANIFEST = "manifest.json"
 LEADS = "leads.parquet"
+EVENTS = "recent_activities.parquet"
+MODEL = "model.yaml"
 REJECTED = {"leads": "rejected_leads.parquet", "activities": "rejected_activities.parquet"}
 
 
@@ -185,12 +189,17 @@ class Store:
         folder.mkdir()
         return folder
 
-    def commit(self, staged: Path) -> None:
-        """Make a staged run visible (one rename) and current (one rename), under the lock."""
+    def commit(self, staged: Path, *, current: bool = True) -> None:
+        """Make a staged run visible (one rename) and current (one rename), under the lock.
+
+        ``current=False`` for a run of a past week: listed and compared with, not served.
+        """
         _fsync_dir(staged)
         with self._locked():
             os.replace(staged, self.path / RUNS / staged.name)
             _fsync_dir(self.path / RUNS)
+            if not current:
+                return
             tmp = self.path / TMP / f"{CURRENT}.{staged.name}"
             with open(tmp, "w", encoding="utf-8") as fh:
                 fh.write(staged.name + "\n")
