@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.metrics import category_counts
+from workbench.data.export import points_last
 from workbench.data.loading import NEVER, LeadData, created_after, read_date
 from workbench.engine.reasons import reason_texts, reasons_table
 from workbench.engine.scoring import Totals, contributions, score_totals
@@ -412,16 +413,6 @@ def score_history(
             }
         )
     return pd.DataFrame(rows, columns=["as_of", "score", "category"])
-
-
-def points_last(reasons: pd.Series) -> pd.Series:
-    """ "+20 Seniority (VP); −10 Careers page 1×" → "Seniority (VP) +20; Careers page 1× −10".
-
-    A cell starting with + or − is a formula to a spreadsheet, so a formula-safe CSV would
-    prefix it with an apostrophe that CRMs import literally; with the points last it needs
-    none.
-    """
-    return reasons.str.replace(r"(^|; )([+\-−]\d+(?:\.\d+)?) ([^;]+)", r"\1\3 \2", regex=True)
 
 
 def crm_export(queue: CallQueue, rows: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from workbench.errors import UsageError
@@ -47,6 +48,7 @@ class QueueFilter:
     segment: str | None = None
     text: str = ""
     only: str | None = None  # "new" (new in the top category) or "cold" (top, going cold)
+    lead_id: str | None = None  # one lead: is it among the matches?
 
     def where(self, columns: frozenset[str]) -> tuple[str, list]:
         """A SQL condition and its parameters."""
@@ -62,6 +64,9 @@ class QueueFilter:
             parts.append("new_top" if self.only == "new" else "cold")
         elif self.only:
             raise UsageError(f"only must be 'new' or 'cold', not {self.only!r}")
+        if self.lead_id is not None:
+            parts.append("lead_id = ?")
+            params.append(self.lead_id)
         text = self.text.strip().lower()
         if text:
             cols = [f"coalesce(CAST({c} AS VARCHAR), '')" for c in SEARCHED if c in columns]
@@ -79,7 +84,7 @@ class StoredRun:
         self.manifest: Manifest = self.store.manifest(self.run_id)
         folder = self.store.path / RUNS / self.run_id
         self._folder = folder
-        self._con = duckdb.connect(config={"threads": 2, "memory_limit": "256MB"})
+        self._con = duckdb.connect(config={"threads": 2, "memory_limit": "128MB"})
         self._con.execute(
             "CREATE VIEW leads AS SELECT * FROM "
             f"read_parquet({_sql_text(str(folder / LEADS))}, file_row_number = true)"
@@ -191,20 +196,25 @@ class StoredRun:
     # --- aggregates for charts -------------------------------------------------------------
 
     def histogram(self, lo: float, hi: float, bins: int = 50, column: str = "score"):
-        """Leads per score bin (``bin_start``, ``bin_end``, ``leads``), every bin listed."""
+        """Leads per bin of ``column`` and category (``bin_start``, ``bin_end``, ``category``,
+        ``leads``; every bin and category listed): a chart's data, never lead rows."""
         width = (hi - lo) / bins
-        counts = self._con.execute(
-            f"SELECT least(greatest(floor(({column} - ?) / ?), 0), ?)::INT AS b, count(*) "
-            f"FROM leads WHERE {column} IS NOT NULL AND NOT isnan({column}) GROUP BY b",
+        found = self._con.execute(
+            f"SELECT least(greatest(floor(({column} - ?) / ?), 0), ?)::INT AS b, "
+            f"CAST(category AS VARCHAR) AS c, count(*) FROM leads "
+            f"WHERE {column} IS NOT NULL AND NOT isnan({column}) GROUP BY ALL",
             [lo, width, bins - 1],
         ).fetchall()
-        leads = [0] * bins
-        for b, n in counts:
-            leads[int(b)] = int(n)
-        starts = [lo + i * width for i in range(bins)]
-        return pd.DataFrame(
-            {"bin_start": starts, "bin_end": [s + width for s in starts], "leads": leads}
-        )
+        cats = self.categories
+        grid = np.zeros((bins, len(cats)), dtype=np.int64)
+        where = {c: i for i, c in enumerate(cats)}
+        for b, c, n in found:
+            grid[int(b), where[c]] = int(n)
+        edges = lo + width * np.arange(bins + 1)
+        frame = pd.DataFrame(grid, columns=cats)
+        frame.insert(0, "bin_start", edges[:-1])
+        frame.insert(1, "bin_end", edges[1:])
+        return frame.melt(["bin_start", "bin_end"], var_name="category", value_name="leads")
 
     def matrix(self) -> pd.DataFrame:
         """Leads per fit grade × engagement level (inquiries left out); empty without them."""

@@ -27,7 +27,10 @@ SAVE_DIR = "WORKBENCH_SAVE_DIR"
 sample there, not into the installed package."""
 STORE = "WORKBENCH_STORE"
 """The store the tuning app publishes into (default: ``scoring-store`` in the folder
-``workbench tune`` was started in, as ``workbench publish`` and ``workbench runs`` use)."""
+``workbench tune`` was started in, as ``workbench publish`` and ``workbench runs`` use),
+and the store the dashboard serves."""
+RUN = "WORKBENCH_RUN"
+"""A run the dashboard shows instead of the store's current one (``dashboard --run``)."""
 
 
 def resolve_inputs(

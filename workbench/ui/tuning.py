@@ -33,6 +33,7 @@ from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
 from workbench.ui.errors import app_or_error
 from workbench.ui.inputs import next_version_path, resolve_inputs, store_folder
+from workbench.ui.offline import enable_offline_charts
 from workbench.ui.tuning_publish import PublishPanel
 
 
@@ -471,7 +472,7 @@ class TuningApp:
             self._syncing = False
 
     def _build_views(self) -> None:
-        alt.JupyterChart.enable_offline()  # no CDN: the JavaScript ships with the page
+        enable_offline_charts()  # no CDN: the JavaScript ships with the page
         names = list(self.totals.category_names)
         self._template = distribution_template(names)
         self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
