@@ -53,6 +53,7 @@ class Manifest(_Frozen):
     fell: int = 0  # of those, already out of the top category
     events: int = 0  # recent events stored for the lead cards
     history: bool = False  # stored by `publish --history` as of a past week
+    created_later: int = 0  # leads in the file created after the as-of instant: left out
 
     @property
     def top_category(self) -> str:

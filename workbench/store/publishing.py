@@ -200,6 +200,7 @@ def _publish_one(
     history: bool,
     top: int,
     model_text: str,
+    later: int = 0,
 ) -> Manifest:
     """Score ``data`` as of ``as_of``, compare with the previous run, stage and commit."""
     signals = compute_signals(spec, data, as_of=as_of)
@@ -235,6 +236,7 @@ def _publish_one(
         fell=int((table["cold"] & ~top_now).sum()),
         events=len(events),
         history=history,
+        created_later=later,
     )
     staged = target.staging(run_id)
     _write(table, staged / LEADS)
@@ -307,6 +309,7 @@ def publish(
             history=k > 0,
             top=top,
             model_text=model_text,
+            later=data.n_leads - known.n_leads,
         )
         if on_run is not None:
             on_run(manifest)

@@ -127,7 +127,13 @@ def run_note(m: Manifest, inquiry: str, sales_categories: list[str]) -> str:
     aside = ", ".join(f"{_n(n)} {k}" for k, n in m.set_aside.items() if n)
     leads_file = next((f.name for f in m.files if f.role == "leads"), "")
     return (
-        f"{_n(m.leads)} leads from {esc(leads_file)}, published by {esc(m.published_by)} on "
+        f"{_n(m.leads)} leads from {esc(leads_file)}"
+        + (
+            f" ({_n(m.created_later)} created after {_when(m.as_of)[:10]} left out)"
+            if m.created_later
+            else ""
+        )
+        + f", published by {esc(m.published_by)} on "
         f"{m.published_at:%Y-%m-%d %H:%M} UTC (run <span data-field='run'>{esc(m.run_id)}</span>)"
         + (f"; rows set aside by the data checks: {esc(aside)}" if aside else "")
         + f"; {esc(inquiry)} leads are kept out of the sales categories "
@@ -462,8 +468,7 @@ class SalesDashboard:
             for key, control in (("owner", self.owner), ("category", self.category),
                                  ("segment", self.segment), ("show", self.only)):  # fmt: skip
                 value = params.get(key, "")
-                if value in {v for _, v in control.options}:
-                    control.value = value
+                control.value = value if value in {v for _, v in control.options} else ""
             self.search.value = str(params.get("q", ""))[:200]
         finally:
             self._filling = False
