@@ -14,13 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.metrics import category_counts
-from workbench.data.export import points_last
-from workbench.data.loading import NEVER, LeadData, created_after, read_date
-from workbench.engine.reasons import reason_texts, reasons_table
+from workbench.data.loading import NEVER, LeadData, created_after
+from workbench.engine.reasons import reason_texts
 from workbench.engine.scoring import Totals, contributions, score_totals
 from workbench.engine.signals import Signals, compute_signals, resolve_as_of
-from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.spec import DataMapping, Model
 
 PREVIOUS_DAYS = 7
@@ -327,112 +324,3 @@ def build_queue(current: Scoring, previous: Scoring | None = None) -> CallQueue:
     frame = frame.iloc[order].reset_index(drop=True)
     search = search.str.casefold().iloc[order].reset_index(drop=True)
     return CallQueue(current, changes, frame, search)
-
-
-@dataclass(frozen=True)
-class Header:
-    """The dashboard's header figures."""
-
-    model_name: str
-    version: int
-    signed_off: tuple[str, ...]  # "Dana Whitfield (Head of Sales, 2026-11-02)"
-    as_of: pd.Timestamp
-    previous_as_of: pd.Timestamp | None
-    top_category: str
-    counts: pd.Series
-    new_top: int
-    cold: int
-    fell: int
-    sign_off_warning: str | None = None  # rules edited after someone signed off
-
-
-def sign_offs(model: Model) -> tuple[str, ...]:
-    """Who signed the model off: ``("Dana Whitfield (Head of Sales, 2026-11-02)", …)``;
-    an approval given before the rules were last edited says so."""
-    return sign_off_lines(model)
-
-
-def header(queue: CallQueue) -> Header:
-    s = queue.scoring
-    signed = sign_offs(s.model)
-    ch = queue.changes
-    return Header(
-        model_name=s.model.name,
-        version=s.model.version,
-        signed_off=signed,
-        as_of=s.as_of,
-        previous_as_of=ch.previous_as_of if ch else None,
-        top_category=s.top_category,
-        counts=category_counts(s.totals),
-        new_top=int(ch.new_top.sum()) if ch else 0,
-        cold=int(ch.cold.sum()) if ch else 0,
-        fell=int(ch.fell.sum()) if ch else 0,
-        sign_off_warning=stale_sign_off(s.model),
-    )
-
-
-def lead_reasons(scoring: Scoring, lead_id: str) -> pd.DataFrame:
-    """Every criterion that moved one lead's score: label, evidence, points (best first)."""
-    rows = scoring.signals.rows_of([lead_id])
-    table = reasons_table(
-        scoring.model, scoring.signals, contributions(scoring.model, scoring.signals, rows)
-    )
-    return table.sort_values("points", ascending=False, ignore_index=True)
-
-
-def timeline(scoring: Scoring, lead_id: str, limit: int = 15) -> pd.DataFrame:
-    """A lead's most recent activities up to the as-of instant, newest first."""
-    acts = scoring.signals.data.activities_of(lead_id)
-    acts = acts[acts["timestamp"] <= scoring.as_of]
-    return acts.head(limit).reset_index(drop=True)
-
-
-def score_history(
-    model: Model, data: LeadData, lead_id: str, as_of, weeks: int = 8
-) -> pd.DataFrame:
-    """One lead's score and category as of each of the last ``weeks`` weeks (oldest first).
-
-    Each point is an as-of scoring with only what was known then, computed on this lead
-    alone (:meth:`LeadData.subset`), so it costs milliseconds even over a million leads.
-    Weeks before the lead was created are left out.
-    """
-    one = data.subset([lead_id])
-    end = read_date(as_of, "as_of")
-    born = one.created_ns()
-    rows = []
-    for k in range(weeks - 1, -1, -1):
-        cutoff = end - pd.Timedelta(days=7 * k)
-        if created_after(born, cutoff)[0]:
-            continue
-        s = Scoring.run(model, one, as_of=cutoff)
-        rows.append(
-            {
-                "as_of": s.as_of,
-                "score": float(s.totals.score[0]),
-                "category": s.totals.category_names[s.totals.category[0]],
-            }
-        )
-    return pd.DataFrame(rows, columns=["as_of", "score", "category"])
-
-
-def crm_export(queue: CallQueue, rows: pd.DataFrame) -> pd.DataFrame:
-    """The columns a CRM import needs for ``rows`` of the queue, best first.
-
-    The lead id column keeps the name it has in the source file so the import matches
-    existing records; model and as-of say which scoring the values come from.
-    """
-    s = queue.scoring
-    out = pd.DataFrame(
-        {
-            s.model.data.lead_id: rows["lead_id"].to_numpy(),
-            "score": rows["score"].to_numpy(),
-            "category": rows["category"].astype("str").to_numpy(),
-            "grade": rows["grade"].astype("str").to_numpy(),
-            "reasons": points_last(queue.reasons(rows)).to_numpy(),
-            "model": f"{s.model.name} v{s.model.version}",
-            "scored_as_of": f"{s.as_of:%Y-%m-%d %H:%M}",
-        }
-    )
-    if s.totals.grade is None:
-        out = out.drop(columns="grade")
-    return out
