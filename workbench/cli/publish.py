@@ -77,6 +77,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from workbench.store import Store
 
     store = Store(args.store)
+    if store.path.is_dir() and (left := store.clean_staging()):
+        print(f"Removed {len(left)} unfinished publish{'es' if len(left) != 1 else ''} from tmp/.")
     if args.keep is not None:
         deleted = store.prune(args.keep)
         print(f"Deleted {len(deleted)} run{'s' if len(deleted) != 1 else ''}.")

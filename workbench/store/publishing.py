@@ -282,6 +282,7 @@ def publish(
         )
     target = Store(store)
     target.create()  # a bad store path is refused before the expensive work
+    target.clean_staging()  # what publishes killed hours ago left behind
     data = load_data(leads, activities, model=spec)
     if not data.n_leads:
         raise DataError(f"{leads}: no leads to publish (the data report says why)")

@@ -29,6 +29,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ from workbench.errors import UsageError
 from workbench.store.manifest import Manifest
 
 DEFAULT_STORE = "scoring-store"
+STALE_STAGING_SECONDS = 6 * 3600  # a publish of a million leads takes about a minute
 RUNS, TMP, CURRENT, LOCK = "runs", "tmp", "CURRENT", ".lock"
 MANIFEST = "manifest.json"
 LEADS = "leads.parquet"
@@ -207,6 +209,27 @@ class Store:
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path / CURRENT)
             _fsync_dir(self.path)
+
+    def clean_staging(self, older_than: float = STALE_STAGING_SECONDS) -> list[str]:
+        """Remove what killed publishes left in ``tmp/`` (older than ``older_than`` seconds,
+        so a publish still writing is never touched); returns the names removed."""
+        folder = self.path / TMP
+        if not folder.is_dir():
+            return []
+        cutoff = time.time() - older_than
+        removed = []
+        for entry in folder.iterdir():
+            try:
+                if entry.lstat().st_mtime >= cutoff:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove: leave it
+            removed.append(entry.name)
+        return removed
 
     def prune(self, keep: int) -> list[str]:
         """Delete all but the newest ``keep`` runs, never the current one; returns the ids
