@@ -364,3 +364,16 @@ def test_the_command_writes_the_report_of_the_stored_run(store, tmp_path, capsys
     counts = html_table(soup, "category-counts").set_index("category")
     assert [number(x) for x in counts["leads"]] == list(m.counts.values())
     assert len(html_table(soup, "top-leads-table")) == 5
+
+
+def test_a_run_without_outcomes_or_owners_still_reports(tmp_path):
+    leads = pd.read_csv(LEADS, dtype=str).drop(columns=["owner", "converted", "converted_at"])
+    leads.to_csv(tmp_path / "leads.csv", index=False)
+    publish(MODEL, tmp_path / "leads.csv", store=tmp_path / "s")
+    rep = build_stored_report(tmp_path / "s", top_n=3)
+    assert rep.conversion is None and rep.owners is None
+    soup = BeautifulSoup(stored_report_html(rep), "html.parser")
+    assert "no known outcomes" in soup.find("section", id="summary").get_text()
+    assert "no owner column" in soup.find("section", id="owners").get_text()
+    assert soup.find("section", id="conversion") is None
+    assert len(html_table(soup, "top-leads-table")) == 3
