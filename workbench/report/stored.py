@@ -218,8 +218,8 @@ def cold_table(run: StoredRun, n: int) -> pd.DataFrame:
     return out
 
 
-def owner_table(run: StoredRun) -> pd.DataFrame | None:
-    """One row per owner: leads, leads per category, new top, going cold and (with outcomes)
+def owner_table(run: StoredRun, with_outcomes: bool) -> pd.DataFrame | None:
+    """One row per owner: leads, leads per category, new top, going cold and (``with_outcomes``)
     conversion; then the sums over all owners. Owners by name, leads with none last."""
     long = run.by_owner()
     if long.empty and "owner" not in run.columns:
@@ -238,7 +238,6 @@ def owner_table(run: StoredRun) -> pd.DataFrame | None:
         table[name] = per[name]
     table[f"new {top}"] = sums["new_top"]
     table[f"{top} going cold"] = sums["cold"]
-    with_outcomes = run.conversion() is not None
     if with_outcomes:
         table["known outcome"] = sums["known"]
         table["converted"] = sums["converted"]
@@ -380,7 +379,7 @@ def build_stored_report(
             top=top_table(r, int(top_n)),
             new_top=new_top_table(r, int(top_n)),
             cold=cold_table(r, int(top_n)),
-            owners=owner_table(r),
+            owners=owner_table(r, with_outcomes=conversion is not None),
             set_aside=set_aside_table(r),
             files=files_table(m),
             top_n=int(top_n),
