@@ -108,6 +108,18 @@ def _pct(value: float) -> str:
     return "—" if np.isnan(value) else f"{value:.1%}"
 
 
+def conversion_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """A conversion table as a reader sees it: the rate in percent and the 95 % interval
+    as one ``low – high`` cell."""
+    return table.assign(
+        rate=table["rate"].map(_pct),
+        interval=[
+            "—" if np.isnan(lo) else f"{lo:.1%} – {hi:.1%}"
+            for lo, hi in zip(table["low"], table["high"], strict=True)
+        ],
+    ).drop(columns=["low", "high"])
+
+
 def _section(sid: str, title: str, body: str) -> str:
     return (
         f'<div class="wb-report"><section id="{_e(sid)}"><h2>{_e(title)}</h2>{body}</section></div>'
@@ -204,13 +216,7 @@ def report_sections(report: Report) -> list[str]:
     if rep.conversion is None:
         conv = "<p>The data has no known outcomes, so conversion cannot be shown.</p>"
     else:
-        c = rep.conversion.assign(
-            rate=rep.conversion["rate"].map(_pct),
-            interval=[
-                "—" if np.isnan(lo) else f"{lo:.1%} – {hi:.1%}"
-                for lo, hi in zip(rep.conversion["low"], rep.conversion["high"], strict=True)
-            ],
-        ).drop(columns=["low", "high"])
+        c = conversion_cells(rep.conversion)
         auc = "" if np.isnan(rep.auc) else f"AUC {rep.auc:.3f}"
         if auc and not np.isnan(rep.baseline_auc):
             auc += f" (baseline {rep.baseline_auc:.3f})"
