@@ -18,7 +18,6 @@ table per owner and the rows the data checks set aside.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +29,10 @@ from workbench.analysis.metrics import wilson_interval
 from workbench.errors import DataError, Problem, UsageError, did_you_mean
 from workbench.report.build import (
     DEFAULT_TOP_N,
-    _thresholds,
     category_labels,
     conversion_chart,
     segment_categories,
+    threshold_frame,
 )
 from workbench.store.manifest import Manifest
 from workbench.store.queries import QueueFilter, StoredRun
@@ -323,16 +322,17 @@ def build_stored_report(
 
     Only aggregates and the ``top_n`` leads of each list leave DuckDB; the previous run is
     read for its counts (manifest) and its score histogram (the chart's outline).
-    ``store=None``: the shipped sample, published into a temporary store (with one past
-    week) that is deleted once read, as every notebook's ``None`` means the sample.
+    ``store=None``: the shipped sample's store (published once, reused), as every
+    notebook's ``None`` means the sample.
     """
     if int(top_n) < 1:
         raise DataError([Problem("top_n", f"must be at least 1, not {top_n}")])
     if store is None:
         if run is not None:
             raise UsageError([Problem("run", "a run id needs its store; give store too")])
-        with tempfile.TemporaryDirectory(prefix="workbench-sample-store-") as tmp:
-            return build_stored_report(sample_store(tmp), None, top_n)
+        from workbench.store.samples import sample_store
+
+        return build_stored_report(sample_store(), None, top_n)
     r = open_run(store, run)
     try:
         m = r.manifest
@@ -357,7 +357,7 @@ def build_stored_report(
             "distribution": distribution_chart(
                 hist,
                 prev_hist if prev_hist is not None else _empty_histogram(),
-                _thresholds(segment_categories(model, None)),
+                threshold_frame(segment_categories(model, None)),
                 names=r.categories,
                 outline=outline,
             )
@@ -387,22 +387,3 @@ def build_stored_report(
         )
     finally:
         r.close()
-
-
-def sample_store(folder: str | Path, weeks: int = 1) -> Path:
-    """``folder`` made a store holding the shipped sample, published as of its newest data
-    and ``weeks`` earlier: what the store report shows when it is given no store."""
-    from workbench.resources import samples_dir
-    from workbench.store import publish
-
-    folder = Path(folder)
-    samples = samples_dir()
-    publish(
-        samples / "b2b_model.yaml",
-        samples / "leads.csv",
-        samples / "activities.csv",
-        store=folder,
-        by="workbench sample",
-        history_weeks=weeks,
-    )
-    return folder

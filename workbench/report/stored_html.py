@@ -11,10 +11,10 @@ import html
 
 from workbench.report.render import (
     STYLE,
-    _pct,
-    _section,
     chart_svg,
     conversion_cells,
+    pct,
+    section,
     table_html,
 )
 from workbench.report.stored import StoredReport, when
@@ -73,7 +73,7 @@ def summary_html(rep: StoredReport) -> str:
     m = rep.manifest
     body = "".join(f'<p class="wb-warn approval-warning">{_e(w)}</p>' for w in rep.warnings)
     body += table_html(rep.about, "run-facts")
-    counts = rep.counts.assign(share=rep.counts["share"].map(_pct)).rename(
+    counts = rep.counts.assign(share=rep.counts["share"].map(pct)).rename(
         columns={"previous": "previous run"}
     )
     body += table_html(counts, "category-counts", index=True)
@@ -90,7 +90,7 @@ def summary_html(rep: StoredReport) -> str:
     if aside:
         words = ", ".join(plural(n, *ROWS_OF.get(k, (f"{k} row",))) for k, n in aside.items())
         body += f'<p class="wb-note">Set aside by the data checks: {_e(words)} (see below).</p>'
-    return _section("summary", "Summary", body)
+    return section("summary", "Summary", body)
 
 
 def _listed(sentence: str, rows, total: int, table_id: str) -> str:
@@ -113,7 +113,7 @@ def stored_sections(rep: StoredReport) -> list[str]:
     sections = [head, summary_html(rep)]
     outline = f" (dashed: {rep.previous_label})" if rep.previous_histogram is not None else ""
     sections.append(
-        _section(
+        section(
             "distribution",
             "Score distribution" + outline,
             f"<figure>{chart_svg(rep.charts['distribution'])}</figure>",
@@ -121,14 +121,14 @@ def stored_sections(rep: StoredReport) -> list[str]:
     )
     if "conversion" in rep.charts:
         sections.append(
-            _section(
+            section(
                 "conversion",
                 "Conversion per category",
                 f"<figure>{chart_svg(rep.charts['conversion'])}</figure>",
             )
         )
     sections.append(
-        _section(
+        section(
             "top-leads",
             f"Top {rep.top_n} leads",
             '<p class="wb-note">Best first, by the rank stored at publishing (the dashboard\'s '
@@ -143,19 +143,19 @@ def stored_sections(rep: StoredReport) -> list[str]:
         cold = _listed(
             cold_words[:1].upper() + cold_words[1:], rep.cold, m.cold, "cold-leads-table"
         )
-    sections.append(_section("new-top", f"New in {top}", new))
-    sections.append(_section("going-cold", f"{top} leads going cold", cold))
+    sections.append(section("new-top", f"New in {top}", new))
+    sections.append(section("going-cold", f"{top} leads going cold", cold))
     if rep.owners is None:
         owners = "<p>The leads have no owner column, so there is no table per owner.</p>"
     else:
         table = rep.owners
         if "conversion" in table.columns:
-            table = table.assign(conversion=table["conversion"].map(_pct))
+            table = table.assign(conversion=table["conversion"].map(pct))
         owners = (
             '<p class="wb-note">Leads per category, new and going cold per owner; the last '
             "row adds them up.</p>" + table_html(table, "owners-table", index=True)
         )
-    sections.append(_section("owners", "Per owner", owners))
+    sections.append(section("owners", "Per owner", owners))
     if len(rep.set_aside):
         aside = (
             "<p>Rows the data checks set aside when the run was published, per reason. Each "
@@ -165,13 +165,13 @@ def stored_sections(rep: StoredReport) -> list[str]:
         )
     else:
         aside = "<p>The data checks set no row aside.</p>"
-    sections.append(_section("set-aside", "Rows set aside", aside))
+    sections.append(section("set-aside", "Rows set aside", aside))
     published = (
         table_html(rep.files, "input-files")
         + f'<p class="wb-note">Rules fingerprint {_e(m.fingerprint)}; workbench '
         f"{_e(m.tool_version)}; the model as published: {_e(rep.folder / MODEL)}.</p>"
     )
-    sections.append(_section("published", "What was published", published))
+    sections.append(section("published", "What was published", published))
     return sections
 
 
