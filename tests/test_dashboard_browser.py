@@ -309,9 +309,9 @@ def test_filters_card_and_call_list(dashboard, browser, leads, store, tmp_path):
     assert "Recent activity" in events.locator("h4").inner_text()
     labels = yaml.safe_load(SAMPLE_FILES["model"].read_text())["activity_labels"]
     run = Store(store).current_id()
+    in_file_order = Store(store).read_leads(run)["lead_id"]  # events name leads by file row
     recent = pd.read_parquet(store / "runs" / run / "recent_activities.parquet")
-    row_in_file = Store(store).read_leads().index[Store(store).read_leads()["lead_id"] == target]
-    recent = recent[recent["lead_row"] == row_in_file[0]]
+    recent = recent[recent["lead_row"] == in_file_order.index[in_file_order == target][0]]
     recent = recent.sort_values("timestamp", ascending=False).head(10)
     timeline = events.locator("tr").evaluate_all(
         "rows => rows.map(r => [r.cells[0].textContent, r.cells[1].dataset.type,"
