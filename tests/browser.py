@@ -1,10 +1,11 @@
 """What the browser tests share: Debian's Chromium (never a downloaded one), a free port,
-a server to wait for, and where screenshots go."""
+the ``workbench`` command, a server to wait for, and where screenshots go."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -21,6 +22,12 @@ BROWSER_ARGS = [
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian chromium missing: run `make test` (installs it)"
 )
+
+
+def workbench_command() -> list[str]:
+    """The ``workbench`` command of this environment, as a user runs it."""
+    exe = Path(sys.executable).with_name("workbench")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "workbench.cli"]
 
 
 def free_port() -> int:
