@@ -458,17 +458,10 @@ def run_dashboard(*args: str, cwd: Path | None = None) -> subprocess.CompletedPr
     )  # fmt: skip
 
 
-MISSING_MODEL_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="`dashboard --model nope.yaml` hashes the files (store/samples.py stored_inputs) "
-    "before anything checks they exist: FileNotFoundError traceback, exit 1",
-)
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["--model", "nope.yaml"], "nope.yaml", marks=MISSING_MODEL_BUG),
+        (["--model", "nope.yaml"], "--model nope.yaml: no such file"),
         (["--activities", "a.csv"], "--activities needs --leads"),
         (["--port", "0"], "--port must be between 1 and 65535"),
         (["--leads", str(SAMPLE_FILES["leads"]), "--as-of", "yesterday-ish"], "yesterday-ish"),
