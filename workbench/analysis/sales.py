@@ -80,7 +80,10 @@ def recent_events(model: Model, signals: Signals, limit: int = 10) -> pd.DataFra
     ts = acts["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     kept = np.flatnonzero(ts <= signals.as_of.value)
     lead = acts["lead_idx"].to_numpy()[kept]
-    order = np.lexsort((-ts[kept], lead))
+    # newest first, then grouped by lead keeping that order: two one-key sorts, several
+    # times faster than a two-key lexsort over twenty million events
+    newest = np.argsort(ts[kept])[::-1]
+    order = newest[np.argsort(lead[newest], kind="stable")]
     lead = lead[order]
     starts = np.flatnonzero(np.r_[True, lead[1:] != lead[:-1]])
     first = np.repeat(starts, np.diff(np.r_[starts, len(lead)]))

@@ -32,6 +32,59 @@ def weighted(model: Model, contrib: pd.DataFrame) -> np.ndarray:
     return contrib[list(model.criterion_ids)].to_numpy(dtype=np.float64) * w
 
 
+def reason_slots(
+    model: Model, signals: Signals, contrib: pd.DataFrame, top: int = 3, top_negative: int = 2
+) -> tuple[list[pa.Array], list[pa.Array]]:
+    """Each lead's ``top`` positive and ``top_negative`` negative reasons as text columns,
+    one per slot (null where a lead has fewer), best first: worded once, joined as needed
+    (:func:`join_slots`), so a short list and a card's longer one share the work.
+
+    The work is vectorised per (slot, criterion), so it scales to every lead of an export.
+    """
+    rows = signals.lead_ids.get_indexer(contrib.index)
+    pts = weighted(model, contrib)
+    n, k = pts.shape
+    if n == 0 or k == 0:
+        return [], []
+    rounded = np.rint(pts)
+    every = np.arange(n)
+    worded: dict[tuple[int, bool], list[pa.Array]] = {}
+    for sign, count in ((True, top), (False, top_negative)):
+        order = np.argsort(-pts if sign else pts, axis=1, kind="stable")[:, :count]
+        pieces = []
+        for s in range(order.shape[1]):
+            j_slot = order[:, s]
+            picked_j = rounded[every, j_slot]
+            valid = picked_j > 0 if sign else picked_j < 0
+            piece = np.full(n, None, dtype=object)
+            picked = np.flatnonzero(valid)
+            by_criterion = picked[np.argsort(j_slot[picked], kind="stable")]
+            bounds = np.flatnonzero(np.diff(j_slot[by_criterion])) + 1
+            for sel in np.split(by_criterion, bounds):
+                if not len(sel):
+                    continue
+                j = j_slot[sel[0]]
+                c = model.criteria[j]
+                shown = signed_points_series(rounded[sel, j])  # whole points, as the dashboard
+                text = shown + " " + evidence_text(c, signals, rows[sel])
+                piece[sel] = text.to_numpy(dtype=object)
+            pieces.append(pa.array(piece, type=pa.string()))
+        worded[sign, True] = pieces
+    return worded[True, True], worded[False, True]
+
+
+def join_slots(pieces: list[pa.Array], sep: str = "; ") -> pa.Array:
+    """Slots joined by ``sep``, skipping empty ones ("" for a lead with none)."""
+    if not pieces:
+        return pa.array([], pa.string())
+    acc = pieces[0].fill_null("")
+    for piece in pieces[1:]:
+        has = pc.is_valid(piece)
+        both = pc.binary_join_element_wise(acc, piece.fill_null(""), sep)
+        acc = pc.if_else(pc.and_(has, pc.not_equal(acc, "")), both, pc.if_else(has, piece, acc))
+    return acc
+
+
 def reason_texts(
     model: Model,
     signals: Signals,
@@ -42,46 +95,13 @@ def reason_texts(
 ) -> pd.Series:
     """Top positive then top negative reasons per lead, joined by ``sep``.
 
-    ``contrib`` is :func:`workbench.engine.scoring.contributions` for the leads wanted; the work is
-    vectorised per (slot, criterion), so it scales to every lead of a CLI export.
+    ``contrib`` is :func:`workbench.engine.scoring.contributions` for the leads wanted.
     """
-    rows = signals.lead_ids.get_indexer(contrib.index)
-    pts = weighted(model, contrib)
-    n, k = pts.shape
-    if n == 0 or k == 0:
+    pos, neg = reason_slots(model, signals, contrib, top, top_negative)
+    if not pos and not neg:
         return pd.Series("", index=contrib.index, dtype="str")
-    rounded = np.rint(pts)
-    every = np.arange(n)
-    slots = []
-    order_pos = np.argsort(-pts, axis=1, kind="stable")[:, :top]
-    for s in range(order_pos.shape[1]):
-        j = order_pos[:, s]
-        slots.append((j, rounded[every, j] > 0))
-    order_neg = np.argsort(pts, axis=1, kind="stable")[:, :top_negative]
-    for s in range(order_neg.shape[1]):
-        j = order_neg[:, s]
-        slots.append((j, rounded[every, j] < 0))
-    pieces = []
-    for j_slot, valid in slots:
-        piece = np.full(n, None, dtype=object)
-        picked = np.flatnonzero(valid)
-        by_criterion = picked[np.argsort(j_slot[picked], kind="stable")]
-        bounds = np.flatnonzero(np.diff(j_slot[by_criterion])) + 1
-        for sel in np.split(by_criterion, bounds):
-            if not len(sel):
-                continue
-            j = j_slot[sel[0]]
-            c = model.criteria[j]
-            shown = signed_points_series(rounded[sel, j])  # whole points, as the dashboard
-            text = shown + " " + evidence_text(c, signals, rows[sel])
-            piece[sel] = text.to_numpy(dtype=object)
-        pieces.append(pa.array(piece, type=pa.string()))
-    acc = pieces[0].fill_null("")
-    for piece in pieces[1:]:
-        has = pc.is_valid(piece)
-        both = pc.binary_join_element_wise(acc, piece.fill_null(""), sep)
-        acc = pc.if_else(pc.and_(has, pc.not_equal(acc, "")), both, pc.if_else(has, piece, acc))
-    return pd.Series(acc.to_pandas(), dtype="str").set_axis(contrib.index)
+    joined = join_slots(pos + neg, sep)
+    return pd.Series(joined.to_pandas(), dtype="str").set_axis(contrib.index)
 
 
 def reasons_table(model: Model, signals: Signals, contrib: pd.DataFrame) -> pd.DataFrame:

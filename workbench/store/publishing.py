@@ -28,7 +28,7 @@ from workbench.analysis.sales import (
 )
 from workbench.data.loading import LeadData, load_data
 from workbench.data.tables import file_sha256
-from workbench.engine.reasons import reason_texts
+from workbench.engine.reasons import join_slots, reason_slots
 from workbench.engine.scoring import Totals, contributions, score_frame, score_totals
 from workbench.engine.signals import Signals, compute_signals, resolve_as_of
 from workbench.errors import DataError, ModelError, Problem, UsageError
@@ -36,6 +36,7 @@ from workbench.model import Model, load_model
 from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.yaml_io import model_to_yaml
 from workbench.store.manifest import InputFile, Manifest
+from workbench.store.queries import SEARCHED
 from workbench.store.store import (
     DEFAULT_STORE,
     EVENTS,
@@ -50,7 +51,7 @@ from workbench.store.store import (
 
 HEADLINE = ("score", "raw_total", "category", "grade", "engagement_level", "matrix")
 RUN_COLUMNS = ("lead_id", "rank", "reasons", "card_reasons", "converted", "previous_score",
-               "new_top", "cold")  # fmt: skip
+               "new_top", "cold", "search")  # fmt: skip
 CARD_REASONS = 6  # reasons for, on a lead's card (and up to 4 against)
 RECENT_EVENTS = 10  # newest events per lead kept for the card
 
@@ -73,7 +74,7 @@ def lead_table(model: Model, signals: Signals, totals: Totals, top: int = 3) -> 
     gives them), the card's reasons, what a rep needs
     (:func:`~workbench.analysis.sales.rep_fields`) and the known outcome."""
     contrib = contributions(model, signals)
-    scored = score_frame(model, signals, totals, top=top, contrib=contrib)
+    scored = score_frame(model, signals, totals, reasons=False, contrib=contrib)
     order = signals.row_of_lead
     rep = rep_fields(model, signals).iloc[order].reset_index(drop=True)
     reserved = {*HEADLINE, *RUN_COLUMNS, *rep.columns}
@@ -96,11 +97,22 @@ def lead_table(model: Model, signals: Signals, totals: Totals, top: int = 3) -> 
             out[col] = scored[col].array  # categories keep their model order
     for b in model.bucket_ids:
         out[b] = scored[b].to_numpy().astype(np.float64).round(1)
-    out["reasons"] = scored["reasons"].to_numpy()
-    card = reason_texts(model, signals, contrib, top=CARD_REASONS, top_negative=4, sep=CARD_SEP)
-    split = pc.split_pattern(pa.array(card.to_numpy()[order], pa.string()), CARD_SEP)
-    out["card_reasons"] = pd.arrays.ArrowExtensionArray(split)
+    # worded once: the list's top reasons are the first of the card's (same order)
+    pos, neg = reason_slots(model, signals, contrib, top=max(CARD_REASONS, top), top_negative=4)
+    take = pa.array(order)
+    if pos or neg:
+        listed = join_slots(pos[:top] + neg[:2]).take(take)
+        card = pc.split_pattern(join_slots(pos + neg, CARD_SEP).take(take), CARD_SEP)
+    else:
+        listed = pa.array([""] * len(order), pa.string())
+        card = pc.split_pattern(listed, CARD_SEP)
+    out["reasons"] = pd.Series(listed.to_pandas(), dtype="str")
+    out["card_reasons"] = pd.arrays.ArrowExtensionArray(card)
     out = pd.concat([out, rep], axis=1)
+    searched = [pa.array(out[c].fillna(""), pa.string()) for c in SEARCHED if c in out.columns]
+    out["search"] = pd.Series(
+        pc.utf8_lower(pc.binary_join_element_wise(*searched, " ")).to_pandas(), dtype="str"
+    )  # what free-text search looks in, lower-cased once here rather than on every query
     outcome = outcome_array(signals)
     if outcome is not None:
         out["converted"] = outcome[order]

@@ -68,7 +68,10 @@ class QueueFilter:
             parts.append("lead_id = ?")
             params.append(self.lead_id)
         text = self.text.strip().lower()
-        if text:
+        if text and "search" in columns:  # lower-cased once at publishing
+            parts.append("contains(search, ?)")
+            params.append(text)
+        elif text:
             cols = [f"coalesce(CAST({c} AS VARCHAR), '')" for c in SEARCHED if c in columns]
             parts.append(f"contains(lower(concat_ws(' ', {', '.join(cols)})), ?)")
             params.append(text)
@@ -117,12 +120,30 @@ class StoredRun:
             self._con.execute(f"SELECT count(*) FROM leads WHERE {cond}", params).fetchone()[0]
         )
 
-    def page(self, f: QueueFilter = QueueFilter(), offset: int = 0, limit: int = 25):
-        """Queue rows best first (by the rank stored at publishing)."""
+    def page(
+        self,
+        f: QueueFilter = QueueFilter(),
+        offset: int = 0,
+        limit: int = 25,
+        total: int | None = None,
+    ):
+        """Queue rows best first (by the rank stored at publishing).
+
+        With ``total`` (the filter's count), a page in the second half is read from the
+        end (worst first, then turned round): the last page of a million leads is then a
+        top-25 query, not a sort of everything before it.
+        """
         cond, params = f.where(self.columns)
+        cols = self._cols(QUEUE_COLUMNS)
+        if total is not None and offset > total // 2:
+            offset, limit = max(total - offset - limit, 0), max(min(limit, total - offset), 0)
+            found = self._df(
+                f"SELECT {cols} FROM leads WHERE {cond} ORDER BY rank DESC LIMIT ? OFFSET ?",
+                [*params, int(limit), int(offset)],
+            )
+            return found.iloc[::-1].reset_index(drop=True)
         return self._df(
-            f"SELECT {self._cols(QUEUE_COLUMNS)} FROM leads WHERE {cond} "
-            "ORDER BY rank LIMIT ? OFFSET ?",
+            f"SELECT {cols} FROM leads WHERE {cond} ORDER BY rank LIMIT ? OFFSET ?",
             [*params, int(limit), int(offset)],
         )
 

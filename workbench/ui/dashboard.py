@@ -142,6 +142,21 @@ def run_note(m: Manifest, inquiry: str, sales_categories: list[str]) -> str:
     )
 
 
+def release_memory() -> None:
+    """Give freed memory back to the system after a big answer (a call list of 100,000
+    leads): Arrow's pool and glibc's malloc both keep it otherwise, and a kernel that
+    only ever grows is what makes many viewers expensive."""
+    import ctypes
+    import ctypes.util
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    libc = ctypes.util.find_library("c")
+    if libc and hasattr(ctypes.CDLL(libc), "malloc_trim"):
+        ctypes.CDLL(libc).malloc_trim(0)
+
+
 def _tel(phone: str) -> str:
     return re.sub(r"[^+0-9]", "", phone)
 
@@ -172,6 +187,7 @@ class SalesDashboard:
         self.lead_id: str | None = None
         self.newer: str | None = None
         self._filling = False
+        self._writing_url = False
         self._build()
         self._show_run()
         seconds = float(os.environ.get(POLL_SECONDS, 30)) if poll_seconds is None else poll_seconds
@@ -201,14 +217,18 @@ class SalesDashboard:
         self.show_page()
         values = (self.owner.value, self.category.value, self.segment.value, self.only.value,
                   self.search.value.strip())  # fmt: skip
-        self.url.params = {k: v for k, v in zip(URL_KEYS, values, strict=True) if v}
+        self._writing_url = True  # the page's own change, not a link being opened
+        try:
+            self.url.params = {k: v for k, v in zip(URL_KEYS, values, strict=True) if v}
+        finally:
+            self._writing_url = False
 
     def show_page(self) -> None:
         n = self.matches
         last_page = max((n - 1) // PAGE_SIZE, 0)
         self.page = min(max(self.page, 0), last_page)
         lo = self.page * PAGE_SIZE
-        shown = self.run.page(self.filters, lo, PAGE_SIZE)
+        shown = self.run.page(self.filters, lo, PAGE_SIZE, total=n)
         self.table.rows = self.page_records(shown, first=lo + 1)
         self.page_label.value = (
             f"<b>{_n(lo + 1)}–{_n(lo + len(shown))}</b> of <b data-field='matches'>{_n(n)}</b>"
@@ -353,7 +373,9 @@ class SalesDashboard:
         tag = "_".join(re.sub(r"[^\w-]+", "-", p) for p in parts if p) or "all"
         name = f"call-list_{tag}_{_when(self.run.manifest.as_of)[:10]}.csv"
         # a byte-order mark so Excel reads the UTF-8 names right; CRMs accept it
-        return name, ("\ufeff" + csv_text(self.call_list())).encode("utf-8"), "text/csv"
+        payload = ("\ufeff" + csv_text(self.call_list())).encode("utf-8")
+        release_memory()
+        return name, payload, "text/csv"
 
     # --- a newer run ------------------------------------------------------------------------
 
@@ -462,6 +484,8 @@ class SalesDashboard:
 
     def _from_url(self, change) -> None:
         """A link with ``?owner=…&category=…`` opens that view (unknown values ignored)."""
+        if self._writing_url:
+            return
         params = change["new"] or {}
         self._filling = True
         try:

@@ -39,7 +39,10 @@ def lead_values(signals: Signals, field: str, rows: np.ndarray, numeric: bool = 
     if numeric and not pd.api.types.is_numeric_dtype(col):
         col = pd.Series(read_numbers(col), index=col.index)
     if pd.api.types.is_numeric_dtype(col):
-        text = col.map(lambda v: "" if pd.isna(v) else number_text(v)).astype("str")
+        # each distinct value worded once: a million leads hold a few thousand sizes
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        words = np.asarray([number_text(v) for v in uniques] + [""], dtype=object)
+        text = pd.Series(words[codes], index=col.index, dtype="str")
     else:
         text = col.astype("str").fillna("")
     return text.reset_index(drop=True)
