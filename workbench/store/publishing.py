@@ -51,7 +51,7 @@ from workbench.store.store import (
 
 HEADLINE = ("score", "raw_total", "category", "grade", "engagement_level", "matrix")
 RUN_COLUMNS = ("lead_id", "rank", "reasons", "card_reasons", "converted", "previous_score",
-               "new_top", "cold", "search")  # fmt: skip
+               "new_top", "cold", "search", "lead_row")  # fmt: skip
 CARD_REASONS = 6  # reasons for, on a lead's card (and up to 4 against)
 RECENT_EVENTS = 10  # newest events per lead kept for the card
 
@@ -251,7 +251,10 @@ def _publish_one(
         created_later=later,
     )
     staged = target.staging(run_id)
-    _write(table, staged / LEADS)
+    # best first, in row groups of ~64k leads: a page of the queue, or the top of a
+    # category, reads a row group or two instead of every lead's text
+    table["lead_row"] = np.arange(len(table), dtype=np.int64)  # its place in the leads file
+    _write(table.sort_values("rank", kind="stable"), staged / LEADS, row_group_size=65536)
     (staged / MODEL).write_text(model_text, encoding="utf-8")
     # row groups of ~64k events: a card's lookup by lead_row reads one of them
     _write(events, staged / EVENTS, row_group_size=65536)

@@ -174,7 +174,8 @@ class StoredRun:
         if frame.empty:
             return None
         row = frame.iloc[0].to_dict()
-        row["lead_row"] = int(row.pop("file_row_number"))
+        place = row.pop("file_row_number")  # a run stored in the leads file's order
+        row["lead_row"] = int(row.get("lead_row", place))
         return row
 
     def events(self, lead_row: int, limit: int = 10) -> pd.DataFrame:

@@ -173,7 +173,10 @@ class Store:
     def read_leads(self, run_id: str | None = None) -> pd.DataFrame:
         """The per-lead table of a run (default: the current one), in the leads file's order."""
         run_id = self._run(run_id)
-        return pq.read_table(self.path / RUNS / run_id / LEADS).to_pandas()
+        table = pq.read_table(self.path / RUNS / run_id / LEADS).to_pandas()
+        if "lead_row" in table.columns:  # stored best first: back to the file's order
+            table = table.sort_values("lead_row", ignore_index=True).drop(columns="lead_row")
+        return table
 
     def read_rejected(self, kind: str = "leads", run_id: str | None = None) -> pd.DataFrame:
         """Rows the data checks set aside (``kind``: leads or activities): the spreadsheet
