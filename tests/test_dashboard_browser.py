@@ -13,26 +13,26 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.browser import ARTIFACTS, free_port, launch, needs_chromium, wait_for_port
+from tests.browser import (
+    ARTIFACTS,
+    free_port,
+    launch,
+    needs_chromium,
+    wait_for_port,
+    workbench_command,
+)
 from tests.helpers import SAMPLES
 from workbench.analysis import metrics, sales
 from workbench.ui.dashboard import PAGE_SIZE, SalesDashboard
 
 pytestmark = [pytest.mark.slow, needs_chromium]  # a real browser
-
-
-def workbench_command() -> list[str]:
-    exe = Path(sys.executable).with_name("workbench")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "workbench.cli"]
 
 
 @pytest.fixture(scope="module")
