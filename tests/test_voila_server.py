@@ -99,33 +99,39 @@ def kernels(monkeypatch) -> tuple[PageKernels, list[str], list[str]]:
 
     monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", shutdown)
     monkeypatch.setattr(MappingKernelManager, "cull_kernel_if_idle", jupyter_idle_rule)
-    manager = PageKernels(page_gone_after=30)
-    for kid in ("open", "busy", "closed", "never"):
+    manager = PageKernels(page_gone_after=30, page_wait=120)
+    for kid in ("open", "busy", "closed", "never", "sending"):
         manager._kernels[kid] = SimpleNamespace(execution_state="idle")
         manager._kernel_connections[kid] = 0
-    manager._kernel_connections["open"] = 1
+        manager.page_kernels.add(kid)
+    manager.notify_connect("open")
     manager._kernels["busy"].execution_state = "busy"  # its page is still being rendered
-    manager.page_kernels.update(manager._kernels)
+    manager.sending.add("sending")  # its page is still on its way to the browser
     return manager, shut, idle_rule
 
 
-def test_a_kernel_ends_once_no_page_is_connected_for_the_grace_time(kernels, monkeypatch):
+def test_a_kernel_ends_once_its_page_left_or_never_came(kernels, monkeypatch):
     manager, shut, idle_rule = kernels
-    manager._kernel_connections["closed"] = 1
-    manager.notify_disconnect("closed")  # the page's websocket went away
+    manager.notify_connect("closed")
     now = time.monotonic()
+    manager.notify_disconnect("closed")  # the page's websocket went away
 
-    def cull_pass(at: float) -> None:
-        monkeypatch.setattr(time, "monotonic", lambda: at)
+    def cull_pass(after: float) -> None:
+        monkeypatch.setattr(time, "monotonic", lambda: now + after)
         for kid in list(manager._kernels):
             asyncio.run(manager.cull_kernel_if_idle(kid))
 
-    cull_pass(now + 10)
-    assert shut == [] and manager.pages() == 4
-    cull_pass(now + 31)  # 'closed' alone 31 s; 'never' first seen alone at +10 s
-    assert shut == ["closed"] and manager.pages() == 3
-    cull_pass(now + 41)
+    cull_pass(10)  # 'never' is first seen alone here
+    assert shut == [] and manager.pages() == 5
+    cull_pass(31)
+    assert shut == ["closed"] and manager.pages() == 4
+    cull_pass(129)  # a page that was sent has two minutes to connect
+    assert shut == ["closed"]
+    cull_pass(131)
     assert shut == ["closed", "never"]
-    cull_pass(now + 3600)  # a connected or rendering page keeps its kernel
+    manager.sending.discard("sending")  # sent: its clock starts now
+    cull_pass(200)
+    cull_pass(3600)
+    assert shut == ["closed", "never", "sending"]
     assert sorted(manager._kernels) == ["busy", "open"] and manager.pages() == 2
-    assert idle_rule.count("open") == 4, "a kept kernel still meets the idle timeout"
+    assert idle_rule.count("open") == 6, "a kept kernel still meets the idle timeout"

@@ -59,6 +59,8 @@ class Viewers:
             f"--MappingKernelManager.cull_idle_timeout={self.idle_minutes * 60}",
             f"--MappingKernelManager.cull_interval={self.cull_every_seconds}",
             "--MappingKernelManager.cull_connected=True",  # idle with its page open, too
+            # a loaded server sends a cell's output late: wait for it, never show a blank page
+            "--VoilaExecutor.iopub_timeout=30",
         ]  # fmt: skip
 
 

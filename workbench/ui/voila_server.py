@@ -8,9 +8,10 @@ so 17 page loads held 17 kernels. Here:
 
 - every page gets the ``_xsrf`` cookie, so closing or leaving the page shuts its kernel
   down at once (Voilà's own beacon);
-- a kernel with no page connected for ``page_gone_after`` seconds is shut down (a crashed
-  or killed browser, a lost network: no beacon ever comes), and one idle for the Jupyter
-  server's ``cull_idle_timeout`` even with its page open;
+- a kernel whose page left ``page_gone_after`` seconds ago (a crashed or killed browser, a
+  lost network: no beacon ever comes) or never connected within ``page_wait`` seconds of
+  being sent is shut down, and one idle for the Jupyter server's ``cull_idle_timeout``
+  even with its page open;
 - at most ``max_viewers`` pages hold a kernel; the next visitor gets a short page saying
   so with HTTP 503 at once, never a hang. Voilà's pre-heated kernels (``pool_size``) wait
   for the next visitor and are not pages: the server runs at most ``max_viewers +
@@ -47,19 +48,31 @@ class PageKernels(AsyncMappingKernelManager):
     page_gone_after = Integer(
         30,
         config=True,
-        help="Seconds a page's kernel may have no page connected before it is shut down "
-        "(a reconnecting page comes back well within this).",
+        help="Seconds a kernel outlives the last connection of its page (a page that only "
+        "lost the network for a moment reconnects well within this).",
+    )
+    page_wait = Integer(
+        120,
+        config=True,
+        help="Seconds a page that was sent may take to connect to its kernel (ten pages "
+        "loading at once on two cores took up to a minute).",
     )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.arriving = 0  # pages admitted whose kernel is not known yet
-        self.page_kernels: set[str] = set()
+        self.page_kernels: set[str] = set()  # kernels handed to a page, until shut down
+        self.sending: set[str] = set()  # kernels whose page is still being sent
+        self._connected_once: set[str] = set()
         self._alone_since: dict[str, float] = {}
 
     def pages(self) -> int:
         """Pages that hold (or are about to hold) a kernel: what the cap counts."""
         return self.arriving + len(self.page_kernels)
+
+    def notify_connect(self, kernel_id: str) -> None:
+        super().notify_connect(kernel_id)
+        self._connected_once.add(kernel_id)
 
     def notify_disconnect(self, kernel_id: str) -> None:
         super().notify_disconnect(kernel_id)
@@ -72,20 +85,27 @@ class PageKernels(AsyncMappingKernelManager):
         if kernel is None:
             return
         now = time.monotonic()
-        if self._kernel_connections.get(kernel_id) or kernel.execution_state == "busy":
-            self._alone_since.pop(kernel_id, None)  # a page is connected, or it is rendering
-        elif now - self._alone_since.setdefault(kernel_id, now) >= self.page_gone_after:
-            self.log.info(
-                "Kernel %s: no page connected for %ss, shut down",
-                kernel_id,
-                int(now - self._alone_since[kernel_id]),
-            )
-            await self.shutdown_kernel(kernel_id)
-            return
+        if (
+            self._kernel_connections.get(kernel_id)
+            or kernel_id in self.sending
+            or getattr(kernel, "execution_state", None) == "busy"  # rendering its page
+        ):
+            self._alone_since.pop(kernel_id, None)
+        else:
+            alone = now - self._alone_since.setdefault(kernel_id, now)
+            if kernel_id in self._connected_once:
+                limit, why = self.page_gone_after, "its page left"
+            else:
+                limit, why = self.page_wait, "its page never connected"
+            if alone >= limit:
+                self.log.info("Kernel %s: %s %ss ago, shut down", kernel_id, why, int(alone))
+                await self.shutdown_kernel(kernel_id)
+                return
         await super().cull_kernel_if_idle(kernel_id)
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
-        self.page_kernels.discard(kernel_id)
+        for kernels in (self.page_kernels, self.sending, self._connected_once):
+            kernels.discard(kernel_id)
         self._alone_since.pop(kernel_id, None)
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
@@ -120,11 +140,13 @@ class CappedPageHandler(TornadoVoilaHandler):
                     kernels.arriving -= 1
                     if kernel_id in kernels:  # not already shut down
                         kernels.page_kernels.add(kernel_id)
+                        kernels.sending.add(kernel_id)
                 self.write(html)
                 self.flush()
         finally:
             if kernel_id is None:  # no kernel for this request (a redirect, an error)
                 kernels.arriving -= 1
+            kernels.sending.discard(kernel_id)
 
 
 class WorkbenchVoila(Voila):
