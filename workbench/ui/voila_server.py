@@ -19,8 +19,8 @@ so 17 page loads held 17 kernels. Here:
 
 The launcher (:func:`workbench.cli.serve.serve_voila`) runs this file as a script,
 ``python -P voila_server.py NOTEBOOK --option=value ...``: it imports only Voilà and the
-Jupyter server, so the server process stays ~80 MB (importing ``workbench`` brings pandas,
-~120 MB more), and ``-P`` keeps this folder's modules off ``sys.path``.
+Jupyter server, so the server process starts at ~120 MB (importing ``workbench`` would add
+~120 MB of pandas and the rest), and ``-P`` keeps this folder's modules off ``sys.path``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import tornado.web
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Integer, Unicode
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 # Voilà writes the page's kernel into the page config (our template's ``kernel_start``)
@@ -107,6 +108,7 @@ class PageKernels(AsyncMappingKernelManager):
         for kernels in (self.page_kernels, self.sending, self._connected_once):
             kernels.discard(kernel_id)
         self._alone_since.pop(kernel_id, None)
+        RequestInfoSocketHandler._cache.pop(kernel_id, None)  # Voilà keeps each page's request
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
 
