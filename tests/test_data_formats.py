@@ -12,7 +12,6 @@ import pytest
 
 import workbench as wb
 from tests.helpers import AS_OF, SAMPLES, crit, make_model
-from workbench.analysis import sales
 from workbench.cli import main
 from workbench.engine.signals import resolve_as_of
 from workbench.model.spec import DataMapping
@@ -336,8 +335,6 @@ def test_a_lead_alone_reads_its_dates_in_the_order_of_the_whole_file():
     data = wb.load_data(leads)
     alone = wb.score(model, wb.compute_signals(model, data.subset(["a"]), as_of=AS_OF))
     assert alone.loc["a", "score"] == 10
-    history = sales.score_history(model, data, "a", AS_OF, weeks=1)
-    assert history["score"].tolist() == [10]
 
 
 def test_a_file_mixing_utf8_and_windows_1252_is_refused_with_the_line(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import pandas as pd
 import pytest
@@ -31,6 +32,10 @@ def test_text_cells_that_start_like_a_formula_are_quoted():
     ]
     assert pd.isna(out["text"].iloc[6])
     assert out["number"].tolist() == frame["number"].tolist()  # numbers are data
+    phones = neutralize_formulas(pd.DataFrame({"phone": ["+1 731 888-8080", "+44 (20) 7946"]}))
+    assert phones["phone"].tolist() == ["+1 731 888-8080", "+44 (20) 7946"]  # dialable as is
+    tricky = neutralize_formulas(pd.DataFrame({"phone": ["+1+cmd|' /C calc'!A0", "+1\n=2"]}))
+    assert tricky["phone"].str.startswith("'").all()
     assert frame["text"].iloc[0] == "=1+1"  # the input is not modified
 
 
@@ -58,8 +63,10 @@ def test_no_written_text_cell_starts_a_formula(tmp_path_factory, values):
     with open(path, newline="", encoding="utf-8-sig") as fh:
         cells = [row[0] for row in csv.reader(fh)][1:]
     assert len(cells) == len(values)
-    for cell in cells:
-        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    for cell in cells:  # a phone number (+ digits, spaces, brackets, dashes) is kept
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) or re.fullmatch(
+            r"\+[\d ().\-]+", cell
+        ), cell
 
 
 # --- more: every formula character, read-back, round trips, refusals ----------------------

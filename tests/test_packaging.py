@@ -16,6 +16,8 @@ from tests.browser import free_port
 from tests.helpers import ROOT, SAMPLES
 from workbench import resources
 from workbench.cli import main, serve
+from workbench.data.tables import file_sha256
+from workbench.store import Store
 from workbench.ui.inputs import ENV
 
 
@@ -95,7 +97,7 @@ def launched(monkeypatch) -> list[tuple[list[str], dict]]:
     """The server commands ``dashboard`` and ``tune`` would start (none is started)."""
     calls: list[tuple[list[str], dict]] = []
     monkeypatch.setattr(serve, "_hand_over", lambda command, env: calls.append((command, env)) or 0)
-    for name in (*ENV.values(), "JUPYTER_PATH"):
+    for name in (*ENV.values(), "JUPYTER_PATH", "WORKBENCH_STORE", "WORKBENCH_RUN"):
         monkeypatch.delenv(name, raising=False)
     return calls
 
@@ -116,8 +118,15 @@ def test_tune_and_dashboard_serve_with_the_same_safe_voila_defaults(launched, sm
                      "--show_tracebacks=False", "--Voila.port_retries=0"):  # fmt: skip
             assert safe in command, (safe, command)
         assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(resources.jupyter_dir())
-        assert env["WORKBENCH_MODEL"] == str(Path(model).resolve())
-        assert env["WORKBENCH_LEADS"] == str(Path(small_files[1]).resolve())
+    # the tuning app gets the files; the dashboard a store they were published into
+    tune_env = launched[1][1]
+    assert tune_env["WORKBENCH_MODEL"] == str(Path(model).resolve())
+    assert tune_env["WORKBENCH_LEADS"] == str(Path(small_files[1]).resolve())
+    store = Store(launched[0][1]["WORKBENCH_STORE"])
+    run = store.current()
+    assert run.leads == 120 and [f.sha256 for f in run.files if f.role == "leads"] == [
+        file_sha256(Path(small_files[1]))
+    ]
 
 
 def test_tune_lab_copies_the_notebook_once_and_never_overwrites_it(

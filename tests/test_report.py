@@ -55,10 +55,20 @@ def engine():
     return model, part, signals, previous
 
 
-def best_ids(scored: pd.DataFrame, n: int) -> list[str]:
-    """The engine's n best scores among leads in a sales category, ties by lead id."""
+def best_ids(scored: pd.DataFrame, n: int, signals=None) -> list[str]:
+    """The engine's n best scores among leads in a sales category; ties by the raw total
+    before clipping, then the latest activity, then the lead id."""
     pool = scored[~scored["inquiry"]]
-    order = np.lexsort((pool.index.to_numpy(dtype=str), -pool["score"].to_numpy()))
+    raw = pd.Series(wb.score_totals(wb.load_model(MODEL), signals).raw, index=signals.lead_ids)
+    acts = signals.data.activities
+    acts = acts[acts["timestamp"] <= signals.as_of]
+    last = acts.groupby(signals.data.leads.index[acts["lead_idx"]])["timestamp"].max()
+    last_ns = last.reindex(pool.index).to_numpy(dtype="datetime64[ns]").view(np.int64)
+    quiet = np.where(np.isnat(last_ns.view("datetime64[ns]")), np.iinfo(np.int64).max, -last_ns)
+    order = np.lexsort(
+        (pool.index.to_numpy(dtype=str), quiet, -raw[pool.index].to_numpy(),
+         -pool["score"].to_numpy())
+    )  # fmt: skip
     return list(pool.index[order[:n]])
 
 
@@ -98,7 +108,7 @@ def test_without_compare_to_the_baseline_is_the_same_model_a_week_earlier(report
 def test_top_leads_are_the_engines_best_scores_with_their_reasons(report, engine):
     model, _, signals, _ = engine
     scored = wb.score(model, signals)
-    ids = best_ids(scored, TOP)
+    ids = best_ids(scored, TOP, signals)
     assert report.top["lead id"].tolist() == ids
     assert report.top["score"].tolist() == scored.loc[ids, "score"].tolist()
     assert report.top["reasons"].tolist() == scored.loc[ids, "reasons"].tolist()
@@ -403,7 +413,7 @@ def test_the_pages_figures_are_the_engines(page, engine):
     assert counts["baseline leads"].map(number).to_dict() == baseline.to_dict()
     top = html_table(soup, "top-leads-table")
     scored = wb.score(model, signals)
-    assert top["lead id"].tolist() == best_ids(scored, TOP)
+    assert top["lead id"].tolist() == best_ids(scored, TOP, signals)
     scored_items = html_table(soup, "scored-items").set_index("item")["value"]
     assert scored_items["Leads scored"] == f"{signals.n_leads:,}"
     files = html_table(soup, "input-files").set_index("role")

@@ -12,6 +12,7 @@ from workbench.analysis import sales
 from workbench.cli import main
 from workbench.model.signoff import sign_off, sign_off_lines, stale_sign_off
 from workbench.report import build as report
+from workbench.store import publish
 from workbench.ui.dashboard import header_html
 
 VP = {"kind": "equals", "field": "seniority", "value": "VP"}
@@ -95,17 +96,18 @@ def test_cli_sign_off_then_validate_and_the_warning_after_an_edit(tmp_path, caps
     assert "YYYY-MM-DD" in capsys.readouterr().err
 
 
-def test_the_dashboard_header_and_the_report_carry_the_warning(sample_model, sample_data):
+def test_the_dashboard_header_and_the_report_carry_the_warning(sample_model, sample_data, tmp_path):
     edited = sample_model.with_points({"pricing_page": 19})
-    scoring = sales.Scoring.run(edited, sample_data, as_of="2026-10-31")
-    h = sales.header(sales.build_queue(scoring))
-    assert h.sign_off_warning and "this version is not approved" in h.sign_off_warning
-    page = header_html(h)
+    leads, acts = SAMPLES / "leads.csv", SAMPLES / "activities.csv"
+    m = publish(edited, leads, acts, store=tmp_path / "s", unapproved=True)
+    assert m.sign_off_warning and "this version is not approved" in m.sign_off_warning
+    page = header_html(m)
     assert 'data-sign-off="stale"' in page and "not approved" in page
     assert "before the rules were last edited" not in page and "`" not in page  # said once
+    scoring = sales.Scoring.run(edited, sample_data, as_of="2026-10-31")
     table = report.scored_table(edited, scoring, segment=None, baseline_label="-", n_leads=1)
     assert "not approved" in " ".join(map(str, table.to_numpy().ravel()))
-    fine = sales.header(sales.build_queue(sales.Scoring.run(sample_model, sample_data)))
+    fine = publish(sample_model, leads, acts, store=tmp_path / "s")
     assert fine.sign_off_warning is None and "data-sign-off" not in header_html(fine)
 
 

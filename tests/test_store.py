@@ -132,7 +132,7 @@ def test_a_publish_failing_midway_leaves_the_previous_run_current(signed, tmp_pa
     first = publish(signed, LEADS, ACTS, store=tmp_path / "s")
     written = []
 
-    def failing(frame, path):
+    def failing(frame, path, **options):
         if written:
             raise OSError("disk full")
         written.append(path)
@@ -253,3 +253,17 @@ def test_two_publishes_at_once_both_complete(tmp_path):
     assert len(ids) == 2 and all(any(i in o for o in outs) for i in ids)
     assert store.current_id() in ids
     _complete(store)
+
+
+def test_unfinished_publishes_left_in_tmp_are_cleaned_up_later(signed, tmp_path, capsys):
+    publish(signed, LEADS, ACTS, store=tmp_path / "s")
+    store = Store(tmp_path / "s")
+    old, fresh = store.path / "tmp" / "20260101T000000.000000Z-dead", store.path / "tmp" / "new"
+    for folder in (old, fresh):
+        folder.mkdir()
+        (folder / "leads.parquet").write_bytes(b"half")
+    hours_ago = time.time() - 7 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    assert main(["runs", "--store", str(store.path)]) == 0
+    assert "Removed 1 unfinished publish from tmp/" in capsys.readouterr().out
+    assert not old.exists() and fresh.exists()  # a publish may still be writing that one

@@ -10,7 +10,7 @@ import workbench as wb
 from workbench.data.synthetic import DEFAULT_END, generate_sample, write_sample
 
 LEAD_COLUMNS = [
-    "lead_id", "first_name", "last_name", "email", "phone", "job_title", "seniority",
+    "lead_id", "first_name", "last_name", "email", "phone", "company", "job_title", "seniority",
     "industry", "country", "company_size", "annual_revenue", "source", "owner", "segment",
     "created_at", "budget", "timeline", "lead_status", "converted", "converted_at",
 ]  # fmt: skip

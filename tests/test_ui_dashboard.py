@@ -1,5 +1,6 @@
 """The sales dashboard driven like a sales rep would, without a browser: pick filters, turn
-pages, open a lead, export; check what the page shows against the engine."""
+pages, open a lead, export. The page reads a published run only; what it shows is checked
+against the stored table read with pandas, and against the engine for the card."""
 
 from __future__ import annotations
 
@@ -10,21 +11,40 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import workbench as wb
 from tests.helpers import SAMPLES
-from workbench.analysis import metrics, sales
+from workbench.store import Store, publish
+from workbench.store.queries import StoredRun
 from workbench.ui.dashboard import PAGE_SIZE, SalesDashboard, sales_dashboard
+
+MODEL, LEADS, ACTS = SAMPLES / "b2b_model.yaml", SAMPLES / "leads.csv", SAMPLES / "activities.csv"
 
 
 @pytest.fixture(scope="module")
-def app() -> SalesDashboard:
-    return SalesDashboard.load()
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("store") / "s"
+    publish(MODEL, LEADS, ACTS, store=path, history_weeks=2)
+    return Store(path)
+
+
+@pytest.fixture(scope="module")
+def stored(store) -> pd.DataFrame:
+    """The current run's table as pandas reads it, best first: what the page must show."""
+    return store.read_leads().sort_values("rank", ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def app(store) -> SalesDashboard:
+    return SalesDashboard(StoredRun(store), poll_seconds=0)
 
 
 @pytest.fixture(autouse=True)
-def reset_filters(app):
+def reset_filters(request):
     yield
-    app.category.value = app.owner.value = app.segment.value = app.only.value = ""
-    app.search.value = ""
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        app.category.value = app.owner.value = app.segment.value = app.only.value = ""
+        app.search.value = ""
 
 
 def shown_ids(app) -> list[str]:
@@ -36,225 +56,228 @@ def kpis(app) -> dict[str, int]:
     return {k: int(v.replace(",", "")) for k, v in tiles}
 
 
-def test_header_shows_the_live_model_and_the_engines_counts(app):
-    s = app.scoring
-    assert f"{s.model.name} v{s.model.version}" in re.sub("<[^>]+>", "", app.header.value)
+def test_header_shows_the_run_and_its_counts(app, store, stored):
+    m = store.current()
+    text = re.sub("<[^>]+>", "", app.header.value)
+    assert f"{m.model} v{m.version}" in text and m.run_id in text
     assert "Dana Whitfield (Head of Sales, 2026-11-02)" in app.header.value
-    counts = metrics.category_counts(s.totals)
     figures = kpis(app)
-    assert {k: figures[k] for k in counts.index} == counts.to_dict()
-    assert figures["new"] == int(app.queue.changes.new_top.sum()) > 0
-    assert figures["cold"] == int(app.queue.changes.cold.sum()) > 0
-    assert f"{s.as_of:%Y-%m-%d %H:%M}" in app.header.value
+    counts = stored["category"].astype("str").value_counts()
+    assert {k: figures[k] for k in m.counts} == {k: int(counts.get(k, 0)) for k in m.counts}
+    assert figures["new"] == int(stored["new_top"].sum()) > 0
+    assert figures["cold"] == int(stored["cold"].sum()) > 0
+    assert "UNAPPROVED" not in app.header.value
 
 
-def test_the_first_page_is_the_best_leads_with_reasons(app):
+def test_the_first_page_is_the_best_leads_with_contacts_and_reasons(app, stored):
     rows = app.table.rows
     assert len(rows) == PAGE_SIZE
     assert [r["rank"] for r in rows] == list(range(1, PAGE_SIZE + 1))
-    best = app.queue.frame.head(PAGE_SIZE)
-    assert shown_ids(app) == list(best["lead_id"])
+    assert shown_ids(app) == list(stored["lead_id"].head(PAGE_SIZE))
+    best = stored.iloc[0]
+    assert rows[0]["phone"] == best["phone"] and rows[0]["email"] == best["email"]
+    assert rows[0]["company"] == best["company"] != ""
     assert all(r["reasons"].startswith("+") for r in rows)
     assert "of <b data-field='matches'>5,000</b>" in app.page_label.value
-    # the best lead's card is open from the start
-    assert app.lead_id == rows[0]["lead_id"]
+    assert app.lead_id == rows[0]["lead_id"]  # the best lead's card is open from the start
 
 
-def test_a_filter_changes_the_queue(app):
+def test_no_ties_at_the_top_the_raw_total_then_the_latest_activity(stored):
+    top = stored[stored["score"] == stored["score"].max()]
+    assert len(top) > 50  # many leads are clipped to the scale's top
+    keys = list(zip(-top["raw_total"], -top["last_activity"].astype("int64"), strict=True))
+    assert keys == sorted(keys)
+    assert top["raw_total"].nunique() > 1
+
+
+def test_a_filter_changes_the_queue_and_the_url(app, stored):
+    owner = sorted(stored["owner"].unique())[1]
     app.category.value = "B"
-    owner = app.queue.owners[1]
     app.owner.value = owner
-    expected = app.queue.filter(category="B", owner=owner)
+    expected = stored[(stored["category"] == "B") & (stored["owner"] == owner)]
     assert len(expected) > PAGE_SIZE
     assert shown_ids(app) == list(expected["lead_id"].head(PAGE_SIZE))
-    assert {r["category"] for r in app.table.rows} == {"B"}
-    assert {r["owner"] for r in app.table.rows} == {owner}
     assert f">{len(expected):,}</b>" in app.page_label.value
-    assert app.download.label == f"Export {len(expected):,} leads (CSV)"
+    assert app.download.label == f"Call list: {len(expected):,} leads (CSV)"
+    assert app.url.params == {"owner": owner, "category": "B"}  # "my leads" in the URL
 
 
-def test_pages_turn_and_stop_at_the_ends(app):
+def test_a_link_with_my_leads_opens_that_view(app, stored):
+    owner = sorted(stored["owner"].unique())[0]
+    app.url.params = {"owner": owner, "category": "A", "nonsense": "x"}  # what the page sends
+    assert (app.owner.value, app.category.value) == (owner, "A")
+    expected = stored[(stored["category"] == "A") & (stored["owner"] == owner)]
+    assert shown_ids(app) == list(expected["lead_id"].head(PAGE_SIZE))
+    app.url.params = {"owner": "Nobody at all"}  # an unknown value is ignored, not an error
+    assert app.owner.value == ""
+
+
+def test_pages_turn_and_stop_at_the_ends(app, stored):
     app.category.value = "A"
-    n = int(metrics.category_counts(app.scoring.totals)["A"])
+    n = int((stored["category"] == "A").sum())
     assert app.prev_button.disabled and not app.next_button.disabled
     app.next_button.click()
     assert app.table.rows[0]["rank"] == PAGE_SIZE + 1
-    for _ in range(n // PAGE_SIZE + 3):
-        app.next_button.click()
-    assert app.next_button.disabled
-    assert app.table.rows[-1]["rank"] == n
+    assert shown_ids(app)[0] == stored[stored["category"] == "A"]["lead_id"].iloc[PAGE_SIZE]
+    app.last_button.click()
+    assert app.next_button.disabled and app.table.rows[-1]["rank"] == n
     app.search.value = "a"  # a new filter goes back to page one
     assert app.table.rows[0]["rank"] == 1
 
 
-def test_first_and_last_jump_to_the_ends(app):
-    app.category.value = "C"
-    n = int(metrics.category_counts(app.scoring.totals)["C"])
-    assert app.first_button.disabled and not app.last_button.disabled
-    app.last_button.click()
-    assert app.table.rows[-1]["rank"] == n and app.last_button.disabled
-    assert app.next_button.disabled and not app.first_button.disabled
-    app.first_button.click()
-    assert app.table.rows[0]["rank"] == 1 and app.first_button.disabled
+def test_search_and_the_new_and_cold_views(app, stored):
+    lead = stored.iloc[777]
+    app.search.value = lead["company"].upper()  # case does not matter
+    assert lead["lead_id"] in shown_ids(app) or app.matches > PAGE_SIZE
+    app.search.value = lead["lead_id"]
+    assert shown_ids(app) == [lead["lead_id"]] and app.download.label == "Call list: 1 lead (CSV)"
+    app.search.value = "'; DROP TABLE leads; --"  # a value, never SQL
+    assert app.table.rows == [] and app.download.disabled
+    app.search.value = ""
+    app.only.value = "cold"
+    cold = stored[stored["cold"]]
+    assert shown_ids(app) == list(cold["lead_id"].head(PAGE_SIZE))
+    assert {r["flag"] for r in app.table.rows} == {"going cold"}
 
 
-def test_a_card_never_stays_beside_a_list_it_is_not_in(app):
-    top = app.queue.frame.iloc[0]
+def test_a_card_never_stays_beside_a_list_it_is_not_in(app, stored):
+    top = stored.iloc[0]
     app.table.selected = top["lead_id"]
     app.category.value = "Inquiry"  # the best lead is no inquiry
-    assert app.lead_id is None and "data-lead" not in app.card.value
-    assert "Pick a lead" in app.card.value and app.timeline.value == ""
-    app.category.value = top["category"]  # a filter that keeps the lead keeps its card
+    assert app.lead_id is None and "Pick a lead" in app.card.value and app.timeline.value == ""
+    app.category.value = str(top["category"])
     app.table.selected = top["lead_id"]
-    app.owner.value = top["owner"]
+    app.owner.value = top["owner"]  # a filter that keeps the lead keeps its card
     assert app.lead_id == top["lead_id"]
 
 
-def test_an_inquirys_card_says_why_it_is_not_a_sales_lead(app):
-    s = app.scoring
-    row = int(s.signals.inquiry_rows[0])
-    lead_id = s.signals.lead_ids[row]
-    rule = s.model.inquiries[int(s.signals.inquiry_reason[row])]
-    app.table.selected = lead_id
-    assert f"not a sales lead: {rule.label}" in app.card.value
-    assert "<h4>Why call</h4>" not in app.card.value
-    first_real = app.queue.frame.iloc[0]["lead_id"]
-    app.table.selected = first_real
-    assert "not a sales lead" not in app.card.value and "<h4>Why call</h4>" in app.card.value
-
-
-def test_one_match_reads_as_one_lead(app):
-    lead = app.queue.frame.iloc[5]
-    app.search.value = lead["lead_id"]
-    assert app.download.label == "Export 1 lead (CSV)"
-
-
-def test_search_and_the_new_and_cold_views(app):
-    lead = app.queue.frame.iloc[777]
-    app.search.value = lead["name"]
-    assert lead["lead_id"] in shown_ids(app)
-    app.search.value = ""
-    app.only.value = "cold"
-    cold = app.queue.frame[app.queue.frame["cold"]]
-    assert shown_ids(app) == list(cold["lead_id"].head(PAGE_SIZE))
-    assert {r["flag"] for r in app.table.rows} == {"going cold"}
-    app.search.value = "no such lead anywhere"
-    assert app.table.rows == [] and app.download.disabled
-
-
-def test_selecting_a_lead_opens_its_card(app):
-    lead = app.queue.frame.iloc[300]
+def test_a_card_has_contacts_reasons_activities_in_words_and_the_trend(app, store, stored):
+    lead = stored.iloc[300]
     app.table.selected = lead["lead_id"]  # what a click in the browser sets
     card = app.card.value
     assert f'data-lead="{lead["lead_id"]}"' in card
     assert f"data-field='score'>{lead['score']:.1f}<" in card
-    assert f"category <b data-field='category'>{lead['category']}</b>" in card
-    reasons = sales.lead_reasons(app.scoring, lead["lead_id"])
-    top = reasons[np.rint(reasons["points"]) > 0].iloc[0]
-    assert f"+{top['points']:.0f} {top['evidence']}" in card
-    # the activity timeline and the weekly trend are this lead's
-    events = app.scoring.signals.data.activities_of(lead["lead_id"])
-    assert f"{events['timestamp'].iloc[0]:%Y-%m-%d %H:%M}" in app.timeline.value
+    digits = re.sub(r"[^+0-9]", "", lead["phone"])
+    if lead["phone"]:
+        assert f'href="tel:{digits}"' in card
+    assert f'href="mailto:{lead["email"]}"' in card
+    # the reasons are the engine's, for this lead
+    model = wb.load_model(MODEL)
+    data = wb.load_data(LEADS, ACTS, model=model)
+    signals = wb.compute_signals(model, data, as_of=store.current().as_of)
+    why = wb.explain(model, signals, lead["lead_id"]).sort_values("points", ascending=False)
+    best = why.iloc[0]
+    assert f"+{np.rint(best['points']):.0f} {best['evidence']}" in card
+    # activities in the model's words, newest first
+    events = data.activities_of(lead["lead_id"])
+    events = events[events["timestamp"] <= signals.as_of]
+    newest = events.iloc[0]
+    assert f"{newest['timestamp']:%Y-%m-%d %H:%M}" in app.timeline.value
+    assert model.activity_label(str(newest["type"])) in app.timeline.value
+    assert "Website visit" in model.activity_labels.values()
+    # the trend: this lead's score in each stored run, oldest first
     trend = app.trend.chart.layer[1].data
-    assert trend["score"].iloc[-1] == lead["score"]
+    runs = sorted(store.runs(), key=lambda m: m.as_of)
+    assert len(trend) == len(runs) == 3
+    scores = [
+        store.read_leads(m.run_id).set_index("lead_id").loc[lead["lead_id"], "score"] for m in runs
+    ]
+    assert list(trend["score"]) == scores
 
 
-def test_export_is_the_filtered_queue_for_a_crm(app):
+def test_an_inquirys_card_says_it_is_not_a_sales_lead(app, stored):
+    inquiry = stored[stored["category"] == "Inquiry"].iloc[0]
+    app.table.selected = inquiry["lead_id"]
+    assert "Inquiry, not a sales lead" in app.card.value
+    assert "<h4>Why call</h4>" not in app.card.value
+
+
+def test_export_is_a_call_list_of_the_filtered_queue(app, stored):
+    segment = sorted(stored["segment"].unique())[0]
     app.category.value = "A"
-    app.segment.value = app.queue.segments[0]
+    app.segment.value = segment
     name, payload, mime = app.export_file()
-    assert mime == "text/csv"
-    assert name == f"leads_A_{app.queue.segments[0]}_{app.scoring.as_of:%Y-%m-%d}.csv"
+    assert mime == "text/csv" and name.startswith(f"call-list_A_{segment}_")
     text = payload.decode("utf-8")
     assert text.startswith("\ufeff")  # Excel reads UTF-8 names right
-    table = pd.read_csv(io.StringIO(text[1:]), dtype={"lead_id": "str"})
-    expected = app.queue.filter(category="A", segment=app.queue.segments[0])
+    table = pd.read_csv(io.StringIO(text[1:]), dtype="str", keep_default_na=False)
+    expected = stored[(stored["category"] == "A") & (stored["segment"] == segment)]
+    assert list(table.columns) == [
+        "lead_id", "name", "company", "email", "phone", "owner", "score", "category", "reasons",
+    ]  # fmt: skip
     assert list(table["lead_id"]) == list(expected["lead_id"])
-    assert list(table["score"]) == list(expected["score"])
-    assert list(table.columns[:5]) == ["lead_id", "score", "category", "grade", "reasons"]
-    # reasons read "Seniority (VP) +20; …": nothing a spreadsheet runs, no apostrophe needed
-    assert not table["reasons"].str.startswith(("'", "+", "-", "−", "=", "@")).any()
-    best = expected.iloc[0]
-    words = app.queue.reasons(expected.head(1)).iloc[0].split("; ")[0]  # "+20 Seniority (VP)"
-    points, label = words.split(" ", 1)
-    exported = table.set_index("lead_id").loc[best["lead_id"], "reasons"]
-    assert exported.startswith(f"{label} {points}")
+    assert list(table["phone"]) == list(expected["phone"])
+    # reasons read "Seniority (VP) +20; …": nothing a spreadsheet runs; phones dial as they are
+    for col in table.columns.drop("phone"):
+        assert not table[col].str.startswith(("+", "-", "−", "=", "@")).any(), col
+    assert table["phone"].str.fullmatch(r"(\+[\d ]+)?").all()
 
 
-def test_the_charts_get_aggregates_not_lead_rows(app):
+def test_the_charts_get_aggregates_not_lead_rows(app, stored):
     hist = app.distribution.chart.layer[0].data
-    assert len(hist) <= 50 * len(app.scoring.totals.category_names)
-    assert hist["leads"].sum() == app.scoring.signals.n_leads
-    cells = app.matrix_cells()
-    real = app.scoring.totals.category < len(app.scoring.totals.category_names) - 1
-    assert cells["leads"].sum() == real.sum()
+    assert len(hist) <= 50 * 4 and hist["leads"].sum() == len(stored)
+    cells = app.matrix.chart.data
+    assert cells["leads"].sum() == int((stored["category"] != "Inquiry").sum())
     assert len(cells) == 12
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "expected"),
-    [
-        ({"model": "missing.yaml"}, "missing.yaml"),
-        ({"leads": str(SAMPLES / "nope.csv")}, "nope.csv"),
-        ({"as_of": "31/31/2026"}, "31/31/2026"),
-    ],
-)
-def test_a_bad_file_gives_a_message_not_a_blank_page(kwargs, expected, capfd):
-    widget = sales_dashboard(**kwargs)
+def test_a_newer_run_is_offered_and_shown_with_the_same_filters(store, stored, tmp_path):
+    app = SalesDashboard(StoredRun(store), poll_seconds=0)
+    first = app.run.run_id
+    app.category.value = "B"
+    assert app.check_for_newer() is None and app.newer_box.layout.display == "none"
+    m = publish(MODEL, LEADS, ACTS, store=store.path, by="Priya")
+    assert app.check_for_newer() == m.run_id
+    assert "A newer run was published" in app.newer_text.value and "Priya" in app.newer_text.value
+    assert app.run.run_id == first  # nothing changes under the rep until asked
+    app.newer_button.click()
+    assert app.run.run_id == m.run_id and m.run_id in app.header.value
+    assert app.category.value == "B" and app.newer_box.layout.display == "none"
+    app.close()
+
+
+def test_a_missing_store_gives_a_message_not_a_blank_page(tmp_path, capfd):
+    widget = sales_dashboard(tmp_path / "nowhere")
     assert "The dashboard cannot show the scores" in widget.value
-    assert expected in widget.value
+    assert "nowhere" in widget.value and "workbench publish" in widget.value
     assert "Traceback" not in widget.value
     err = capfd.readouterr().err  # the server's terminal, not the page
-    assert err.startswith("workbench dashboard: ") and expected in err
+    assert err.startswith("workbench dashboard: ") and "nowhere" in err
 
 
-def _variant(sample_model, tmp_path, **changes) -> str:
-    """The sample model with some top-level keys changed, saved where the app can load it."""
-    import workbench as wb
+def test_an_unapproved_run_says_so_and_a_past_as_of_leaves_out_later_leads(tmp_path):
+    model = wb.load_model(MODEL).with_metadata(approved_by=())
+    publish(model, LEADS, ACTS, store=tmp_path / "s", unapproved=True, as_of="2026-07-01")
+    app = SalesDashboard.open(tmp_path / "s")
+    assert 'data-field="unapproved"' in app.header.value and "UNAPPROVED" in app.header.value
+    raw = pd.read_csv(LEADS, dtype="str").drop_duplicates("lead_id")
+    later = int((pd.to_datetime(raw["created_at"]) > pd.Timestamp("2026-07-01 23:59:59")).sum())
+    assert later > 0
+    assert f"{later:,} created after 2026-07-01 left out" in app.header.value
+    assert app.run.count() == app.run.manifest.leads < len(raw)
 
-    spec = sample_model.model_dump(mode="python", exclude_defaults=True)
+
+def _variant(tmp_path, **changes) -> wb.Model:
+    spec = wb.load_model(MODEL).model_dump(mode="python", exclude_defaults=True)
     spec.update(changes)
-    path = tmp_path / "variant.yaml"
-    wb.save_model(wb.Model.parse(spec), path)
-    return str(path)
+    return wb.Model.parse(spec)
 
 
-def test_a_model_without_grades_still_shows_its_queue(sample_model, tmp_path):
+def test_a_model_without_grades_still_shows_its_queue(tmp_path):
     """Drafted models have no fit grade: the page works, with no matrix and no grade."""
-    app = SalesDashboard.load(_variant(sample_model, tmp_path, fit_grade=None))
-    assert app.scoring.totals.grade is None
-    assert "no fit grade" in app.matrix.value
+    publish(_variant(tmp_path, fit_grade=None), LEADS, ACTS, store=tmp_path / "s", unapproved=True)
+    app = SalesDashboard.open(tmp_path / "s")
+    assert app.matrix.layout.display == "none"
     assert len(app.table.rows) == PAGE_SIZE and "fit grade" not in app.card.value
-    assert "grade" not in app.export_table().columns
 
 
-def test_names_from_the_model_are_shown_as_text_not_html(sample_model, tmp_path):
-    cats = [c.model_dump(mode="python") for c in sample_model.categories]
+def test_names_from_the_model_are_shown_as_text_not_html(tmp_path):
+    cats = [c.model_dump(mode="python") for c in wb.load_model(MODEL).categories]
     cats[0]["name"] = "<svg onload=alert(1)>"
-    path = _variant(
-        sample_model, tmp_path, categories=cats, inquiry_category="<i>Inq</i>", segments=None
-    )
-    app = SalesDashboard.load(path)
-    best = app.queue.frame.iloc[0]
-    app.select(best["lead_id"])
+    model = _variant(tmp_path, categories=cats, inquiry_category="<i>Inq</i>", segments=None)
+    publish(model, LEADS, ACTS, store=tmp_path / "s", unapproved=True)
+    app = SalesDashboard.open(tmp_path / "s")
     for html_text in (app.card.value, app.header.value):
         assert "<svg" not in html_text and "<i>Inq" not in html_text
     assert "&lt;svg onload=alert(1)&gt;" in app.card.value
     assert "&lt;i&gt;Inq&lt;/i&gt;" in app.header.value
-
-
-def test_as_of_a_past_date_leaves_out_leads_created_later(raw_leads_created):
-    app = SalesDashboard.load(as_of="2026-07-01")
-    created = raw_leads_created.loc[app.queue.frame["lead_id"]]
-    assert (created <= pd.Timestamp("2026-07-01 23:59:59")).all()
-    later = int((raw_leads_created > pd.Timestamp("2026-07-01 23:59:59")).sum())
-    assert later > 0 and app.scoring.signals.n_leads + later == len(raw_leads_created)
-    assert f"{later:,} created after 2026-07-01 left out" in app.header.value
-    exported = app.export_table()["lead_id"]
-    assert set(exported) <= set(created.index)
-
-
-@pytest.fixture(scope="module")
-def raw_leads_created() -> pd.Series:
-    raw = pd.read_csv(SAMPLES / "leads.csv", dtype="str").drop_duplicates("lead_id")
-    return pd.to_datetime(raw.set_index("lead_id")["created_at"])

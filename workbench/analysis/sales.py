@@ -14,12 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.metrics import category_counts
-from workbench.data.loading import NEVER, LeadData, created_after, read_date
-from workbench.engine.reasons import reason_texts, reasons_table
+from workbench.data.loading import NEVER, LeadData, created_after
+from workbench.engine.reasons import reason_texts
 from workbench.engine.scoring import Totals, contributions, score_totals
 from workbench.engine.signals import Signals, compute_signals, resolve_as_of
-from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.spec import DataMapping, Model
 
 PREVIOUS_DAYS = 7
@@ -71,6 +69,37 @@ def last_activity(signals: Signals) -> np.ndarray:
     return last[signals.order]
 
 
+def recent_events(model: Model, signals: Signals, limit: int = 10) -> pd.DataFrame:
+    """Each lead's ``limit`` newest events up to the as-of instant, types in words.
+
+    Columns: lead_row (the lead's position in the leads file), timestamp, type, activity
+    (the model's label), detail; sorted by lead_row, newest first, so a stored copy is
+    looked up by one lead without scanning the rest.
+    """
+    acts = signals.data.activities
+    ts = acts["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    kept = np.flatnonzero(ts <= signals.as_of.value)
+    lead = acts["lead_idx"].to_numpy()[kept]
+    order = np.lexsort((-ts[kept], lead))
+    lead = lead[order]
+    starts = np.flatnonzero(np.r_[True, lead[1:] != lead[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(lead)]))
+    pick = kept[order[np.arange(len(lead)) - first < limit]]
+    sub = acts.iloc[pick]
+    types = sub["type"].astype("category")
+    labels = np.asarray([model.activity_label(str(t)) for t in types.cat.categories], object)
+    codes = types.cat.codes.to_numpy()
+    return pd.DataFrame(
+        {
+            "lead_row": sub["lead_idx"].to_numpy(dtype=np.int64),
+            "timestamp": sub["timestamp"].to_numpy(dtype="datetime64[ns]"),
+            "type": types.astype("str").to_numpy(),
+            "activity": pd.array(labels[codes] if len(labels) else [], dtype="str"),
+            "detail": sub["detail"].astype("str").fillna("").to_numpy(),
+        }
+    )
+
+
 @dataclass(frozen=True)
 class Changes:
     """Per signals row: new in the top category, or a top lead going cold."""
@@ -80,6 +109,35 @@ class Changes:
     new_top: np.ndarray  # bool: top category now, not at the previous scoring
     cold: np.ndarray  # bool: top category then, losing points, no activity since
     fell: np.ndarray  # bool: cold and already out of the top category
+
+
+def queue_order(
+    score: np.ndarray, raw_total: np.ndarray, last_ns: np.ndarray, lead_ids: np.ndarray
+) -> np.ndarray:
+    """Positions best first: by score, then the raw total before clipping (two leads at
+    100.0 are not equal), then the latest activity, then the lead id (stable across visits).
+    """
+    quiet = np.where(last_ns == NEVER, np.iinfo(np.int64).max, -last_ns)  # never: last
+    id_rank = np.argsort(np.argsort(np.asarray(lead_ids, dtype="str"), kind="stable"))
+    return np.lexsort((id_rank, quiet, -raw_total, -score))
+
+
+def flag_changes(
+    score: np.ndarray,
+    top_now: np.ndarray,
+    last_ns: np.ndarray,
+    previous_score: np.ndarray,
+    top_then: np.ndarray,
+    previous_as_of: pd.Timestamp,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(new_top, cold, fell)`` from two scorings of the same leads (NaN previous score:
+    the lead was not there yet). *New top*: in the top category now, not then. *Going
+    cold*: top then, nothing done since, and points lost (decay, inactivity); ``fell``:
+    cold and already out of the top category."""
+    top_then = top_then & ~np.isnan(previous_score)
+    quiet = last_ns <= previous_as_of.value
+    cold = top_then & quiet & (score < previous_score)
+    return top_now & ~top_then, cold, cold & ~top_now
 
 
 def changes_since(current: Scoring, previous: Scoring) -> Changes:
@@ -93,17 +151,15 @@ def changes_since(current: Scoring, previous: Scoring) -> Changes:
         raise ValueError("the two scorings must cover the same leads in the same order")
     existed = ~created_after(current.signals.created_ns, previous.as_of)
     prev_score = np.where(existed, previous.totals.score, np.nan)
-    top_now = current.totals.category == 0
-    top_then = (previous.totals.category == 0) & existed
-    quiet = last_activity(current.signals) <= previous.as_of.value
-    cold = top_then & quiet & (current.totals.score < previous.totals.score)
-    return Changes(
-        previous_as_of=previous.as_of,
-        previous_score=prev_score,
-        new_top=top_now & ~top_then,
-        cold=cold,
-        fell=cold & ~top_now,
+    new_top, cold, fell = flag_changes(
+        current.totals.score,
+        current.totals.category == 0,
+        last_activity(current.signals),
+        prev_score,
+        previous.totals.category == 0,
+        previous.as_of,
     )
+    return Changes(previous.as_of, prev_score, new_top, cold, fell)
 
 
 def _text(leads: pd.DataFrame, col: str | None, n: int) -> pd.Series:
@@ -263,127 +319,8 @@ def build_queue(current: Scoring, previous: Scoring | None = None) -> CallQueue:
     for col in ("email", "company"):
         if col in leads.columns:
             search = search + " " + _text(leads, col, n)
-    # best first; ties by id so the order is stable from one visit to the next
-    order = np.lexsort((frame["lead_id"].to_numpy(), -t.score))
+    raw = t.raw if t.raw is not None else t.score
+    order = queue_order(t.score, raw, last, frame["lead_id"].to_numpy())
     frame = frame.iloc[order].reset_index(drop=True)
     search = search.str.casefold().iloc[order].reset_index(drop=True)
     return CallQueue(current, changes, frame, search)
-
-
-@dataclass(frozen=True)
-class Header:
-    """The dashboard's header figures."""
-
-    model_name: str
-    version: int
-    signed_off: tuple[str, ...]  # "Dana Whitfield (Head of Sales, 2026-11-02)"
-    as_of: pd.Timestamp
-    previous_as_of: pd.Timestamp | None
-    top_category: str
-    counts: pd.Series
-    new_top: int
-    cold: int
-    fell: int
-    sign_off_warning: str | None = None  # rules edited after someone signed off
-
-
-def sign_offs(model: Model) -> tuple[str, ...]:
-    """Who signed the model off: ``("Dana Whitfield (Head of Sales, 2026-11-02)", …)``;
-    an approval given before the rules were last edited says so."""
-    return sign_off_lines(model)
-
-
-def header(queue: CallQueue) -> Header:
-    s = queue.scoring
-    signed = sign_offs(s.model)
-    ch = queue.changes
-    return Header(
-        model_name=s.model.name,
-        version=s.model.version,
-        signed_off=signed,
-        as_of=s.as_of,
-        previous_as_of=ch.previous_as_of if ch else None,
-        top_category=s.top_category,
-        counts=category_counts(s.totals),
-        new_top=int(ch.new_top.sum()) if ch else 0,
-        cold=int(ch.cold.sum()) if ch else 0,
-        fell=int(ch.fell.sum()) if ch else 0,
-        sign_off_warning=stale_sign_off(s.model),
-    )
-
-
-def lead_reasons(scoring: Scoring, lead_id: str) -> pd.DataFrame:
-    """Every criterion that moved one lead's score: label, evidence, points (best first)."""
-    rows = scoring.signals.rows_of([lead_id])
-    table = reasons_table(
-        scoring.model, scoring.signals, contributions(scoring.model, scoring.signals, rows)
-    )
-    return table.sort_values("points", ascending=False, ignore_index=True)
-
-
-def timeline(scoring: Scoring, lead_id: str, limit: int = 15) -> pd.DataFrame:
-    """A lead's most recent activities up to the as-of instant, newest first."""
-    acts = scoring.signals.data.activities_of(lead_id)
-    acts = acts[acts["timestamp"] <= scoring.as_of]
-    return acts.head(limit).reset_index(drop=True)
-
-
-def score_history(
-    model: Model, data: LeadData, lead_id: str, as_of, weeks: int = 8
-) -> pd.DataFrame:
-    """One lead's score and category as of each of the last ``weeks`` weeks (oldest first).
-
-    Each point is an as-of scoring with only what was known then, computed on this lead
-    alone (:meth:`LeadData.subset`), so it costs milliseconds even over a million leads.
-    Weeks before the lead was created are left out.
-    """
-    one = data.subset([lead_id])
-    end = read_date(as_of, "as_of")
-    born = one.created_ns()
-    rows = []
-    for k in range(weeks - 1, -1, -1):
-        cutoff = end - pd.Timedelta(days=7 * k)
-        if created_after(born, cutoff)[0]:
-            continue
-        s = Scoring.run(model, one, as_of=cutoff)
-        rows.append(
-            {
-                "as_of": s.as_of,
-                "score": float(s.totals.score[0]),
-                "category": s.totals.category_names[s.totals.category[0]],
-            }
-        )
-    return pd.DataFrame(rows, columns=["as_of", "score", "category"])
-
-
-def points_last(reasons: pd.Series) -> pd.Series:
-    """ "+20 Seniority (VP); −10 Careers page 1×" → "Seniority (VP) +20; Careers page 1× −10".
-
-    A cell starting with + or − is a formula to a spreadsheet, so a formula-safe CSV would
-    prefix it with an apostrophe that CRMs import literally; with the points last it needs
-    none.
-    """
-    return reasons.str.replace(r"(^|; )([+\-−]\d+(?:\.\d+)?) ([^;]+)", r"\1\3 \2", regex=True)
-
-
-def crm_export(queue: CallQueue, rows: pd.DataFrame) -> pd.DataFrame:
-    """The columns a CRM import needs for ``rows`` of the queue, best first.
-
-    The lead id column keeps the name it has in the source file so the import matches
-    existing records; model and as-of say which scoring the values come from.
-    """
-    s = queue.scoring
-    out = pd.DataFrame(
-        {
-            s.model.data.lead_id: rows["lead_id"].to_numpy(),
-            "score": rows["score"].to_numpy(),
-            "category": rows["category"].astype("str").to_numpy(),
-            "grade": rows["grade"].astype("str").to_numpy(),
-            "reasons": points_last(queue.reasons(rows)).to_numpy(),
-            "model": f"{s.model.name} v{s.model.version}",
-            "scored_as_of": f"{s.as_of:%Y-%m-%d %H:%M}",
-        }
-    )
-    if s.totals.grade is None:
-        out = out.drop(columns="grade")
-    return out

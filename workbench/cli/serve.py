@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.cli.options import check_date, port_free, whole_number
+from workbench.cli.publish import history_weeks
 from workbench.data import load_data
-from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
 from workbench.errors import DataError, UsageError
 from workbench.model import load_model
@@ -31,6 +31,7 @@ DASHBOARD_NOTEBOOK = notebook("sales_dashboard.ipynb")
 TUNING_NOTEBOOK = notebook("tune_model.ipynb")
 LOCAL = ("127.0.0.1", "localhost", "::1")
 PROBE_LEADS = 300  # the page is built over this many leads before serving: fast, same checks
+PREVIEW_WEEKS = 4  # past weeks published with `dashboard --leads`: a trend and "new" to show
 
 
 @dataclass(frozen=True)
@@ -159,28 +160,69 @@ def serve_voila(
     return _hand_over(command, env)
 
 
-def cmd_dashboard(args: argparse.Namespace) -> int:
-    """Check the files, then serve the sales dashboard with Voilà (read-only, offline)."""
+def dashboard_store(args: argparse.Namespace) -> Path:
+    """The store ``dashboard`` serves: ``--store``; files published into a temporary store
+    first; ``./scoring-store`` when it has a run; else a store of the shipped sample."""
+    from workbench.store.samples import sample_store, stored_inputs
+    from workbench.store.store import DEFAULT_STORE, Store
     from workbench.ui.inputs import ENV, resolve_inputs
 
-    port = _check_options(args, 8866)
-    files = resolve_inputs(args.model, args.leads, args.activities, args.as_of)
-    check_date(files["as_of"], "--as-of" if args.as_of is not None else ENV["as_of"])
-    # the checks the page will run, so a bad file is reported here, not as a blank page:
-    # the files in full, and the page itself built over a few hundred leads
-    from workbench.analysis import sales
-    from workbench.ui.dashboard import SalesDashboard
+    if args.store and (args.model or args.leads or args.activities or args.as_of):
+        raise UsageError(
+            "--store serves runs already published; --model/--leads/--activities/--as-of "
+            "publish files into a temporary store first: give one or the other"
+        )
+    if args.model or args.leads:
+        files = resolve_inputs(args.model, args.leads, args.activities, args.as_of)
+        check_date(files["as_of"], "--as-of" if args.as_of is not None else ENV["as_of"])
+        weeks = args.history or PREVIEW_WEEKS
+        print(
+            f"Publishing the files into a temporary store first (with {weeks} past weeks, "
+            "marked unapproved unless signed off); `workbench publish` keeps runs for sales.",
+            flush=True,
+        )
+        return stored_inputs(
+            Path(files["model"]), Path(files["leads"]),
+            Path(files["activities"]) if files["activities"] else None,
+            as_of=files["as_of"], history_weeks=weeks,
+        )  # fmt: skip
+    if args.as_of or args.activities:
+        raise UsageError("--as-of and --activities go with --leads (files to publish first)")
+    if args.store:
+        return Path(args.store)
+    default = Path(DEFAULT_STORE)
+    if default.is_dir() and Store(default).current_id():
+        return default
+    print("No store here (./scoring-store): serving a store of the shipped sample.", flush=True)
+    return sample_store()
 
-    model = load_model(files["model"])
-    data = load_data(files["leads"], files["activities"], model=model)
-    probe = sales.known_by(data, files["as_of"])
-    probe = probe.subset(probe.leads.index[:PROBE_LEADS])
-    signals = compute_signals(model, probe, as_of=files["as_of"])
-    SalesDashboard(sales.build_queue(sales.Scoring(model, signals, score_totals(model, signals))))
-    print(f"{model.name} v{model.version}: {data.n_leads:,} leads as of {signals.as_of:%Y-%m-%d}")
-    _report_files(model, data, header_says_so=True)
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Find or publish the run, check it opens, then serve the dashboard with Voilà."""
+    from workbench.store.queries import StoredRun
+    from workbench.store.store import Store
+    from workbench.ui.dashboard import SalesDashboard
+    from workbench.ui.inputs import RUN, STORE
+
+    port = _check_options(args, 8866)
+    folder = dashboard_store(args)
+    run = StoredRun(Store(folder), args.run)  # a missing store or run is reported here
+    SalesDashboard(run, poll_seconds=0).close()  # and a run the page cannot show
+    m = run.manifest
+    print(
+        f"{m.model} v{m.version}: {m.leads:,} leads as of {m.as_of[:16].replace('T', ' ')} "
+        f"(run {m.run_id}, store {folder})"
+    )
+    if m.unapproved:
+        print("warning: this run was published UNAPPROVED; the page says so in its header.")
+    elif m.sign_off_warning:
+        print(f"warning: {m.sign_off_warning} The page says so in its header.")
+    os.environ[STORE] = str(folder.resolve())  # the kernels read the store from here
+    os.environ.pop(RUN, None)
+    if args.run:
+        os.environ[RUN] = args.run
     return serve_voila(
-        DASHBOARD_NOTEBOOK, files, title="Sales dashboard", ip=args.ip, port=port, token=args.token,
+        DASHBOARD_NOTEBOOK, {}, title="Sales dashboard", ip=args.ip, port=port, token=args.token,
         limits=viewers(args),
     )  # fmt: skip
 
@@ -296,10 +338,19 @@ def add_parsers(sub) -> None:
     """The ``dashboard`` and ``tune`` subcommands."""
     p = sub.add_parser(
         "dashboard",
-        help="serve the sales dashboard (Voila, read-only; the sample when no files are given)",
+        help="serve the sales dashboard over published runs (Voila, read-only)",
+        description="Serve the sales dashboard (Voila, read-only, offline) over a store of "
+        "published runs: --store, else ./scoring-store, else the shipped sample. With "
+        "--model/--leads the files are published into a temporary store first.",
     )
+    p.add_argument("--store", help="store folder of published runs (default ./scoring-store)")
+    p.add_argument("--run", help="show this run instead of the store's current one")
     _file_options(p)
-    p.add_argument("--as-of", dest="as_of", help="score as of this date (default: newest event)")
+    p.add_argument("--as-of", dest="as_of", help="with --leads: score as of this date")
+    p.add_argument(
+        "--history", type=history_weeks, metavar="Nw",
+        help=f"with --leads: past weeks to publish too (default {PREVIEW_WEEKS}w)",
+    )  # fmt: skip
     _server_options(p, "port (default 8866)")
     p.set_defaults(func=cmd_dashboard)
 

@@ -13,6 +13,9 @@ import pandas as pd
 from workbench.errors import DataError, Problem
 
 FORMULA_START = r"^[=+\-@\t\r]"
+PHONE = r"^\+[\d ().\-]+$"
+"""An international phone number (``+1 731 888 8080``): digits a call list must keep as
+they are; with nothing but digits and punctuation it cannot call a function."""
 EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -20,7 +23,8 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Prefix text cells a spreadsheet would run as a formula (=, +, -, @) with a quote.
 
     The OWASP advice for CSV injection: Excel and Sheets show the quote-prefixed cell as
-    plain text. Numbers are left alone: ``-5`` in a numeric column is data, not a formula.
+    plain text. Numbers are left alone: ``-5`` in a numeric column is data, not a formula;
+    so are phone numbers (:data:`PHONE`), which a quote would break for the CRM.
     """
     out = frame.copy()
     for col in out.columns:
@@ -29,7 +33,9 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             s = s.astype("str")
         if pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s):
             text = s.astype("str")
-            risky = text.str.contains(FORMULA_START, regex=True, na=False)
+            risky = text.str.contains(FORMULA_START, regex=True, na=False) & ~text.str.contains(
+                PHONE, regex=True, na=False
+            )
             out[col] = text.where(~risky, "'" + text)
     return out
 
@@ -143,3 +149,13 @@ def refuse_overwrite(
     """Raise :class:`DataError` when ``path`` is one of the input files (``overwrites_input``)."""
     if (problem := overwrites_input(path, inputs, option)) is not None:
         raise DataError([problem])
+
+
+def points_last(reasons: pd.Series) -> pd.Series:
+    """ "+20 Seniority (VP); −10 Careers page 1×" → "Seniority (VP) +20; Careers page 1× −10".
+
+    A cell starting with + or − is a formula to a spreadsheet, so a formula-safe CSV would
+    prefix it with an apostrophe that CRMs import literally; with the points last it needs
+    none.
+    """
+    return reasons.str.replace(r"(^|; )([+\-−]\d+(?:\.\d+)?) ([^;]+)", r"\1\3 \2", regex=True)

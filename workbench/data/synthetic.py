@@ -316,6 +316,8 @@ def generate_sample(
     timeline = _pick(rng, ("Evaluating now", "Within 6 months", "Just researching", ""), n)
     timeline[hot] = _pick(rng, ("Evaluating now", "Within 6 months"), int(hot.sum()))
 
+    company_col = company.to_numpy(dtype=object)  # no extra draw: other columns stay
+    company_col[junk] = ""
     phone = pd.Series(rng.integers(200_000_0000, 999_999_9999, n)).astype(str)
     phone = ("+1 " + phone).to_numpy(dtype=object)
     phone[rng.random(n) < np.where(hot, 0.2, 0.45)] = ""
@@ -327,6 +329,7 @@ def generate_sample(
             "last_name": last,
             "email": email,
             "phone": phone,
+            "company": company_col,
             "job_title": title,
             "seniority": _sprinkle(rng, seniority_names, 0.07),
             "industry": _sprinkle(rng, np.asarray(INDUSTRIES, dtype=object)[ind], 0.06),

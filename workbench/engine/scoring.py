@@ -290,12 +290,19 @@ def score(model: Model, signals: Signals, *, reasons: bool = True, top: int = 3)
 
 
 def score_frame(
-    model: Model, signals: Signals, totals: Totals, *, reasons: bool = True, top: int = 3
+    model: Model,
+    signals: Signals,
+    totals: Totals,
+    *,
+    reasons: bool = True,
+    top: int = 3,
+    contrib: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """:func:`score` from totals the caller has already (publishing also stores the raw
-    total), so both give the same frame from one scoring."""
+    """:func:`score` from totals (and contributions) the caller has already: publishing
+    also stores the raw total and words a card's reasons, from one scoring."""
     frame = totals_frame(model, signals, totals)
-    contrib = contributions(model, signals)
+    if contrib is None:
+        contrib = contributions(model, signals)
     frame = pd.concat([frame, contrib], axis=1)
     if reasons:
         frame["reasons"] = reason_texts(model, signals, contrib=contrib, top=top)

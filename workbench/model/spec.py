@@ -272,6 +272,9 @@ class Model(Frozen):
     inquiries: tuple[InquiryRule, ...] = ()
     segments: Segments | None = None
     data: DataMapping = DataMapping()
+    activity_labels: dict[str, str] = Field(default_factory=dict)
+    """Activity type -> words for sales (``whitepaper_download: Whitepaper download``);
+    a type not listed is shown as its name in words (see :meth:`activity_label`)."""
 
     @field_validator("format_version", mode="before")
     @classmethod
@@ -479,6 +482,13 @@ class Model(Frozen):
         ]
         return self._replace(categories=cats)
 
+    def activity_label(self, activity_type: str) -> str:
+        """What sales reads for an activity type: the model's label, else the type in words
+        (``whitepaper_download`` -> "Whitepaper download")."""
+        if label := self.activity_labels.get(activity_type):
+            return label
+        return activity_type.replace("_", " ").strip().capitalize()
+
     def scoring_fingerprint(self) -> str:
         """12 hex digits that change whenever anything that moves a score changes.
 
@@ -488,7 +498,15 @@ class Model(Frozen):
         """
         body = self.model_dump(
             mode="json",
-            exclude={"name", "version", "description", "owner", "approved_by", "changelog"},
+            exclude={
+                "name",
+                "version",
+                "description",
+                "owner",
+                "approved_by",
+                "changelog",
+                "activity_labels",  # words for sales move no score
+            },
             exclude_defaults=True,
         )
 

@@ -33,7 +33,7 @@ from workbench.engine.signals import resolve_as_of
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.model import load_model
 from workbench.model.points import points_text
-from workbench.model.signoff import stale_sign_off
+from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.spec import Model, Threshold
 from workbench.text import signed_points
 from workbench.ui.charts import CATEGORY_COLORS, distribution_chart
@@ -158,7 +158,7 @@ class Report:
 
 def signed_off(model: Model) -> str:
     """``Dana Whitfield (Head of Sales, 2026-11-02); …`` or an empty string."""
-    return "; ".join(sales.sign_offs(model))
+    return "; ".join(sign_off_lines(model))
 
 
 def scored_table(

@@ -46,3 +46,15 @@ class Manifest(_Frozen):
     published_by: str
     published_at: dt.datetime  # UTC
     tool_version: str
+    previous_run: str | None = None  # the run "new" and "going cold" compare with
+    previous_as_of: str | None = None
+    new_top: int = 0  # leads new in the top category since the previous run
+    cold: int = 0  # top leads then, quiet since, losing points
+    fell: int = 0  # of those, already out of the top category
+    events: int = 0  # recent events stored for the lead cards
+    history: bool = False  # stored by `publish --history` as of a past week
+    created_later: int = 0  # leads in the file created after the as-of instant: left out
+
+    @property
+    def top_category(self) -> str:
+        return next(iter(self.counts))

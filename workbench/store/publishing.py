@@ -7,27 +7,52 @@ the manifest last, and :meth:`Store.commit` makes the run visible in two atomic 
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import workbench
-from workbench.analysis.metrics import category_counts
-from workbench.analysis.sales import rep_fields
+from workbench.analysis.metrics import category_counts, outcome_array
+from workbench.analysis.sales import (
+    flag_changes,
+    known_by,
+    last_activity,
+    queue_order,
+    recent_events,
+    rep_fields,
+)
 from workbench.data.loading import LeadData, load_data
 from workbench.data.tables import file_sha256
-from workbench.engine.scoring import Totals, score_frame, score_totals
-from workbench.engine.signals import Signals, compute_signals
+from workbench.engine.reasons import reason_texts
+from workbench.engine.scoring import Totals, contributions, score_frame, score_totals
+from workbench.engine.signals import Signals, compute_signals, resolve_as_of
 from workbench.errors import DataError, ModelError, Problem, UsageError
 from workbench.model import Model, load_model
 from workbench.model.signoff import sign_off_lines, stale_sign_off
+from workbench.model.yaml_io import model_to_yaml
 from workbench.store.manifest import InputFile, Manifest
-from workbench.store.store import DEFAULT_STORE, LEADS, MANIFEST, REJECTED, Store, new_run_id
+from workbench.store.store import (
+    DEFAULT_STORE,
+    EVENTS,
+    LEADS,
+    MANIFEST,
+    MODEL,
+    REJECTED,
+    RUNS,
+    Store,
+    new_run_id,
+)
 
 HEADLINE = ("score", "raw_total", "category", "grade", "engagement_level", "matrix")
+RUN_COLUMNS = ("lead_id", "rank", "reasons", "card_reasons", "converted", "previous_score",
+               "new_top", "cold")  # fmt: skip
+CARD_REASONS = 6  # reasons for, on a lead's card (and up to 4 against)
+RECENT_EVENTS = 10  # newest events per lead kept for the card
 
 
 def approval_problem(model: Model) -> str | None:
@@ -39,28 +64,71 @@ def approval_problem(model: Model) -> str | None:
     return None
 
 
+CARD_SEP = "\x1f"  # between a card's reasons while they are worded; never in a reason
+
+
 def lead_table(model: Model, signals: Signals, totals: Totals, top: int = 3) -> pd.DataFrame:
-    """The per-lead table of a run, in the leads file's order: id, headline columns,
-    bucket subtotals, top reasons (as :func:`~workbench.engine.scoring.score` gives them)
-    and what a rep needs (:func:`~workbench.analysis.sales.rep_fields`)."""
-    scored = score_frame(model, signals, totals, top=top)
+    """The per-lead table of a run, in the leads file's order: id, queue rank, headline
+    columns, bucket subtotals, top reasons (as :func:`~workbench.engine.scoring.score`
+    gives them), the card's reasons, what a rep needs
+    (:func:`~workbench.analysis.sales.rep_fields`) and the known outcome."""
+    contrib = contributions(model, signals)
+    scored = score_frame(model, signals, totals, top=top, contrib=contrib)
     order = signals.row_of_lead
     rep = rep_fields(model, signals).iloc[order].reset_index(drop=True)
-    clash = sorted(set(model.bucket_ids) & ({*HEADLINE, "lead_id", "reasons"} | set(rep.columns)))
+    reserved = {*HEADLINE, *RUN_COLUMNS, *rep.columns}
+    clash = sorted(set(model.bucket_ids) & reserved)
     if clash:
         raise ModelError(
             [Problem("buckets", f"bucket ids {clash} clash with stored columns; rename them")]
         )
-    out = pd.DataFrame({"lead_id": scored.index.astype("str")})
+    raw = totals.raw if totals.raw is not None else totals.score
+    last = last_activity(signals)
+    rank = np.empty(signals.n_leads, dtype=np.int64)
+    rank[queue_order(totals.score, raw, last, signals.lead_ids.to_numpy())] = np.arange(
+        1, signals.n_leads + 1
+    )
+    out = pd.DataFrame({"lead_id": scored.index.astype("str"), "rank": rank[order]})
     for col in HEADLINE:
         if col == "raw_total":
-            out[col] = totals.raw[order]
+            out[col] = raw[order]
         elif col in scored.columns:
             out[col] = scored[col].array  # categories keep their model order
     for b in model.bucket_ids:
         out[b] = scored[b].to_numpy().astype(np.float64).round(1)
     out["reasons"] = scored["reasons"].to_numpy()
-    return pd.concat([out, rep], axis=1)
+    card = reason_texts(model, signals, contrib, top=CARD_REASONS, top_negative=4, sep=CARD_SEP)
+    split = pc.split_pattern(pa.array(card.to_numpy()[order], pa.string()), CARD_SEP)
+    out["card_reasons"] = pd.arrays.ArrowExtensionArray(split)
+    out = pd.concat([out, rep], axis=1)
+    outcome = outcome_array(signals)
+    if outcome is not None:
+        out["converted"] = outcome[order]
+    return out
+
+
+def _with_changes(table: pd.DataFrame, manifest, before: pd.DataFrame | None) -> pd.DataFrame:
+    """Add previous_score, new_top and cold: this run against the previous one."""
+    n = len(table)
+    if before is None:
+        table["previous_score"] = np.full(n, np.nan)
+        table["new_top"] = np.zeros(n, bool)
+        table["cold"] = np.zeros(n, bool)
+        return table
+    at = pd.Index(before["lead_id"]).get_indexer(table["lead_id"])
+    there = at >= 0
+    prev = np.where(there, before["score"].to_numpy()[at], np.nan)
+    top_then_name = next(iter(manifest.counts))
+    top_then = there & (before["category"].astype("str").to_numpy()[at] == top_then_name)
+    top_now = (table["category"].astype("str") == table["category"].cat.categories[0]).to_numpy()
+    last = table["last_activity"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    new_top, cold, _ = flag_changes(
+        table["score"].to_numpy(), top_now, last, prev, top_then, pd.Timestamp(manifest.as_of)
+    )
+    table["previous_score"] = prev
+    table["new_top"] = new_top
+    table["cold"] = cold
+    return table
 
 
 def _rejected(frame: pd.DataFrame) -> pd.DataFrame:
@@ -77,8 +145,11 @@ def _rejected(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write(frame: pd.DataFrame, path: Path) -> None:
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+def _write(frame: pd.DataFrame, path: Path, **options) -> None:
+    """Plain Parquet: no pandas metadata, so any reader (DuckDB, Spark, an older pandas)
+    gets the same columns and types."""
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    pq.write_table(table, path, **options)
 
 
 def _input_files(data: LeadData, paths: dict[str, str | Path | None]) -> tuple[InputFile, ...]:
@@ -103,40 +174,44 @@ def _input_files(data: LeadData, paths: dict[str, str | Path | None]) -> tuple[I
     return tuple(out)
 
 
-def publish(
-    model: str | Path | Model,
-    leads: str | Path,
-    activities: str | Path | None = None,
-    *,
-    as_of=None,
-    store: str | Path = DEFAULT_STORE,
-    by: str | None = None,
-    unapproved: bool = False,
-    top: int = 3,
-) -> Manifest:
-    """Score ``leads`` once and store the run as the store's current one.
+def _previous(store: Store, as_of: pd.Timestamp) -> tuple[Manifest, pd.DataFrame] | None:
+    """The run this one is compared with: the newest stored run scored before ``as_of``."""
+    earlier = [m for m in store.runs() if pd.Timestamp(m.as_of) < as_of]
+    if not earlier:
+        return None
+    m = max(earlier, key=lambda r: (pd.Timestamp(r.as_of), r.published_at))
+    path = store.path / RUNS / m.run_id / LEADS
+    try:
+        before = pq.read_table(path, columns=["lead_id", "score", "category"]).to_pandas()
+    except FileNotFoundError:  # pruned meanwhile: compare with nothing rather than fail
+        return None
+    return m, before
 
-    A model without a current sign-off is refused (``UsageError`` saying what is missing)
-    unless ``unapproved``; such a run is marked ``unapproved`` in its manifest.
-    """
-    model_path = None if isinstance(model, Model) else Path(model)
-    spec = load_model(model_path) if model_path is not None else model
-    problem = approval_problem(spec)
-    if problem and not unapproved:
-        raise UsageError(
-            f"{problem} Sign it off first: workbench sign-off {model_path or 'MODEL'} "
-            "--name 'Your Name' (or publish it anyway, marked unapproved, with --unapproved)"
-        )
-    target = Store(store)
-    target.create()  # a bad store path is refused before the expensive work
-    data = load_data(leads, activities, model=spec)
-    if not data.n_leads:
-        raise DataError(f"{leads}: no leads to publish (the data report says why)")
+
+def _publish_one(
+    target: Store,
+    spec: Model,
+    data: LeadData,
+    as_of: pd.Timestamp,
+    *,
+    files: tuple[InputFile, ...],
+    problem: str | None,
+    by: str | None,
+    history: bool,
+    top: int,
+    model_text: str,
+    later: int = 0,
+) -> Manifest:
+    """Score ``data`` as of ``as_of``, compare with the previous run, stage and commit."""
     signals = compute_signals(spec, data, as_of=as_of)
     totals = score_totals(spec, signals)
     table = lead_table(spec, signals, totals, top=top)
+    previous = _previous(target, signals.as_of)
+    table = _with_changes(table, *(previous or (None, None)))
+    events = recent_events(spec, signals, RECENT_EVENTS)
     now = pd.Timestamp.now(tz="UTC")
     run_id = new_run_id(now)
+    top_now = table["category"] == table["category"].cat.categories[0]
     manifest = Manifest(
         run_id=run_id,
         model=spec.name,
@@ -149,16 +224,94 @@ def publish(
         leads=len(table),
         counts={str(k): int(v) for k, v in category_counts(totals).items()},
         set_aside={kind: int(data.report.counts.get(f"{kind}_rejected", 0)) for kind in REJECTED},
-        files=_input_files(data, {"model": model_path, "leads": leads, "activities": activities}),
+        files=files,
         buckets=spec.bucket_ids,
         published_by=by or getpass.getuser(),
         published_at=now.to_pydatetime(),
         tool_version=workbench.__version__,
+        previous_run=previous[0].run_id if previous else None,
+        previous_as_of=previous[0].as_of if previous else None,
+        new_top=int(table["new_top"].sum()),
+        cold=int(table["cold"].sum()),
+        fell=int((table["cold"] & ~top_now).sum()),
+        events=len(events),
+        history=history,
+        created_later=later,
     )
     staged = target.staging(run_id)
     _write(table, staged / LEADS)
+    (staged / MODEL).write_text(model_text, encoding="utf-8")
+    # row groups of ~64k events: a card's lookup by lead_row reads one of them
+    _write(events, staged / EVENTS, row_group_size=65536)
     _write(_rejected(data.report.rejected_leads), staged / REJECTED["leads"])
     _write(_rejected(data.report.rejected_activities), staged / REJECTED["activities"])
     (staged / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    target.commit(staged)
+    target.commit(staged, current=not history)
+    return manifest
+
+
+def publish(
+    model: str | Path | Model,
+    leads: str | Path,
+    activities: str | Path | None = None,
+    *,
+    as_of=None,
+    store: str | Path = DEFAULT_STORE,
+    by: str | None = None,
+    unapproved: bool = False,
+    history_weeks: int = 0,
+    top: int = 3,
+    on_run: Callable[[Manifest], None] | None = None,
+) -> Manifest:
+    """Score ``leads`` once and store the run as the store's current one (its manifest).
+
+    With ``history_weeks``, runs as of each of that many past weeks are stored first
+    (oldest first, with only the leads known then), so trends and "new since last week"
+    exist from the first day; a week already stored with the same rules is not redone.
+    ``on_run`` hears of each run as it is stored (a progress line per week).
+    A model without a current sign-off is refused (``UsageError`` saying what is missing)
+    unless ``unapproved``; such runs are marked ``unapproved`` in their manifests.
+    """
+    model_path = None if isinstance(model, Model) else Path(model)
+    spec = load_model(model_path) if model_path is not None else model
+    problem = approval_problem(spec)
+    if problem and not unapproved:
+        raise UsageError(
+            f"{problem} Sign it off first: workbench sign-off {model_path or 'MODEL'} "
+            "--name 'Your Name' (or publish it anyway, marked unapproved, with --unapproved)"
+        )
+    target = Store(store)
+    target.create()  # a bad store path is refused before the expensive work
+    target.clean_staging()  # what publishes killed hours ago left behind
+    data = load_data(leads, activities, model=spec)
+    if not data.n_leads:
+        raise DataError(f"{leads}: no leads to publish (the data report says why)")
+    files = _input_files(data, {"model": model_path, "leads": leads, "activities": activities})
+    end = resolve_as_of(data, as_of)
+    # the file as it was written (comments and all), or the model as built in Python
+    model_text = model_path.read_text(encoding="utf-8") if model_path else model_to_yaml(spec)
+    fingerprint = spec.scoring_fingerprint()
+    stored = {(m.fingerprint, pd.Timestamp(m.as_of)) for m in target.runs() if m.history}
+    for k in range(history_weeks, -1, -1):
+        cutoff = end - pd.Timedelta(days=7 * k)
+        if k and (fingerprint, cutoff) in stored:
+            continue
+        known = known_by(data, cutoff)
+        if k and not known.n_leads:
+            continue  # before the first lead: nothing to show
+        manifest = _publish_one(
+            target,
+            spec,
+            known,
+            cutoff,
+            files=files,
+            problem=problem,
+            by=by,
+            history=k > 0,
+            top=top,
+            model_text=model_text,
+            later=data.n_leads - known.n_leads,
+        )
+        if on_run is not None:
+            on_run(manifest)
     return manifest

@@ -4,6 +4,8 @@ Layout (default ``./scoring-store``)::
 
     runs/<run_id>/manifest.json          what was scored, by whom, counts (written last)
     runs/<run_id>/leads.parquet          one row per scored lead
+    runs/<run_id>/recent_activities.parquet    each lead's newest events, for its card
+    runs/<run_id>/model.yaml             the model exactly as published
     runs/<run_id>/rejected_leads.parquet       rows the data checks set aside, as a data
     runs/<run_id>/rejected_activities.parquet  steward fixes them (row, reason, columns)
     CURRENT                              the current run's id
@@ -27,6 +29,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,9 +41,12 @@ from workbench.errors import UsageError
 from workbench.store.manifest import Manifest
 
 DEFAULT_STORE = "scoring-store"
+STALE_STAGING_SECONDS = 6 * 3600  # a publish of a million leads takes about a minute
 RUNS, TMP, CURRENT, LOCK = "runs", "tmp", "CURRENT", ".lock"
 MANIFEST = "manifest.json"
 LEADS = "leads.parquet"
+EVENTS = "recent_activities.parquet"
+MODEL = "model.yaml"
 REJECTED = {"leads": "rejected_leads.parquet", "activities": "rejected_activities.parquet"}
 
 
@@ -185,12 +191,17 @@ class Store:
         folder.mkdir()
         return folder
 
-    def commit(self, staged: Path) -> None:
-        """Make a staged run visible (one rename) and current (one rename), under the lock."""
+    def commit(self, staged: Path, *, current: bool = True) -> None:
+        """Make a staged run visible (one rename) and current (one rename), under the lock.
+
+        ``current=False`` for a run of a past week: listed and compared with, not served.
+        """
         _fsync_dir(staged)
         with self._locked():
             os.replace(staged, self.path / RUNS / staged.name)
             _fsync_dir(self.path / RUNS)
+            if not current:
+                return
             tmp = self.path / TMP / f"{CURRENT}.{staged.name}"
             with open(tmp, "w", encoding="utf-8") as fh:
                 fh.write(staged.name + "\n")
@@ -198,6 +209,27 @@ class Store:
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path / CURRENT)
             _fsync_dir(self.path)
+
+    def clean_staging(self, older_than: float = STALE_STAGING_SECONDS) -> list[str]:
+        """Remove what killed publishes left in ``tmp/`` (older than ``older_than`` seconds,
+        so a publish still writing is never touched); returns the names removed."""
+        folder = self.path / TMP
+        if not folder.is_dir():
+            return []
+        cutoff = time.time() - older_than
+        removed = []
+        for entry in folder.iterdir():
+            try:
+                if entry.lstat().st_mtime >= cutoff:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove: leave it
+            removed.append(entry.name)
+        return removed
 
     def prune(self, keep: int) -> list[str]:
         """Delete all but the newest ``keep`` runs, never the current one; returns the ids

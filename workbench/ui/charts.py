@@ -150,4 +150,4 @@ def trend_chart(
         .mark_rule(color="#999", strokeDash=[3, 3])
         .encode(y="min:Q", tooltip=["name:N", "min:Q"])
     )
-    return (rules + line).properties(width=310, height=140, title="Score, last weeks")
+    return (rules + line).properties(width=270, height=140, title="Score, last weeks")

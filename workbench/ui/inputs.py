@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from workbench.resources import samples_dir
+from workbench.store.store import DEFAULT_STORE
 
 SAMPLES = samples_dir()
 ENV = {
@@ -24,6 +25,12 @@ ENV = {
 SAVE_DIR = "WORKBENCH_SAVE_DIR"
 """Where ``workbench tune`` was started: the tuning app saves a new version of the shipped
 sample there, not into the installed package."""
+STORE = "WORKBENCH_STORE"
+"""The store the tuning app publishes into (default: ``scoring-store`` in the folder
+``workbench tune`` was started in, as ``workbench publish`` and ``workbench runs`` use),
+and the store the dashboard serves."""
+RUN = "WORKBENCH_RUN"
+"""A run the dashboard shows instead of the store's current one (``dashboard --run``)."""
 
 
 def resolve_inputs(
@@ -57,3 +64,25 @@ def next_version_path(model_path: str | Path, version: int) -> Path:
     if path.resolve().is_relative_to(SAMPLES.resolve()) and os.environ.get(SAVE_DIR):
         folder = Path(os.environ[SAVE_DIR])
     return folder / f"{path.stem}_v{version}.yaml"
+
+
+def store_folder(model_path: str | Path | None = None) -> Path:
+    """Where the tuning app publishes: ``WORKBENCH_STORE``, else ``scoring-store`` in the
+    folder ``workbench tune`` was started in, else next to the model file (the current
+    folder for the shipped sample).
+
+    The kernel runs in the notebook's folder, so a relative ``WORKBENCH_STORE`` is read
+    against the folder the command was started in: the store ``workbench runs`` lists
+    there.
+    """
+    start = os.environ.get(SAVE_DIR)
+    if given := os.environ.get(STORE):
+        return (Path(start or ".") / given).absolute()
+    base = Path(start or ".")
+    if (
+        not start
+        and model_path
+        and not Path(model_path).resolve().is_relative_to(SAMPLES.resolve())
+    ):
+        base = Path(model_path).parent  # never into the package's samples
+    return (base / DEFAULT_STORE).absolute()

@@ -32,7 +32,9 @@ from workbench.text import signed_points
 from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
 from workbench.ui.errors import app_or_error
-from workbench.ui.inputs import next_version_path, resolve_inputs
+from workbench.ui.inputs import next_version_path, resolve_inputs, store_folder
+from workbench.ui.offline import enable_offline_charts
+from workbench.ui.tuning_publish import PublishPanel
 
 
 def _table(frame: pd.DataFrame, index: bool = True) -> str:
@@ -118,12 +120,28 @@ def _suggestion_html(cal: Calibration) -> str:
 class TuningApp:
     """Interactive tuning of ``model`` over precomputed ``signals``.
 
+    ``model_file`` is the file ``model`` was read from: what *Publish* publishes once it is
+    signed off (after a save, the saved file). ``store`` is where (default
+    :func:`~workbench.ui.inputs.store_folder`).
+
     >>> app = TuningApp(model, signals)  # doctest: +SKIP
     >>> app.widget  # display in a notebook  # doctest: +SKIP
     """
 
-    def __init__(self, model: Model, signals: Signals, *, save_path: str | Path | None = None):
+    def __init__(
+        self,
+        model: Model,
+        signals: Signals,
+        *,
+        save_path: str | Path | None = None,
+        model_file: str | Path | None = None,
+        store: str | Path | None = None,
+    ):
         self.signals = signals
+        self.model_file = Path(model_file) if model_file else None
+        self.publisher = PublishPanel(
+            signals.data.files, Path(store or store_folder(model_file)), signals.n_leads
+        )
         self._signal_cache = {signals.key: signals}
         self.saved_model = model
         self.model = model
@@ -200,6 +218,7 @@ class TuningApp:
         new = next_version(self.saved_model, self.model, author, note)
         version = new.version
         save_model(new, path)
+        self.model_file = path  # the version Publish offers once it is signed off
         self.saved_model = self.model = new
         self.history.clear()
         self.saved_totals = self.totals
@@ -207,6 +226,17 @@ class TuningApp:
         self.refresh()
         self.message.value = f"Saved version {version} to {html.escape(str(path))}."
         return path
+
+    def publish_problem(self) -> str | None:
+        """What is missing before *Publish* (None: the saved, signed-off file is ready)."""
+        return self.publisher.show(self.model, self.saved_model, self.model_file)
+
+    def publish(self):
+        """Publish the saved, signed-off file of the version shown (never slider state)
+        into the store; returns the run's manifest, or None with the reason shown."""
+        return self.publisher.publish(
+            self.model, self.saved_model, self.model_file, by=self.author.value
+        )
 
     # --- what the views show (plain data, so tests need no browser) ----------------------
 
@@ -378,6 +408,8 @@ class TuningApp:
         self.save_button.on_click(lambda _: self._save_clicked())
         self.message = w.HTML()
         self.changes = w.HTML()
+        self.publisher.button.on_click(lambda _: self.publish())
+        self.publisher.check_button.on_click(lambda _: self.publish_problem())
 
     def _guard(self, make):
         """Run an edit from a widget; a rejected edit puts the widgets back and says why."""
@@ -440,7 +472,7 @@ class TuningApp:
             self._syncing = False
 
     def _build_views(self) -> None:
-        alt.JupyterChart.enable_offline()  # no CDN: the JavaScript ships with the page
+        enable_offline_charts()  # no CDN: the JavaScript ships with the page
         names = list(self.totals.category_names)
         self._template = distribution_template(names)
         self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
@@ -493,6 +525,13 @@ class TuningApp:
                 self.save_button,
                 self.message,
                 self.changes,
+                w.HTML(
+                    "<h3>Publish</h3>Scores all leads with the saved, signed-off version "
+                    "and makes the run the one sales sees."
+                ),
+                self.publisher.store,
+                w.HBox([self.publisher.button, self.publisher.check_button]),
+                self.publisher.status,
             ],
             layout=w.Layout(width="560px", min_width="560px"),
         )
@@ -568,6 +607,7 @@ class TuningApp:
             if lines
             else "No changes since the saved version."
         )
+        self.publish_problem()
 
     def show_lead(self, query: str) -> None:
         lead = self.find_lead(query)
@@ -628,7 +668,7 @@ def tuning_app(
     data = load_data(files["leads"], files["activities"], model=model)
     signals = compute_signals(model, data)
     target = next_version_path(files["model"], model.version + 1)
-    return TuningApp(model, signals, save_path=target)
+    return TuningApp(model, signals, save_path=target, model_file=files["model"])
 
 
 def tuning_page(

@@ -33,7 +33,31 @@ function render({ model, el }) {
       for (const c of columns) {
         const td = tr.insertCell();
         const value = row[c.key];
-        td.textContent = value === null || value === undefined ? "" : String(value);
+        const text = value === null || value === undefined ? "" : String(value);
+        if (c.link && text) {
+          // tel:/mailto: links; a click calls or writes, and does not also open the card
+          const a = document.createElement("a");
+          a.href = c.link + ":" + (c.link === "tel" ? text.replace(/[^+0-9]/g, "") : text);
+          a.textContent = text;
+          a.addEventListener("click", (e) => e.stopPropagation());
+          td.appendChild(a);
+        } else {
+          td.textContent = text;
+        }
+        for (const sub of c.sub || []) {
+          // a second line in the same cell (company under a name, email under a phone)
+          const line = row[sub.key];
+          if (!line) continue;
+          const div = document.createElement(sub.link ? "a" : "div");
+          div.className = "wb-sub";
+          div.textContent = String(line);
+          if (sub.link) {
+            div.href = sub.link + ":" + String(line);
+            div.style.display = "block";
+            div.addEventListener("click", (e) => e.stopPropagation());
+          }
+          td.appendChild(div);
+        }
         td.title = td.textContent;  // the whole text on hover, where a cell is cut short
         if (c.numeric) td.classList.add("wb-num");
         if (c.wrap) td.classList.add("wb-wrap");
@@ -72,6 +96,9 @@ _TABLE_CSS = """
 .wb-queue tbody tr:hover { background: #f3f7fb; }
 .wb-queue tr.wb-selected { background: #dbe9f7; }
 .wb-queue .wb-num { text-align: right; font-variant-numeric: tabular-nums; }
+.wb-queue .wb-sub { color: #555; font-size: 12px; overflow: hidden; text-overflow: ellipsis; }
+.wb-queue a { color: #1f5fa8; text-decoration: none; }
+.wb-queue a:hover { text-decoration: underline; }
 .wb-queue .wb-empty { color: #666; font-style: italic; cursor: default; }
 .wb-badge { font-weight: 600; }
 .wb-badge-A { color: #1a7f37; } .wb-badge-B { color: #b35c00; } .wb-badge-C { color: #666; }
@@ -109,7 +136,9 @@ export default { render };
 class RowTable(anywidget.AnyWidget):
     """A table of a few dozen rows; clicking a row sets ``selected`` to its ``lead_id``.
 
-    ``columns``: ``[{"key", "title", "numeric"?, "badge"?}]``; ``rows``: JSON-safe dicts.
+    ``columns``: ``[{"key", "title", "numeric"?, "badge"?, "wrap"?, "link"?, "sub"?}]``:
+    ``link`` is ``"tel"`` or ``"mailto"``; ``sub`` lists ``{"key", "link"?}`` shown as
+    further lines of the cell. ``rows``: JSON-safe dicts.
     """
 
     _esm = _TABLE_ESM
@@ -118,6 +147,45 @@ class RowTable(anywidget.AnyWidget):
     rows = traitlets.List().tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     empty_text = traitlets.Unicode("No leads match these filters.").tag(sync=True)
+
+
+_URL_ESM = """
+function render({ model, el }) {
+  const keys = model.get("names");
+  const start = {};
+  const url = new URL(window.location.href);
+  for (const k of keys) {
+    const v = url.searchParams.get(k);
+    if (v) start[k] = v;
+  }
+  if (Object.keys(start).length) {
+    model.set("params", start);
+    model.save_changes();
+  }
+  model.on("change:params", () => {
+    const u = new URL(window.location.href);
+    const p = model.get("params");
+    for (const k of keys) {
+      if (p[k]) u.searchParams.set(k, p[k]);
+      else u.searchParams.delete(k);
+    }
+    window.history.replaceState(window.history.state, "", u);
+  });
+  el.style.display = "none";
+}
+export default { render };
+"""
+
+
+class UrlState(anywidget.AnyWidget):
+    """The page URL's query parameters ``names``, both ways: the page opened with
+    ``?owner=Dana`` sets ``params`` once it renders; setting ``params`` rewrites the URL
+    (other parameters, such as a token, are kept). So a bookmark or a shared link opens the
+    same view."""
+
+    _esm = _URL_ESM
+    names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    params = traitlets.Dict().tag(sync=True)
 
 
 class DownloadButton(anywidget.AnyWidget):
