@@ -102,4 +102,4 @@ def test_pages_at_the_cap_are_told_so_and_closed_pages_free_their_kernels(server
         browser.close()
     terminal = log.read_text()
     assert "Refused a visitor: 2 of 2 pages open (--max-viewers)" in terminal
-    assert "no page connected for" in terminal and "Traceback" not in terminal
+    assert "its page left" in terminal and "Traceback" not in terminal
