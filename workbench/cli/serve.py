@@ -38,10 +38,10 @@ PREVIEW_WEEKS = 4  # past weeks published with `dashboard --leads`: a trend and 
 class Viewers:
     """How many pages a server holds open, and when their kernels end.
 
-    Each open page holds one kernel with its own copy of the data and app (~0.4 GB on the
-    sample). Ten pages is the load the dashboard is sized for (ten viewers within a minute,
+    Each open page holds one kernel, ~0.3 GB over a store of 1,000,000 leads. Ten pages is
+    the load the dashboard is sized for (ten viewers within a minute,
     ``benchmarks/bench_viewers.py``); with the two pre-heated kernels that is at most twelve
-    kernels, ~5 GB on the sample. The next visitor gets a "busy" page (HTTP 503) at once.
+    kernels (4.3 GB measured at 1M). The next visitor gets a "busy" page (HTTP 503) at once.
     """
 
     max_viewers: int = 10
