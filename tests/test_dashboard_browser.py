@@ -1,24 +1,32 @@
-"""The sales dashboard as sales sees it: the real ``workbench dashboard`` command on a free
+"""The sales dashboard as sales sees it: the real ``workbench dashboard --store S`` on a free
 port, driven in headless Chromium (Debian's, never a downloaded one).
 
-One browser session walks the steps a rep takes (header, filter, lead card, export) and
-keeps a screenshot of each in ``out/screenshots/``; every request the page makes is
-recorded to prove nothing leaves the server.
+The store is published once for the module (the sample, with four past weeks), and what
+the page shows is checked against that store read here with pandas (ranks, owners,
+categories, the stored events), never against the dashboard's own code. Each step keeps a
+screenshot in ``out/screenshots/``, and every request a page makes is recorded to prove
+nothing leaves the server.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from tests.browser import (
     ARTIFACTS,
@@ -29,130 +37,360 @@ from tests.browser import (
     workbench_command,
 )
 from tests.helpers import SAMPLES
-from workbench.analysis import metrics, sales
-from workbench.ui.dashboard import PAGE_SIZE, SalesDashboard
+from workbench.store import Store, publish
 
 pytestmark = [pytest.mark.slow, needs_chromium]  # a real browser
 
+PAGE_SIZE = 25  # what sales asked for: 25 leads a page
+HISTORY_WEEKS = 4
+SAMPLE_FILES = {
+    "model": SAMPLES / "b2b_model.yaml",
+    "leads": SAMPLES / "leads.csv",
+    "activities": SAMPLES / "activities.csv",
+}
+CALL_LIST = ["lead_id", "name", "company", "email", "phone", "owner", "score", "category",
+             "reasons"]  # fmt: skip
+ROWS = ".wb-queue tbody tr[data-lead]"
+TIMINGS: dict[str, float] = {}
+
+
+# --- the store, the server, the browser ---------------------------------------------------
+
 
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory):
-    """``workbench dashboard`` with explicit files, as a user would start it."""
-    log = tmp_path_factory.mktemp("dashboard") / "terminal.log"
-    port = free_port()
+def store(tmp_path_factory) -> Path:
+    """The sample published as sales' store: four past weeks and the current run."""
+    path = tmp_path_factory.mktemp("dashboard") / "scoring-store"
+    publish(**SAMPLE_FILES, store=path, history_weeks=HISTORY_WEEKS, by="Test Publisher")
+    return path
+
+
+@pytest.fixture(scope="module")
+def leads(store) -> pd.DataFrame:
+    """The current run's leads as pandas reads them, best first by the stored rank."""
+    return Store(store).read_leads().sort_values("rank").reset_index(drop=True)
+
+
+def serve(args: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
     with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [*workbench_command(), "dashboard", "--port", str(port),
-             "--model", str(SAMPLES / "b2b_model.yaml"), "--leads", str(SAMPLES / "leads.csv"),
-             "--activities", str(SAMPLES / "activities.csv")],
-            stdout=out, stderr=subprocess.STDOUT,
+        return subprocess.Popen(
+            [*workbench_command(), "dashboard", *args], stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )  # fmt: skip
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}", log
-        proc.terminate()
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
         proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 @pytest.fixture(scope="module")
-def engine() -> SalesDashboard:
-    """The same files through the engine in this process: what the page must agree with."""
-    return SalesDashboard.load(
-        SAMPLES / "b2b_model.yaml", SAMPLES / "leads.csv", SAMPLES / "activities.csv"
+def dashboard(store, tmp_path_factory):
+    """``workbench dashboard --store S``, as sales starts it; pages look for a newer run
+    every second (so a test does not wait the default 30 s)."""
+    log = tmp_path_factory.mktemp("server") / "terminal.log"
+    port = free_port()
+    proc = serve(["--store", str(store), "--port", str(port)], log, {"WORKBENCH_POLL_SECONDS": "1"})
+    try:
+        wait_for_port(port, proc, seconds=180)
+        yield f"http://127.0.0.1:{port}", log
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+    (ARTIFACTS / "dashboard_timings.json").write_text(json.dumps(TIMINGS, indent=1))
+
+
+class Visit:
+    """One page in its own browser context, every request it makes recorded."""
+
+    def __init__(self, browser, url: str, width: int = 1280, height: int = 800):
+        self.base = url.split("/?")[0].rstrip("/")
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        start = time.perf_counter()
+        self.page.goto(url, timeout=120_000)
+        self.page.locator(f"{ROWS}, .wb-error").first.wait_for(timeout=120_000)
+        self.seconds = time.perf_counter() - start
+
+    def outside(self) -> list[str]:
+        """Requests that went anywhere but this server (a blob: is the export's own file)."""
+        return [u for u in self.requests if not u.startswith((self.base, "blob:", "data:"))]
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.outside() == [], f"requests left the server: {self.outside()}"
+
+
+def queue_rows(page) -> list[dict]:
+    """What each queue row shows: lead, name, company, links, category, owner, reasons."""
+    return page.locator(ROWS).evaluate_all(
+        """rows => rows.map(tr => {
+            const lead = tr.cells[3];
+            const link = (kind) => {
+              const a = tr.querySelector(`a[href^="${kind}:"]`);
+              return a ? a.getAttribute("href") : null;
+            };
+            return {
+              id: tr.dataset.lead,
+              rank: tr.cells[0].textContent,
+              score: tr.cells[1].textContent,
+              category: tr.cells[2].textContent,
+              name: lead.firstChild ? lead.firstChild.textContent : "",
+              company: (lead.querySelector(".wb-sub") || {}).textContent || "",
+              tel: link("tel"),
+              mailto: link("mailto"),
+              owner: tr.cells[5].textContent,
+              why: tr.cells[tr.cells.length - 1].textContent,
+            };
+        })"""
     )
 
 
-def test_sales_walks_the_dashboard_offline(dashboard, engine, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+def dropdown(page, label: str):
+    return page.locator(".widget-dropdown", has_text=label).locator("select")
+
+
+def chosen(page, label: str) -> str:
+    """The option a dropdown shows (ipywidgets writes its spaces as no-break spaces)."""
+    shown = dropdown(page, label).evaluate("s => s.options[s.selectedIndex].text")
+    return shown.replace("\xa0", " ")
+
+
+def matches(page) -> int:
+    return int(page.locator("[data-field=matches]").inner_text().replace(",", ""))
+
+
+def dial(phone: str) -> str:
+    return "tel:" + re.sub(r"[^+0-9]", "", phone)
+
+
+def text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+# --- the queue and the layout -------------------------------------------------------------
+
+
+def test_the_queue_is_the_stored_ranking_with_contact_links(dashboard, browser, leads):
+    from playwright.sync_api import expect
 
     url, log = dashboard
-    terminal = log.read_text()
-    assert f"Sales dashboard: {url}/" in terminal
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    requests: list[str] = []
-    timings: dict[str, float] = {}
-    with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
-        page.on("request", lambda r: requests.append(r.url))
-        start = time.perf_counter()
-        page.goto(url + "/", timeout=120_000)
-        rows = page.locator(".wb-queue tbody tr[data-lead]")
-        expect(rows).to_have_count(PAGE_SIZE, timeout=120_000)
-        page.locator(".vega-embed").first.wait_for(timeout=60_000)
-        timings["page load"] = time.perf_counter() - start
-        page.screenshot(path=ARTIFACTS / "dashboard_1_loaded.png")
+    assert f"Sales dashboard: {url}/" in log.read_text()
+    visit = Visit(browser, url + "/")
+    page = visit.page
+    expect(page.locator(ROWS)).to_have_count(PAGE_SIZE, timeout=60_000)
+    page.locator(".wb-card").wait_for(timeout=60_000)  # the best lead's card, from the start
+    TIMINGS["page load"] = visit.seconds
 
-        # 1. the header: the live model and the engine's figures
-        model = page.locator("[data-field=model]").inner_text()
-        assert "B2B default v1" in model and "signed off by Dana Whitfield" in model
-        tiles = {
-            tile.get_attribute("data-kpi"): int(
-                tile.locator(".wb-kpi-value").inner_text().replace(",", "")
-            )
-            for tile in page.locator(".wb-kpi").all()
-        }
-        counts = metrics.category_counts(engine.scoring.totals).to_dict()
-        changes = engine.queue.changes
-        assert tiles == {
-            **counts,
-            "new": int(changes.new_top.sum()),
-            "cold": int(changes.cold.sum()),
-        }
-        first_ids = [r.get_attribute("data-lead") for r in rows.all()]
-        assert first_ids == list(engine.queue.frame["lead_id"].head(PAGE_SIZE))
+    # the header: leads per category as stored
+    tiles = {
+        t.get_attribute("data-kpi"): int(t.locator(".wb-kpi-value").inner_text().replace(",", ""))
+        for t in page.locator(".wb-kpi").all()
+    }
+    counts = leads["category"].astype("str").value_counts()
+    assert {k: tiles[k] for k in counts.index} == counts.to_dict()
+    assert tiles["new"] == int(leads["new_top"].sum())
+    assert tiles["cold"] == int(leads["cold"].sum())
 
-        # 2. a filter changes the queue
-        b_count = counts["B"]
-        start = time.perf_counter()
-        page.locator(".widget-dropdown", has_text="Category").locator("select").select_option(
-            label=f"B ({b_count:,})"
-        )
-        matches = page.locator("[data-field=matches]")
-        expect(matches).to_have_text(f"{b_count:,}", timeout=10_000)
-        timings["filter"] = time.perf_counter() - start
-        categories = page.locator(".wb-queue tbody tr td.wb-badge").all_inner_texts()
-        assert set(categories) == {"B"} and len(categories) == PAGE_SIZE
-        expected_b = engine.queue.filter(category="B")
-        shown = [r.get_attribute("data-lead") for r in rows.all()]
-        assert shown == list(expected_b["lead_id"].head(PAGE_SIZE))
-        page.screenshot(path=ARTIFACTS / "dashboard_2_filtered.png")
+    # the first page is ranks 1..25 of the store, numbered so
+    rows = queue_rows(page)
+    best = leads.head(PAGE_SIZE)
+    assert [r["id"] for r in rows] == list(best["lead_id"])
+    assert [r["rank"] for r in rows] == [str(i) for i in range(1, PAGE_SIZE + 1)]
+    assert [r["score"] for r in rows] == [f"{s:.1f}" for s in best["score"]]
+    # no ties at the top: by score, then the raw total, the latest activity, the id
+    by_hand = leads.assign(quiet=leads["last_activity"].isna()).sort_values(
+        ["score", "raw_total", "quiet", "last_activity", "lead_id"],
+        ascending=[False, False, True, False, True],
+        kind="stable",
+    )
+    assert [r["id"] for r in rows] == list(by_hand["lead_id"].head(PAGE_SIZE))
+    assert best["score"].iloc[0] == best["score"].iloc[1]  # the sample has ties to break
 
-        # 3. a lead card opens with the reasons in words
-        target = shown[4]
-        start = time.perf_counter()
-        rows.nth(4).click()
-        card = page.locator(f'.wb-card[data-lead="{target}"]')
-        card.wait_for(timeout=10_000)
-        timings["lead card"] = time.perf_counter() - start
-        reasons = sales.lead_reasons(engine.scoring, target)
-        best = reasons.iloc[0]
-        expect(card.locator(".wb-pos li").first).to_have_text(
-            f"+{best['points']:.0f} {best['evidence']}"
-        )
-        score = float(expected_b.set_index("lead_id").loc[target, "score"])
-        assert card.locator("[data-field=score]").inner_text() == f"{score:.1f}"
-        page.locator(f'.wb-events[data-lead="{target}"]').wait_for(timeout=10_000)
-        page.wait_for_timeout(800)  # the trend chart re-embeds after the timeline
-        page.screenshot(path=ARTIFACTS / "dashboard_3_lead_card.png")
+    # each row: name, company, a tel: and a mailto: link that act on the lead's own details
+    for row, lead in zip(rows, best.to_dict("records"), strict=True):
+        assert row["name"] == lead["name"] and row["company"] == lead["company"]
+        assert row["category"] == lead["category"] and row["owner"] == lead["owner"]
+        assert row["tel"] == (dial(lead["phone"]) if text(lead["phone"]) else None)
+        assert row["mailto"] == (f"mailto:{lead['email']}" if text(lead["email"]) else None)
+        assert row["why"] == lead["reasons"]
+    assert sum(r["tel"] is not None for r in rows) >= PAGE_SIZE // 2  # most have a phone
 
-        # 4. the export downloads the filtered queue, ready for a CRM
-        with page.expect_download(timeout=30_000) as info:
-            page.locator(".wb-download").click()
-        saved = tmp_path / info.value.suggested_filename
-        info.value.save_as(saved)
-        page.screenshot(path=ARTIFACTS / "dashboard_4_exported.png")
-        browser.close()
+    # at 1280 px the Why column fits on the screen and the card sits beside the queue
+    table = page.locator(".wb-queue").bounding_box()
+    why = page.locator(".wb-queue th", has_text="Why").bounding_box()
+    card = page.locator(".wb-card").bounding_box()
+    assert why["x"] + why["width"] <= 1280
+    assert card["x"] >= table["x"] + table["width"] - 1
+    assert card["y"] < table["y"] + 100  # beside it, at the top, not below
+    page.screenshot(path=ARTIFACTS / "dashboard_1_queue_1280.png")
 
-    assert saved.name.startswith("leads_B_") and saved.suffix == ".csv"
-    table = pd.read_csv(saved, dtype={"lead_id": "str"}, encoding="utf-8-sig")
-    assert list(table["lead_id"]) == list(expected_b["lead_id"])
-    assert list(table["category"].unique()) == ["B"]
-    assert list(table.columns[:5]) == ["lead_id", "score", "category", "grade", "reasons"]
+    # under ~1100 px the card goes below the queue
+    page.set_viewport_size({"width": 1000, "height": 800})
+    page.wait_for_timeout(300)
+    table = page.locator(".wb-queue").bounding_box()
+    card = page.locator(".wb-card").bounding_box()
+    assert card["y"] >= table["y"] + table["height"]
+    page.screenshot(path=ARTIFACTS / "dashboard_2_queue_1000.png", full_page=True)
+    visit.close()
 
-    outside = [u for u in requests if not u.startswith((url, "blob:", "data:"))]
-    assert outside == [], f"requests left the server: {outside}"
-    (ARTIFACTS / "dashboard_timings.json").write_text(json.dumps(timings, indent=1))
-    print({k: f"{v:.2f} s" for k, v in timings.items()})
+
+# --- filters, the card, the call list -----------------------------------------------------
+
+
+def test_filters_card_and_call_list(dashboard, browser, leads, store, tmp_path):
+    from playwright.sync_api import expect
+
+    url, _ = dashboard
+    visit = Visit(browser, url + "/")
+    page = visit.page
+    page.locator(".wb-card").wait_for(timeout=60_000)
+
+    # by category: the count and the rows as pandas finds them in the store
+    b = leads[leads["category"] == "B"]
+    start = time.perf_counter()
+    dropdown(page, "Category").select_option(label=f"B ({len(b):,})")
+    expect(page.locator("[data-field=matches]")).to_have_text(f"{len(b):,}", timeout=10_000)
+    TIMINGS["filter"] = time.perf_counter() - start
+    assert [r["id"] for r in queue_rows(page)] == list(b["lead_id"].head(PAGE_SIZE))
+
+    # "my leads": by owner, written into the page URL so a bookmark keeps it
+    owner = b["owner"].value_counts().index[0]
+    mine = b[b["owner"] == owner]
+    dropdown(page, "Owner").select_option(label=owner)
+    expect(page.locator("[data-field=matches]")).to_have_text(f"{len(mine):,}", timeout=10_000)
+    shown = queue_rows(page)
+    assert [r["id"] for r in shown] == list(mine["lead_id"].head(PAGE_SIZE))
+    assert {r["owner"] for r in shown} == {owner} and {r["category"] for r in shown} == {"B"}
+    page.wait_for_function("() => location.search.includes('owner=')", timeout=10_000)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert query == {"owner": [owner], "category": ["B"]}
+    page.screenshot(path=ARTIFACTS / "dashboard_3_filtered.png")
+
+    # a lead's card: contact links, reasons, recent activity in words, trend by run
+    target = shown[4]["id"]
+    lead = mine.set_index("lead_id").loc[target]
+    start = time.perf_counter()
+    page.locator(ROWS).nth(4).click()
+    card = page.locator(f'.wb-card[data-lead="{target}"]')
+    card.wait_for(timeout=10_000)
+    TIMINGS["lead card"] = time.perf_counter() - start
+    assert card.locator("h3").inner_text() == lead["name"]
+    assert card.locator("[data-field=company]").inner_text() == lead["company"]
+    assert card.locator("[data-field=score]").inner_text() == f"{lead['score']:.1f}"
+    if text(lead["phone"]):
+        assert card.locator("a[data-field=phone]").get_attribute("href") == dial(lead["phone"])
+    assert card.locator("a[data-field=email]").get_attribute("href") == f"mailto:{lead['email']}"
+    stored = [r for r in lead["card_reasons"] if r]
+    against = [r for r in stored if r.startswith(("\u2212", "-"))]
+    assert card.locator(".wb-pos li").all_inner_texts() == [r for r in stored if r not in against]
+    assert card.locator(".wb-neg li").all_inner_texts() == against
+
+    events = page.locator(f'.wb-events[data-lead="{target}"]')
+    events.wait_for(timeout=10_000)
+    assert "Recent activity" in events.locator("h4").inner_text()
+    labels = yaml.safe_load(SAMPLE_FILES["model"].read_text())["activity_labels"]
+    run = Store(store).current_id()
+    in_file_order = Store(store).read_leads(run)["lead_id"]  # events name leads by file row
+    recent = pd.read_parquet(store / "runs" / run / "recent_activities.parquet")
+    recent = recent[recent["lead_row"] == in_file_order.index[in_file_order == target][0]]
+    recent = recent.sort_values("timestamp", ascending=False).head(10)
+    timeline = events.locator("tr").evaluate_all(
+        "rows => rows.map(r => [r.cells[0].textContent, r.cells[1].dataset.type,"
+        " r.cells[1].textContent])"
+    )
+    assert sorted(timeline) == sorted(
+        [f"{ts:%Y-%m-%d %H:%M}", ty, labels[ty]]
+        for ts, ty in zip(recent["timestamp"], recent["type"], strict=True)
+    )
+    assert len(timeline) == len(recent) > 0
+    assert all(label in labels.values() for _, _, label in timeline)  # words, not type codes
+
+    # the trend: one point per stored run up to this one that scored the lead
+    mine_as_of = pd.Timestamp(Store(store).manifest(run).as_of)
+    runs = [
+        m.run_id
+        for m in Store(store).runs()
+        if pd.Timestamp(m.as_of) <= mine_as_of
+        and target in set(Store(store).read_leads(m.run_id)["lead_id"])
+    ]
+    assert len(runs) > 1
+    trend = page.locator(".vega-embed", has_text=f"Score in the last {len(runs)} published runs")
+    trend.wait_for(timeout=10_000)
+    expect(trend.locator(".mark-symbol path")).to_have_count(len(runs), timeout=10_000)
+    box, beside = trend.bounding_box(), card.bounding_box()
+    assert abs(box["x"] - beside["x"]) < 40 and box["y"] >= beside["y"]  # in the card's column
+    page.screenshot(path=ARTIFACTS / "dashboard_4_lead_card.png")
+
+    # the call list: the filtered queue, ready for the phone
+    with page.expect_download(timeout=30_000) as info:
+        page.locator(".wb-download").click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    visit.close()
+
+    assert saved.name.startswith("call-list_B_") and saved.suffix == ".csv"
+    raw = saved.read_bytes()
+    assert raw.startswith("\ufeff".encode())  # Excel reads the names right
+    cells = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert cells[0] == CALL_LIST
+    risky = [c for row in cells for c in row if c[:1] in ("=", "+", "-", "@")]
+    assert all(re.fullmatch(r"\+[\d ().\-]+", c) for c in risky), risky  # phones dial as is
+    table = pd.read_csv(saved, encoding="utf-8-sig", dtype="str", keep_default_na=False)
+    expected = mine.reset_index(drop=True)
+    assert len(table) == len(expected)
+    for col in ("lead_id", "name", "company", "email", "owner", "category"):
+        assert list(table[col]) == [text(v) for v in expected[col]], col
+    phones = [text(v) for v in expected["phone"]]
+    assert list(table["phone"]) == phones  # dialable as stored, no quote in front
+    assert np.allclose(table["score"].astype(float), expected["score"])
+    assert list(table["reasons"]) == [points_last(r) for r in expected["reasons"]]
+
+
+def points_last(reasons: str) -> str:
+    """``+20 Seniority (VP)`` as the call list words it: ``Seniority (VP) +20``."""
+    parts = [re.fullmatch(r"([+\u2212-][\d.]+) (.+)", p) for p in text(reasons).split("; ") if p]
+    return "; ".join(f"{m[2]} {m[1]}" for m in parts)
+
+
+def test_a_link_with_owner_and_category_opens_that_view(dashboard, browser, leads):
+    from playwright.sync_api import expect
+
+    url, _ = dashboard
+    owners = sorted(leads["owner"].unique())
+    owner = next((o for o in owners if not o.isascii()), owners[0])  # "Chloé Martin"
+    wanted = leads[(leads["owner"] == owner) & (leads["category"] == "A")]
+    link = f"{url}/?" + urllib.parse.urlencode({"owner": owner, "category": "A"})
+    visit = Visit(browser, link)
+    page = visit.page
+    expect(page.locator("[data-field=matches]")).to_have_text(f"{len(wanted):,}", timeout=30_000)
+    assert [r["id"] for r in queue_rows(page)] == list(wanted["lead_id"].head(PAGE_SIZE))
+    assert chosen(page, "Owner") == owner and chosen(page, "Category").startswith("A (")
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert query == {"owner": [owner], "category": ["A"]}  # kept, for the next bookmark
+    page.screenshot(path=ARTIFACTS / "dashboard_5_my_leads_link.png")
+    visit.close()
+
+
+# --- the page is read-only ----------------------------------------------------------------
 
 
 def kernel_socket(url: str):
@@ -211,71 +449,130 @@ def test_the_page_cannot_run_code(dashboard, tmp_path):
         assert refused.value.code in (403, 404, 405), path
 
 
-def test_a_broken_file_shows_a_message_in_the_page(tmp_path):
-    """A file that breaks after the server started (edited, deleted) is a message, not a
-    blank page; the server's terminal says the same."""
-    from playwright.sync_api import sync_playwright
+# --- what goes wrong, said plainly --------------------------------------------------------
 
-    model = tmp_path / "model.yaml"
-    shutil.copy(SAMPLES / "b2b_model.yaml", model)
-    port = free_port()
-    log = tmp_path / "terminal.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [*workbench_command(), "dashboard", "--port", str(port), "--model", str(model)],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            wait_for_port(port, proc)
-            time.sleep(1)
-            model.write_text(model.read_text().replace("points: ", "pionts: ", 1))
-            with sync_playwright() as p:
-                browser = launch(p)
-                page = browser.new_page()
-                message = ""
-                for _ in range(3):  # the first visit may get the kernel warmed before the edit
-                    page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
-                    page.locator(".wb-error, .wb-queue").first.wait_for(timeout=120_000)
-                    if page.locator(".wb-error").count():
-                        message = page.locator(".wb-error").inner_text()
-                        break
-                page.screenshot(path=ARTIFACTS / "dashboard_error.png")
-                browser.close()
-        finally:
-            proc.terminate()
-            proc.wait(20)
-    assert "The dashboard cannot show the scores" in message
-    assert "unknown key 'pionts'" in message and "model.yaml" in message
-    assert "Traceback" not in message
-    assert "workbench dashboard: " in log.read_text()
+
+def run_dashboard(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*workbench_command(), "dashboard", *args], capture_output=True, text=True,
+        timeout=120, env={**os.environ, "NO_COLOR": "1"}, cwd=cwd,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--model", "nope.yaml"], "nope.yaml"),
+        (["--model", "nope.yaml"], "--model nope.yaml: no such file"),
         (["--activities", "a.csv"], "--activities needs --leads"),
         (["--port", "0"], "--port must be between 1 and 65535"),
-        (["--as-of", "yesterday-ish"], "yesterday-ish"),
+        (["--leads", str(SAMPLE_FILES["leads"]), "--as-of", "yesterday-ish"], "yesterday-ish"),
+        (["--store", "STORE", "--model", str(SAMPLE_FILES["model"])], "give one or the other"),
+        (["--store", "STORE", "--run", "nope"], "no run 'nope'"),
+        (["--store", "EMPTY"], "no run published yet"),
+        (["--store", "no-such-store"], "no store here yet"),
+        (["--leads", str(SAMPLE_FILES["leads"]), "--history", "0w"], "give a number of weeks"),
     ],
 )
-def test_bad_options_stop_before_serving(args, message):
-    result = subprocess.run(
-        [*workbench_command(), "dashboard", *args],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"},
-    )  # fmt: skip
+def test_bad_options_stop_before_serving(args, message, store, tmp_path):
+    (tmp_path / "EMPTY").mkdir()
+    args = [str(store) if a == "STORE" else a for a in args]
+    result = run_dashboard(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert "Sales dashboard:" not in result.stdout
 
 
-def test_a_port_in_use_is_refused(dashboard):
+def test_a_port_in_use_is_refused(dashboard, store):
     url, _ = dashboard
     port = url.rsplit(":", 1)[1]
-    result = subprocess.run(
-        [*workbench_command(), "dashboard", "--port", port],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = run_dashboard("--store", str(store), "--port", port)
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+
+
+def test_a_run_deleted_while_serving_shows_a_message(store, browser, tmp_path):
+    """The current run's folder removed under a running server (a careless clean-up): a
+    message naming the run in the page, never a blank page; the terminal says the same."""
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    current = Store(copy).current_id()
+    port = free_port()
+    log = tmp_path / "terminal.log"
+    proc = serve(["--store", str(copy), "--port", str(port)], log)
+    messages: list[str] = []
+    try:
+        wait_for_port(port, proc, seconds=180)
+        shutil.rmtree(copy / "runs" / current)
+        for _ in range(4):  # a pre-heated page may have been built while the run was there
+            visit = Visit(browser, f"http://127.0.0.1:{port}/")
+            error = visit.page.locator(".wb-error")
+            messages.append(error.inner_text() if error.count() else "")
+            if f"no run '{current}'" in messages[-1]:
+                visit.page.screenshot(path=ARTIFACTS / "dashboard_6_run_deleted.png")
+            visit.close()
+            if f"no run '{current}'" in messages[-1]:
+                break
+    finally:
+        stop(proc)
+    assert f"no run '{current}'" in messages[-1], messages
+    for message in filter(None, messages):  # a page built mid-delete: a message too
+        assert "The dashboard cannot show the scores" in message
+        assert "Traceback" not in message
+    assert f"workbench dashboard: {copy}: no run '{current}'" in log.read_text()
+
+
+def test_files_are_published_into_a_temporary_store_and_served(browser, tmp_path):
+    """``workbench dashboard --model --leads --activities``: no store needed to look."""
+    from playwright.sync_api import expect
+
+    port = free_port()
+    log = tmp_path / "terminal.log"
+    files = [f"--{k}={v}" for k, v in SAMPLE_FILES.items()]
+    proc = serve([*files, "--port", str(port)], log)
+    try:
+        wait_for_port(port, proc, seconds=240)  # publishing the sample with 4 past weeks
+        visit = Visit(browser, f"http://127.0.0.1:{port}/")
+        expect(visit.page.locator(ROWS)).to_have_count(PAGE_SIZE, timeout=60_000)
+        model = visit.page.locator("[data-field=model]").inner_text()
+        visit.close()
+    finally:
+        stop(proc)
+    assert "B2B default v1" in model and "Dana Whitfield" in model
+    terminal = log.read_text()
+    assert "Publishing the files into a temporary store first" in terminal
+    assert "5,000 leads" in terminal
+
+
+# --- a newer run (last: it publishes into the module's store) -----------------------------
+
+
+def test_a_newer_run_is_offered_and_shown(dashboard, browser, store):
+    from playwright.sync_api import expect
+
+    url, _ = dashboard
+    visit = Visit(browser, url + "/")
+    page = visit.page
+    shown = page.locator("[data-field=run]")
+    shown.wait_for(timeout=60_000)
+    before = shown.inner_text()
+    assert before == Store(store).current_id()
+    files = [f"--{k}={v}" for k, v in SAMPLE_FILES.items()]
+    subprocess.run(
+        [*workbench_command(), "publish", *files, "--store", str(store), "--by", "Second Run"],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    newer = Store(store).current_id()
+    assert newer != before
+    start = time.perf_counter()
+    notice = page.locator("[data-field=newer]")
+    expect(notice).to_be_visible(timeout=30_000)
+    TIMINGS["newer-run notice after publishing"] = time.perf_counter() - start
+    assert "A newer run was published" in notice.inner_text()
+    assert "Second Run" in notice.inner_text()
+    page.screenshot(path=ARTIFACTS / "dashboard_7_newer_run.png")
+    page.get_by_role("button", name="Show the newer run").click()
+    expect(shown).to_have_text(newer, timeout=20_000)
+    expect(notice).to_be_hidden(timeout=10_000)
+    expect(page.locator(ROWS)).to_have_count(PAGE_SIZE)
+    visit.close()

@@ -10,7 +10,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-NOTEBOOKS = ("tune_model.ipynb", "sales_dashboard.ipynb", "scoring_report.ipynb")
+NOTEBOOKS = (
+    "tune_model.ipynb",
+    "sales_dashboard.ipynb",
+    "scoring_report.ipynb",
+    "store_report.ipynb",
+)
 SAMPLE_FILES = ("b2b_model.yaml", "leads.csv", "activities.csv")
 
 

@@ -175,6 +175,10 @@ def dashboard_store(args: argparse.Namespace) -> Path:
     if args.model or args.leads:
         files = resolve_inputs(args.model, args.leads, args.activities, args.as_of)
         check_date(files["as_of"], "--as-of" if args.as_of is not None else ENV["as_of"])
+        for key in ("model", "leads", "activities"):
+            path = files[key]
+            if path is not None and not Path(path).is_file():
+                raise UsageError(f"--{key} {path}: no such file; check the path")
         weeks = args.history or PREVIEW_WEEKS
         print(
             f"Publishing the files into a temporary store first (with {weeks} past weeks, "

@@ -458,7 +458,7 @@ def cold_leads(queue: sales.CallQueue, n: int) -> pd.DataFrame:
     return out.rename(columns=names).reset_index(drop=True)
 
 
-def _thresholds(bands) -> pd.DataFrame:
+def threshold_frame(bands) -> pd.DataFrame:
     """The distribution chart's threshold lines (name, min)."""
     return pd.DataFrame(
         [(t.name, t.min) for t in bands if t.min is not None], columns=["name", "min"]
@@ -551,7 +551,7 @@ def build_report(
         "distribution": distribution_chart(
             hist,
             base_hist,
-            _thresholds(segment_categories(m, seg)),
+            threshold_frame(segment_categories(m, seg)),
             names=names,
             outline=baseline.label,
         ).properties(title=f"Score distribution (dashed: {baseline.label})"),

@@ -104,11 +104,23 @@ def chart_svg(chart: alt.TopLevelMixin) -> str:
     return buf.getvalue()
 
 
-def _pct(value: float) -> str:
+def pct(value: float) -> str:
     return "—" if np.isnan(value) else f"{value:.1%}"
 
 
-def _section(sid: str, title: str, body: str) -> str:
+def conversion_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """A conversion table as a reader sees it: the rate in percent and the 95 % interval
+    as one ``low – high`` cell."""
+    return table.assign(
+        rate=table["rate"].map(pct),
+        interval=[
+            "—" if np.isnan(lo) else f"{lo:.1%} – {hi:.1%}"
+            for lo, hi in zip(table["low"], table["high"], strict=True)
+        ],
+    ).drop(columns=["low", "high"])
+
+
+def section(sid: str, title: str, body: str) -> str:
     return (
         f'<div class="wb-report"><section id="{_e(sid)}"><h2>{_e(title)}</h2>{body}</section></div>'
     )
@@ -127,7 +139,7 @@ def report_sections(report: Report) -> list[str]:
     sections = [head]
 
     sections.append(
-        _section(
+        section(
             "what-was-scored",
             "What was scored",
             table_html(rep.scored, "scored-items") + table_html(rep.files, "input-files"),
@@ -160,10 +172,10 @@ def report_sections(report: Report) -> list[str]:
         '<p class="wb-note">Rows set aside are counted over the whole files, '
         "before any segment is chosen.</p>"
     )
-    sections.append(_section("data-quality", "Data quality", quality))
+    sections.append(section("data-quality", "Data quality", quality))
 
     sections.append(
-        _section(
+        section(
             "criteria",
             "Criteria, weights and thresholds",
             table_html(rep.criteria, "criteria-table")
@@ -172,14 +184,14 @@ def report_sections(report: Report) -> list[str]:
         )
     )
     sections.append(
-        _section(
+        section(
             "distribution",
             "Score distribution",
             f"<figure>{chart_svg(rep.charts['distribution'])}</figure>",
         )
     )
 
-    counts = rep.counts.assign(share=rep.counts["share"].map(_pct))
+    counts = rep.counts.assign(share=rep.counts["share"].map(pct))
     counts = counts.rename(columns={"baseline": "baseline leads"})
     moves = "".join(
         f"<li>{plural(int(m.leads), 'new lead')} (created since then) "
@@ -190,7 +202,7 @@ def report_sections(report: Report) -> list[str]:
         for m in rep.moves.head(8).itertuples()
     )
     sections.append(
-        _section(
+        section(
             "categories",
             "Leads per category and shifts",
             f'<p class="wb-note">Baseline: {_e(rep.baseline_label)}.</p>'
@@ -204,13 +216,7 @@ def report_sections(report: Report) -> list[str]:
     if rep.conversion is None:
         conv = "<p>The data has no known outcomes, so conversion cannot be shown.</p>"
     else:
-        c = rep.conversion.assign(
-            rate=rep.conversion["rate"].map(_pct),
-            interval=[
-                "—" if np.isnan(lo) else f"{lo:.1%} – {hi:.1%}"
-                for lo, hi in zip(rep.conversion["low"], rep.conversion["high"], strict=True)
-            ],
-        ).drop(columns=["low", "high"])
+        c = conversion_cells(rep.conversion)
         auc = "" if np.isnan(rep.auc) else f"AUC {rep.auc:.3f}"
         if auc and not np.isnan(rep.baseline_auc):
             auc += f" (baseline {rep.baseline_auc:.3f})"
@@ -220,10 +226,10 @@ def report_sections(report: Report) -> list[str]:
             + table_html(c, "conversion", index=True)
             + f"<figure>{chart_svg(rep.charts['conversion'])}</figure>"
         )
-    sections.append(_section("conversion", "Conversion per category", conv))
+    sections.append(section("conversion", "Conversion per category", conv))
 
     sections.append(
-        _section(
+        section(
             "top-leads",
             f"Top {rep.top_n} leads",
             table_html(rep.top, "top-leads-table"),
@@ -232,7 +238,7 @@ def report_sections(report: Report) -> list[str]:
     cold = "<p>" + going_cold_text(rep.n_cold, rep.n_fell, len(rep.cold)) + "</p>"
     if len(rep.cold):
         cold += table_html(rep.cold, "cold-leads-table")
-    sections.append(_section("going-cold", "Hot leads going cold", cold))
+    sections.append(section("going-cold", "Hot leads going cold", cold))
     return sections
 
 

@@ -36,9 +36,12 @@ from workbench.errors import Problem, UsageError, WorkbenchError
 from workbench.model import Model, load_model
 from workbench.report.build import DEFAULT_TOP_N, Report, match_segment
 from workbench.report.render import STYLE
+from workbench.report.stored import open_run, stored_title
 from workbench.resources import notebook
+from workbench.store.store import RUNS, TMP
 
 REPORT_NOTEBOOK = notebook("scoring_report.ipynb")
+STORE_REPORT_NOTEBOOK = notebook("store_report.ipynb")
 HTML_SUFFIXES = (".html", ".htm")
 
 # nbconvert's lab template without what it loads from CDNs (require.js, MathJax, mermaid,
@@ -173,13 +176,7 @@ def plan_reports(
     dates = [as_of] if isinstance(as_of, str) else list(as_of or [])
     segs = [segments] if isinstance(segments, str) else list(segments or [])
     out = Path(out)
-    problems: list[Problem] = []
-    if out.suffix.lower() not in HTML_SUFFIXES:
-        problems.append(Problem("--out", f"the report is HTML; name a .html file, not '{out}'"))
-    elif (folder_problem := unwritable(out)) is not None:
-        problems.append(folder_problem)
-    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
-        problems.append(Problem("--top", f"must be a whole number of at least 1, not {top_n!r}"))
+    problems: list[Problem] = _out_problems(out, top_n)
     files = {"--model": model, "--leads": leads, "--activities": activities}
     files["--compare-to"] = compare_to
     for option, path in files.items():
@@ -244,6 +241,57 @@ def plan_reports(
                 )
             )
     return jobs
+
+
+def _out_problems(out: Path, top_n: int) -> list[Problem]:
+    """What is wrong with ``--out`` and ``--top`` (shared by both kinds of report)."""
+    problems = []
+    if out.suffix.lower() not in HTML_SUFFIXES:
+        problems.append(Problem("--out", f"the report is HTML; name a .html file, not '{out}'"))
+    elif (folder_problem := unwritable(out)) is not None:
+        problems.append(folder_problem)
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        problems.append(Problem("--top", f"must be a whole number of at least 1, not {top_n!r}"))
+    return problems
+
+
+def plan_store_report(
+    store: str | Path,
+    run: str | None = None,
+    top_n: int = DEFAULT_TOP_N,
+    out: str | Path = "report.html",
+) -> ReportJob:
+    """Check the store, the run and ``--out``, and return the job reporting that run.
+
+    The run is pinned to its id here: a publish between this check and the notebook's run
+    changes which run is current, not which run this report is of. A missing store, one
+    with no run yet, an unknown run id, or an ``--out`` inside the store's runs (they are
+    never changed) is a :class:`ReportParameterError`.
+    """
+    out = Path(out)
+    problems = _out_problems(out, top_n)
+    resolved = out.expanduser().resolve()
+    for inside in (RUNS, TMP):
+        if resolved.is_relative_to((Path(store) / inside).resolve()):
+            problems.append(
+                Problem("--out", f"must not be inside the store's {inside}/ folder ({out}); "
+                        "published runs are never changed. Name a file outside it")
+            )  # fmt: skip
+    try:
+        stored = open_run(store, run)
+    except UsageError as exc:
+        problems += [p if p.where else Problem("--store", p.message) for p in exc.problems]
+        stored = None
+    if problems:
+        raise ReportParameterError(problems)
+    m = stored.manifest
+    stored.close()
+    return ReportJob(
+        parameters={"store": str(Path(store).resolve()), "run": m.run_id, "top_n": top_n},
+        out=out,
+        title=stored_title(m),
+        model_label=f"{m.model} v{m.version}",
+    )
 
 
 def _title(model: Model, segment: str | None, day: str | None) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 from workbench.errors import UsageError
 from workbench.model import Model, load_model
 from workbench.store.manifest import Manifest
-from workbench.store.store import EVENTS, LEADS, MODEL, RUNS, Store
+from workbench.store.store import EVENTS, LEADS, MODEL, REJECTED, RUNS, Store
 
 SEARCHED = ("lead_id", "name", "email", "title", "company")
 """Columns free-text search looks in (those the run has)."""
@@ -248,3 +248,86 @@ class StoredRun:
         if not out["known"].fillna(0).sum():
             return None
         return out.fillna(0).astype({"leads": int, "known": int, "converted": int})
+
+    # --- the stored report (``workbench report --store``) ------------------------------------
+    # Aggregates the report needs, each one query: a report over a million leads reads a few
+    # columns and returns small tables, never the leads themselves.
+
+    def category_histogram(self, lo: float, hi: float, bins: int = 50) -> pd.DataFrame:
+        """Leads per score bin and category (``bin_start``, ``bin_end``, ``category``,
+        ``leads``), every bin × category listed: what
+        :func:`~workbench.analysis.metrics.score_histogram` gives for a scoring in memory."""
+        width = (hi - lo) / bins
+        found = self._df(
+            "SELECT least(greatest(floor((score - ?) / ?), 0), ?)::INT AS b, "
+            "CAST(category AS VARCHAR) AS category, count(*) AS leads FROM leads "
+            "WHERE score IS NOT NULL AND NOT isnan(score) GROUP BY ALL",
+            [lo, width, bins - 1],
+        )
+        cells = found.set_index(["b", "category"])["leads"]
+        full = pd.MultiIndex.from_product([range(bins), self.categories], names=["b", "category"])
+        out = cells.reindex(full, fill_value=0).astype("int64").reset_index()
+        starts = [lo + i * width for i in range(bins)]
+        out.insert(0, "bin_start", [starts[b] for b in out["b"]])
+        out.insert(1, "bin_end", out["bin_start"] + width)
+        return out.drop(columns="b")[["bin_start", "bin_end", "category", "leads"]]
+
+    def best(self, n: int) -> pd.DataFrame:
+        """The ``n`` best leads of the sales categories (inquiries left out), by stored rank."""
+        return self._df(
+            f"SELECT {self._cols(QUEUE_COLUMNS)} FROM leads "
+            "WHERE CAST(category AS VARCHAR) <> ? ORDER BY rank LIMIT ?",
+            [self.categories[-1], int(n)],
+        )
+
+    def by_owner(self) -> pd.DataFrame:
+        """Per owner and category: ``leads``, ``new_top``, ``cold`` and, with outcomes,
+        ``known`` and ``converted`` (long form; owner None where a lead has none). Empty
+        when the run has no owner column."""
+        cols = ["owner", "category", "leads", "new_top", "cold", "known", "converted"]
+        if "owner" not in self.columns:
+            return pd.DataFrame(columns=cols)
+        flag = {f: f if f in self.columns else "FALSE" for f in ("new_top", "cold")}
+        outcome = (
+            "count(converted) FILTER (WHERE NOT isnan(converted)) AS known, "
+            "coalesce(sum(converted) FILTER (WHERE NOT isnan(converted)), 0) AS converted"
+            if "converted" in self.columns
+            else "0 AS known, 0 AS converted"
+        )
+        found = self._df(
+            "SELECT nullif(trim(CAST(owner AS VARCHAR)), '') AS owner, "
+            "CAST(category AS VARCHAR) AS category, count(*) AS leads, "
+            f"count(*) FILTER (WHERE {flag['new_top']}) AS new_top, "
+            f"count(*) FILTER (WHERE {flag['cold']}) AS cold, {outcome} "
+            "FROM leads GROUP BY ALL"
+        )
+        return found.astype({c: "int64" for c in cols[2:]})[cols]
+
+    def rejected_file(self, kind: str) -> Path:
+        """Where the rows the data checks set aside are stored (``kind``: leads or
+        activities): the file a data steward downloads."""
+        if kind not in REJECTED:
+            raise UsageError(f"kind must be one of {', '.join(REJECTED)}, not {kind!r}")
+        return self._folder / REJECTED[kind]
+
+    def rejected_reasons(self, kind: str) -> pd.DataFrame:
+        """Rows set aside per reason (``reason``, ``rows``), most first."""
+        path = self.rejected_file(kind)
+        if not path.exists():
+            return pd.DataFrame({"reason": pd.Series([], dtype="str"), "rows": []})
+        return self._df(
+            "SELECT CAST(reason AS VARCHAR) AS reason, count(*) AS rows FROM read_parquet(?) "
+            "GROUP BY ALL ORDER BY rows DESC, reason",
+            [str(path)],
+        )
+
+    def previous(self) -> StoredRun | None:
+        """The run this one was compared with when it was published (None: there was none,
+        or it has been pruned since)."""
+        run_id = self.manifest.previous_run
+        if run_id is None or not (self.store.path / RUNS / run_id / LEADS).exists():
+            return None
+        try:
+            return StoredRun(self.store, run_id)
+        except (UsageError, duckdb.IOException):  # pruned between the check and the open
+            return None

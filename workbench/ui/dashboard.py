@@ -473,6 +473,8 @@ class SalesDashboard:
         finally:
             self._filling = False
         self.apply_filters()
+        if self.lead_id is None and self.table.rows:  # a link opens on its best lead's card
+            self.select(self.table.rows[0]["lead_id"])
 
     def _build(self) -> None:
         enable_offline_charts()  # no CDN: the JavaScript ships with the page

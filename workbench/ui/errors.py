@@ -27,7 +27,7 @@ def error_html(message: str, what: str) -> str:
     """The message as an alert box: ``what`` says what cannot be shown."""
     return (
         f'{STYLE}<div class="wb-error" role="alert"><h3>{html.escape(what)}</h3>'
-        f"{html.escape(message)}\n\nFix the file above and reload this page.</div>"
+        f"{html.escape(message)}\n\nFix what is named above and reload this page.</div>"
     )
 
 

@@ -97,7 +97,7 @@ _TABLE_CSS = """
 .wb-queue tr.wb-selected { background: #dbe9f7; }
 .wb-queue .wb-num { text-align: right; font-variant-numeric: tabular-nums; }
 .wb-queue .wb-sub { color: #555; font-size: 12px; overflow: hidden; text-overflow: ellipsis; }
-.wb-queue a { color: #1f5fa8; text-decoration: none; }
+.wb-queue a, .wb-queue a.wb-sub { color: #1f5fa8; text-decoration: none; }
 .wb-queue a:hover { text-decoration: underline; }
 .wb-queue .wb-empty { color: #666; font-style: italic; cursor: default; }
 .wb-badge { font-weight: 600; }
