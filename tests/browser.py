@@ -1,14 +1,16 @@
 """What the browser tests share: Debian's Chromium (never a downloaded one), a free port,
-the ``workbench`` command, a server to wait for, and where screenshots go."""
+the ``workbench`` command, a server to wait for, its kernels, and where screenshots go."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.helpers import ROOT
@@ -28,6 +30,29 @@ def workbench_command() -> list[str]:
     """The ``workbench`` command of this environment, as a user runs it."""
     exe = Path(sys.executable).with_name("workbench")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "workbench.cli"]
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    server = psutil.Process(pid)
+    return [server, *server.children(recursive=True)]
+
+
+def kernel_count(pid: int) -> int:
+    """How many kernels the Voilà server ``pid`` runs now (its ipykernel processes)."""
+    count = 0
+    for proc in _tree(pid)[1:]:
+        with contextlib.suppress(psutil.NoSuchProcess):  # ended (or a zombie) as we looked
+            count += "ipykernel_launcher" in proc.cmdline()
+    return count
+
+
+def server_rss(pid: int) -> int:
+    """Bytes of memory the server ``pid`` and all its processes (the kernels) hold now."""
+    total = 0
+    for proc in _tree(pid):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += proc.memory_info().rss
+    return total
 
 
 def free_port() -> int:

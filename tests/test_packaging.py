@@ -110,8 +110,9 @@ def test_tune_and_dashboard_serve_with_the_same_safe_voila_defaults(launched, sm
     out = capsys.readouterr().out
     assert "Sales dashboard: http://127.0.0.1:" in out and "Tuning app: http://127.0.0.1:" in out
     (dash, _), (tune, _) = launched
-    assert dash[dash.index("voila") + 1] == str(resources.notebook("sales_dashboard.ipynb"))
-    assert tune[tune.index("voila") + 1] == str(resources.notebook("tune_model.ipynb"))
+    server = str(resources.voila_server())  # Voilà with the cap on pages (ui/voila_server.py)
+    assert dash[dash.index(server) + 1] == str(resources.notebook("sales_dashboard.ipynb"))
+    assert tune[tune.index(server) + 1] == str(resources.notebook("tune_model.ipynb"))
     for command, env in launched:
         for safe in ("--Voila.ip=127.0.0.1", "--template=offline", "--strip_sources=True",
                      "--show_tracebacks=False", "--Voila.port_retries=0"):  # fmt: skip

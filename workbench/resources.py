@@ -35,6 +35,11 @@ def samples_dir() -> Path:
     return _package_dir("data", "samples")
 
 
+def voila_server() -> Path:
+    """The script the dashboard's Voilà server runs (see :mod:`workbench.ui.voila_server`)."""
+    return _package_dir("ui", "voila_server.py")
+
+
 def jupyter_dir() -> Path:
     """The folder to put on ``JUPYTER_PATH`` so Voilà finds the offline template."""
     return _package_dir("ui", "jupyter")

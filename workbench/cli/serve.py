@@ -15,22 +15,59 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.cli.options import check_date, port_free
+from workbench.cli.options import check_date, port_free, whole_number
 from workbench.cli.publish import history_weeks
 from workbench.data import load_data
 from workbench.engine.signals import compute_signals
 from workbench.errors import DataError, UsageError
 from workbench.model import load_model
 from workbench.model.signoff import stale_sign_off
-from workbench.resources import jupyter_dir, notebook
+from workbench.resources import jupyter_dir, notebook, voila_server
 
 DASHBOARD_NOTEBOOK = notebook("sales_dashboard.ipynb")
 TUNING_NOTEBOOK = notebook("tune_model.ipynb")
 LOCAL = ("127.0.0.1", "localhost", "::1")
 PROBE_LEADS = 300  # the page is built over this many leads before serving: fast, same checks
 PREVIEW_WEEKS = 4  # past weeks published with `dashboard --leads`: a trend and "new" to show
+
+
+@dataclass(frozen=True)
+class Viewers:
+    """How many pages a server holds open, and when their kernels end.
+
+    Each open page holds one kernel, ~0.3 GB over a store of 1,000,000 leads. Ten pages is
+    the load the dashboard is sized for (ten viewers within a minute,
+    ``benchmarks/bench_viewers.py``); with the two pre-heated kernels that is at most twelve
+    kernels (4.3 GB measured at 1M). The next visitor gets a "busy" page (HTTP 503) at once.
+    """
+
+    max_viewers: int = 10
+    idle_minutes: int = 30  # a page left open this long without use loses its kernel
+    preheated: int = 2  # kernels started ahead, so a visitor rarely waits for one to start
+    page_gone_seconds: int = 30  # no page connected (browser closed or gone) for this long
+    cull_every_seconds: int = 5
+
+    def voila_options(self, title: str) -> list[str]:
+        """The options of :mod:`workbench.ui.voila_server` that carry these settings."""
+        return [
+            f"--WorkbenchVoila.max_viewers={self.max_viewers}",
+            f"--WorkbenchVoila.page_title={title}",
+            "--preheat_kernel=True", f"--pool_size={self.preheated}",
+            f"--PageKernels.page_gone_after={self.page_gone_seconds}",
+            f"--MappingKernelManager.cull_idle_timeout={self.idle_minutes * 60}",
+            f"--MappingKernelManager.cull_interval={self.cull_every_seconds}",
+            "--MappingKernelManager.cull_connected=True",  # idle with its page open, too
+            # a loaded server sends a cell's output late: wait for it, never show a blank page
+            "--VoilaExecutor.iopub_timeout=30",
+        ]  # fmt: skip
+
+
+def viewers(args: argparse.Namespace) -> Viewers:
+    """The :class:`Viewers` settings the command line asked for."""
+    return Viewers(max_viewers=args.max_viewers, idle_minutes=args.idle_minutes)
 
 
 def _check_options(args: argparse.Namespace, default_port: int) -> int:
@@ -92,11 +129,14 @@ def serve_voila(
     ip: str,
     port: int,
     token: str | None,
+    limits: Viewers = Viewers(),
 ) -> int:
     """Serve ``page`` with Voilà and the offline template: no code, no tracebacks shown.
 
     The one launcher of ``dashboard`` and ``tune``; it returns only where there is no
-    ``execve`` (Voilà replaces this process otherwise).
+    ``execve`` (Voilà replaces this process otherwise). Voilà runs as
+    :mod:`workbench.ui.voila_server`: at most ``limits.max_viewers`` pages, each page's
+    kernel ended when the page closes or sits idle.
     """
     if not port_free(ip, port):
         raise UsageError(f"port {port} on {ip} is in use; choose another with --port")
@@ -105,11 +145,11 @@ def serve_voila(
         filter(None, [str(jupyter_dir()), os.environ.get("JUPYTER_PATH")])
     )
     command = [
-        sys.executable, "-m", "voila", str(page), "--no-browser",
+        sys.executable, "-P", str(voila_server()), str(page), "--no-browser",
         f"--port={port}", f"--Voila.ip={ip}", "--Voila.port_retries=0",
         "--template=offline", "--theme=light",
         "--strip_sources=True", "--show_tracebacks=False",  # viewers see no code, no traceback
-        "--preheat_kernel=True", "--pool_size=1",  # the next visit finds the page ready
+        *limits.voila_options(title),
     ]  # fmt: skip
     if token:
         command.append(f"--token={token}")
@@ -186,8 +226,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if args.run:
         os.environ[RUN] = args.run
     return serve_voila(
-        DASHBOARD_NOTEBOOK, {}, title="Sales dashboard", ip=args.ip, port=port, token=args.token
-    )
+        DASHBOARD_NOTEBOOK, {}, title="Sales dashboard", ip=args.ip, port=port, token=args.token,
+        limits=viewers(args),
+    )  # fmt: skip
 
 
 def working_copy(folder: Path) -> tuple[Path, bool]:
@@ -263,8 +304,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
     if args.lab:
         return serve_lab(files, ip=args.ip, port=port, token=args.token)
     return serve_voila(
-        TUNING_NOTEBOOK, files, title="Tuning app", ip=args.ip, port=port, token=args.token
-    )
+        TUNING_NOTEBOOK, files, title="Tuning app", ip=args.ip, port=port, token=args.token,
+        limits=viewers(args),
+    )  # fmt: skip
 
 
 def _file_options(p: argparse.ArgumentParser) -> None:
@@ -277,6 +319,23 @@ def _server_options(p: argparse.ArgumentParser, port_help: str) -> None:
     p.add_argument("--port", type=int, help=port_help)
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--token", help="require this token in the URL (?token=...)")
+    defaults = Viewers()
+    p.add_argument(
+        "--max-viewers",
+        type=whole_number(1),
+        default=defaults.max_viewers,
+        metavar="N",
+        help=f"pages open at once (default {defaults.max_viewers}); each holds a kernel with "
+        "its own copy of the data, and the next visitor is told the page is busy",
+    )
+    p.add_argument(
+        "--idle-minutes",
+        type=whole_number(1),
+        default=defaults.idle_minutes,
+        metavar="M",
+        help=f"end the kernel of a page left unused this long (default {defaults.idle_minutes}); "
+        "a closed page's kernel ends at once",
+    )
 
 
 def add_parsers(sub) -> None:
