@@ -44,11 +44,12 @@ chromium:
 test: $(STAMP) lint chromium
 	$(BIN)/python -m pytest --hypothesis-profile=ci
 
-bench: $(STAMP)
+bench: $(STAMP) chromium
 	$(BIN)/python benchmarks/bench_rescore.py
 	$(BIN)/python benchmarks/bench_signals.py
 	$(BIN)/python benchmarks/bench_tuning.py
-	$(BIN)/python benchmarks/bench_dashboard.py
+	$(BIN)/python benchmarks/bench_publish.py
+	$(BIN)/python benchmarks/bench_dashboard.py --browser
 	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/python benchmarks/bench_draft.py
 
