@@ -144,3 +144,17 @@ def test_dashboard_options_that_cannot_go_together_exit_2(store, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["publish", "--model", str(MODEL), "--leads", str(LEADS), "--history", "0w"])
     assert stop.value.code == 2 and "number of weeks" in capsys.readouterr().err
+
+
+def test_card_reasons_are_the_engines_best_six_for_and_four_against(store):
+    from workbench.engine.reasons import reason_texts
+
+    m = store.current()
+    model = wb.load_model(MODEL)
+    data = sales.known_by(wb.load_data(LEADS, ACTS, model=model), m.as_of)
+    signals = wb.compute_signals(model, data, as_of=m.as_of)
+    card = reason_texts(model, signals, wb.contributions(model, signals), 6, 4, sep="\n")
+    listed = reason_texts(model, signals, wb.contributions(model, signals))
+    table = store.read_leads(m.run_id).set_index("lead_id").loc[card.index]
+    assert [list(x) for x in table["card_reasons"]] == [t.split("\n") if t else [] for t in card]
+    assert list(table["reasons"]) == list(listed)
