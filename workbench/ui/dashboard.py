@@ -481,6 +481,7 @@ class SalesDashboard:
             self.select(first)
         else:
             self.clear_card()
+        release_memory()  # what building the page needed and no longer does
 
     def _from_url(self, change) -> None:
         """A link with ``?owner=…&category=…`` opens that view (unknown values ignored)."""
