@@ -325,8 +325,8 @@ def _server_options(p: argparse.ArgumentParser, port_help: str) -> None:
         type=whole_number(1),
         default=defaults.max_viewers,
         metavar="N",
-        help=f"pages open at once (default {defaults.max_viewers}); each holds a kernel with "
-        "its own copy of the data, and the next visitor is told the page is busy",
+        help=f"pages open at once (default {defaults.max_viewers}); each holds a kernel "
+        "(~0.3 GB), and the next visitor is told the page is busy",
     )
     p.add_argument(
         "--idle-minutes",
