@@ -346,7 +346,7 @@ def build_stored_report(
             if prev is None:
                 previous_label += " (pruned since: its counts are not shown)"
         lo, hi = model.scale.min, model.scale.max
-        hist = r.category_histogram(lo, hi)
+        hist = r.histogram(lo, hi)
         prev_hist = None
         if prev is not None:
             prev_hist = prev.histogram(lo, hi)

@@ -277,25 +277,6 @@ class StoredRun:
     # Aggregates the report needs, each one query: a report over a million leads reads a few
     # columns and returns small tables, never the leads themselves.
 
-    def category_histogram(self, lo: float, hi: float, bins: int = 50) -> pd.DataFrame:
-        """Leads per score bin and category (``bin_start``, ``bin_end``, ``category``,
-        ``leads``), every bin × category listed: what
-        :func:`~workbench.analysis.metrics.score_histogram` gives for a scoring in memory."""
-        width = (hi - lo) / bins
-        found = self._df(
-            "SELECT least(greatest(floor((score - ?) / ?), 0), ?)::INT AS b, "
-            "CAST(category AS VARCHAR) AS category, count(*) AS leads FROM leads "
-            "WHERE score IS NOT NULL AND NOT isnan(score) GROUP BY ALL",
-            [lo, width, bins - 1],
-        )
-        cells = found.set_index(["b", "category"])["leads"]
-        full = pd.MultiIndex.from_product([range(bins), self.categories], names=["b", "category"])
-        out = cells.reindex(full, fill_value=0).astype("int64").reset_index()
-        starts = [lo + i * width for i in range(bins)]
-        out.insert(0, "bin_start", [starts[b] for b in out["b"]])
-        out.insert(1, "bin_end", out["bin_start"] + width)
-        return out.drop(columns="b")[["bin_start", "bin_end", "category", "leads"]]
-
     def best(self, n: int) -> pd.DataFrame:
         """The ``n`` best leads of the sales categories (inquiries left out), by stored rank."""
         return self._df(
