@@ -201,14 +201,20 @@ class StoredRun:
         paths = [p for p in by_path if Path(p).exists()]
         if not paths:
             return pd.DataFrame(columns=["as_of", "score", "category", "run_id"])
+        sql = (
+            "SELECT filename, score, CAST(category AS VARCHAR) AS category "
+            "FROM read_parquet(?, filename = true) WHERE lead_id = ?"
+        )
         try:
-            found = self._df(
-                "SELECT filename, score, CAST(category AS VARCHAR) AS category "
-                "FROM read_parquet(?, filename = true) WHERE lead_id = ?",
-                [paths, lead_id],
-            )
-        except duckdb.IOException:  # a run pruned between listing and reading
-            return self.trend(lead_id, runs) if paths else found
+            found = self._df(sql, [paths, lead_id])
+        except duckdb.IOException:  # a run pruned between listing and reading: once more
+            paths = [p for p in paths if Path(p).exists()]
+            try:
+                found = self._df(sql, [paths, lead_id]) if paths else None
+            except duckdb.IOException:
+                found = None
+            if found is None:
+                return pd.DataFrame(columns=["as_of", "score", "category", "run_id"])
         found["run_id"] = [by_path[f].run_id for f in found["filename"]]
         found["as_of"] = [pd.Timestamp(by_path[f].as_of) for f in found["filename"]]
         return (
