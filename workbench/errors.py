@@ -10,6 +10,13 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from workbench.text import shorten
+
+LONGEST = 400
+"""Characters of one problem as printed."""
+SHOWN = 20
+"""Problems printed of one error; the rest are counted."""
+
 
 def format_path(path: Sequence[str | int]) -> str:
     """``('criteria', 3, 'rule', 'bins', 1)`` -> ``criteria[3].rule.bins[1]``."""
@@ -62,12 +69,16 @@ class WorkbenchError(Exception):
         super().__init__(self._render())
 
     def _render(self) -> str:
+        """Every problem on a line of its own, each cut to a few hundred characters and at
+        most ``SHOWN`` of them: a hostile file must not echo megabytes back."""
         head = f"{self.source}: " if self.source else ""
         if len(self.problems) == 1:
             p = self.problems[0]
-            return f"{head}{p}" if p.where or p.line else f"{head}{p.message}"
-        lines = [f"{head}{len(self.problems)} problems:"]
-        lines += [f"  - {p}" for p in self.problems]
+            return shorten(f"{head}{p}" if p.where or p.line else f"{head}{p.message}", LONGEST)
+        lines = [f"{head}{len(self.problems):,} problems:"]
+        lines += [f"  - {shorten(p, LONGEST)}" for p in self.problems[:SHOWN]]
+        if len(self.problems) > SHOWN:
+            lines.append(f"  … and {len(self.problems) - SHOWN:,} more")
         return "\n".join(lines)
 
     def with_source(self, source: str, lines: dict[str, int] | None = None) -> WorkbenchError:

@@ -7,14 +7,13 @@ first) to rank repeats, and the last event per lead is a ``np.maximum.at``.
 
 from __future__ import annotations
 
-import re
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from workbench.model import rules as r
+from workbench.model.patterns import contains_any, matches
 
 DAY_NS = 86_400 * 10**9
 
@@ -62,17 +61,13 @@ class EventArrays:
         if rule.types:
             mask = _lookup(self.type_codes, self.type_cats.isin(rule.types))
         if rule.detail_contains or rule.detail_regex:
-            text = pd.Series(self.detail_cats, dtype="str")
-            ok = pd.Series(False, index=text.index)
+            text = np.asarray(self.detail_cats, dtype=object)
+            ok = np.zeros(len(text), dtype=bool)
             if rule.detail_contains:
-                pat = "|".join(re.escape(v) for v in rule.detail_contains)
-                ok |= text.str.contains(pat, case=False, regex=True).fillna(False)
+                ok |= contains_any(text, rule.detail_contains, case=False)
             if rule.detail_regex:
-                with warnings.catch_warnings():  # groups in a user's pattern are fine
-                    warnings.simplefilter("ignore", UserWarning)
-                    hit = text.str.contains(rule.detail_regex, case=False, regex=True)
-                ok |= hit.fillna(False)
-            d = _lookup(self.detail_codes, ok.to_numpy(bool))
+                ok |= matches(text, rule.detail_regex, case=False)
+            d = _lookup(self.detail_codes, ok)
             mask = d if mask is None else mask & d
         return mask
 

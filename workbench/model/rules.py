@@ -15,26 +15,21 @@ from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from workbench.model.bounds import Count, Days, Edge, Factor, HalfLife, Points
+from workbench.model.patterns import check_pattern
+
 Scalar = str | int | float | bool
 
 
 class Frozen(BaseModel):
     """Immutable, strict about unknown keys: a typo in the YAML is an error, not ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def normalize_activity_type(value: str) -> str:
     """'Page View' and 'page-view' mean 'page_view': CRM exports spell types loosely."""
     return re.sub(r"[\s\-]+", "_", str(value).strip().lower())
-
-
-def _check_regex(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression ({exc})") from None
-    return pattern
 
 
 # --- lead-field rules -------------------------------------------------------------------
@@ -76,8 +71,8 @@ class Range(FieldRule):
     """Numeric field in [min, max): one of min or max may be left open."""
 
     kind: Literal["range"]
-    min: float | None = None
-    max: float | None = None
+    min: Edge | None = None
+    max: Edge | None = None
 
     @model_validator(mode="after")
     def _bounds(self) -> Range:
@@ -105,7 +100,7 @@ class Evidence(Frozen):
 class Level(Frozen):
     """A bin or group: it scores its own points, or stars (× the model's points per star)."""
 
-    points: float | None = None
+    points: Points | None = None
     stars: int | None = Field(default=None, ge=-5, le=5)
     label: str | None = None
     evidence: Evidence | None = None
@@ -122,8 +117,8 @@ class Level(Frozen):
 class Bin(Level):
     """One numeric bin [min, max) with its own points (or stars)."""
 
-    min: float | None = None
-    max: float | None = None
+    min: Edge | None = None
+    max: Edge | None = None
 
     def describe(self) -> str:
         if self.label:
@@ -236,14 +231,14 @@ class Regex(FieldRule):
     pattern: str = Field(min_length=1)
     case_sensitive: bool = False
 
-    _check = field_validator("pattern")(_check_regex)
+    _check = field_validator("pattern")(check_pattern)
 
 
 class WithinDays(FieldRule):
     """Date field falls within the last N days before the as-of date."""
 
     kind: Literal["within_days"]
-    days: int = Field(gt=0)
+    days: Days
 
 
 # --- activity rules ---------------------------------------------------------------------
@@ -252,8 +247,8 @@ class WithinDays(FieldRule):
 class Diminishing(Frozen):
     """Each repeat is worth ``factor`` times the previous one; only ``max_count`` count."""
 
-    factor: float = Field(gt=0, le=1)
-    max_count: int | None = Field(default=None, gt=0)
+    factor: Factor
+    max_count: Count | None = None
 
 
 class ActivityRule(Frozen):
@@ -269,7 +264,7 @@ class ActivityRule(Frozen):
     @field_validator("detail_regex")
     @classmethod
     def _regex(cls, v: str | None) -> str | None:
-        return None if v is None else _check_regex(v)
+        return None if v is None else check_pattern(v)
 
     def signal_key(self) -> ActivityRule:
         return self
@@ -283,25 +278,25 @@ class Activity(ActivityRule):
     """
 
     kind: Literal["activity"]
-    within_days: int | None = Field(default=None, gt=0)
-    min_count: int = Field(default=1, ge=1)
+    within_days: Days | None = None
+    min_count: Count = 1
     diminishing: Diminishing | None = None
-    half_life_days: float | None = Field(default=None, gt=0)
+    half_life_days: HalfLife | None = None
 
 
 class Inactivity(ActivityRule):
     """No event of these types (any type if none given) in the last N days."""
 
     kind: Literal["inactivity"]
-    days: int = Field(gt=0)
+    days: Days
 
 
 class Trend(ActivityRule):
     """More events in the last N days than in the N days before."""
 
     kind: Literal["trend"]
-    days: int = Field(gt=0)
-    min_count: int = Field(default=1, ge=1)
+    days: Days
+    min_count: Count = 1
 
 
 FIELD_RULES = (

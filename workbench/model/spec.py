@@ -24,6 +24,16 @@ from pydantic import (
 )
 
 from workbench.errors import ModelError, Problem, did_you_mean, format_path
+from workbench.model.bounds import (
+    MAX_CRITERIA,
+    Cap,
+    Points,
+    PointsPerStar,
+    PositivePoints,
+    ScaleValue,
+    Version,
+    Weight,
+)
 from workbench.model.rules import LEVEL_RULES, ActivityRule, Evidence, FieldRuleT, Frozen, Rule
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
@@ -51,7 +61,7 @@ def _to_pairs(value: Any) -> Any:
 
 
 PointsMap = Annotated[
-    tuple[tuple[str, float], ...],
+    tuple[tuple[str, Points], ...],
     BeforeValidator(_to_pairs),
     PlainSerializer(lambda pairs: dict(pairs), return_type=dict),
 ]
@@ -69,15 +79,15 @@ class Approval(Frozen):
 
 
 class ChangelogEntry(Frozen):
-    version: int = Field(ge=1)
+    version: Version
     date: dt.date | None = None
     author: str = ""
     note: str = ""
 
 
 class Scale(Frozen):
-    min: float = 0
-    max: float = 100
+    min: ScaleValue = 0
+    max: ScaleValue = 100
 
     @model_validator(mode="after")
     def _order(self) -> Scale:
@@ -91,8 +101,8 @@ class Bucket(Frozen):
 
     id: Identifier
     label: str = ""
-    weight: float = Field(default=100, ge=0, le=100, description="percent, 0–100")
-    cap: float | None = Field(default=None, gt=0)
+    weight: Weight = Field(default=100, description="percent, 0–100")
+    cap: Cap | None = None
 
 
 class Criterion(Frozen):
@@ -102,9 +112,9 @@ class Criterion(Frozen):
     label: str = Field(min_length=1)
     bucket: str
     rule: Rule
-    points: float | None = None
+    points: Points | None = None
     stars: int | None = Field(default=None, ge=-5, le=5)
-    max_points: float | None = Field(default=None, gt=0)
+    max_points: PositivePoints | None = None
     segments: tuple[str, ...] = ()
     description: str = ""
     evidence: Evidence | None = None
@@ -137,7 +147,7 @@ class Threshold(Frozen):
     """A named band: a value at or above ``min`` (and below the band above) gets ``name``."""
 
     name: str = Field(min_length=1)
-    min: float | None = None
+    min: ScaleValue | None = None
     label: str = ""
 
     @property
@@ -256,13 +266,13 @@ class Model(Frozen):
 
     format_version: Literal[1] = 1
     name: str = Field(min_length=1)
-    version: int = Field(default=1, ge=1)
+    version: Version = 1
     description: str = ""
     owner: str = ""
     approved_by: tuple[Approval, ...] = ()
     changelog: tuple[ChangelogEntry, ...] = ()
     scale: Scale = Scale()
-    points_per_star: float = Field(default=10, gt=0)
+    points_per_star: PointsPerStar = 10
     buckets: tuple[Bucket, ...] = Field(default_factory=_default_buckets, min_length=1)
     criteria: tuple[Criterion, ...] = Field(min_length=1)
     categories: tuple[Threshold, ...] = Field(default_factory=_default_categories, min_length=1)
@@ -282,6 +292,26 @@ class Model(Frozen):
         if v != 1:
             raise ValueError(f"this workbench reads format_version 1; got {v!r}")
         return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_many(cls, data: Any) -> Any:
+        """Counted before any criterion is validated: 100,000 of them would take minutes."""
+        if isinstance(data, Mapping):
+            for key in ("criteria", "inquiries"):
+                items = data.get(key)
+                if isinstance(items, list | tuple) and len(items) > MAX_CRITERIA:
+                    raise ModelError(
+                        [
+                            Problem(
+                                key,
+                                f"{len(items):,} {key}; the limit is {MAX_CRITERIA:,}. "
+                                "Split the model into segment models or merge criteria "
+                                "into bins or lookup groups.",
+                            )
+                        ]
+                    )
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -585,13 +615,16 @@ def _cross_check(m: Model) -> list[Problem]:
         if bucket_ids.index(b.id) != i:
             problems.append(Problem(format_path(("buckets", i, "id")), f"duplicate id '{b.id}'"))
     crit_ids = [c.id for c in m.criteria]
+    first_index: dict[str, int] = {}
+    for i, cid in enumerate(crit_ids):
+        first_index.setdefault(cid, i)
     for i, c in enumerate(m.criteria):
         path = ("criteria", i)
-        if crit_ids.index(c.id) != i:
+        if first_index[c.id] != i:
             problems.append(
                 Problem(
                     format_path((*path, "id")),
-                    f"duplicate id '{c.id}' (also criteria[{crit_ids.index(c.id)}]); "
+                    f"duplicate id '{c.id}' (also criteria[{first_index[c.id]}]); "
                     "ids must be unique",
                 )
             )
@@ -655,14 +688,14 @@ def _cross_check(m: Model) -> list[Problem]:
                 problems.append(Problem(f"{where}.value", f"duplicate segment '{v.value}'"))
             seen.add(segment_key(v.value))
             for cid, _ in v.points:
-                if cid not in crit_ids:
+                if cid not in first_index:
                     problems.append(
                         Problem(
                             f"{where}.points.{cid}",
                             f"unknown criterion '{cid}'." + did_you_mean(cid, crit_ids),
                         )
                     )
-                elif m.criterion(cid).is_level:
+                elif m.criteria[first_index[cid]].is_level:
                     problems.append(
                         Problem(
                             f"{where}.points.{cid}",
@@ -670,7 +703,7 @@ def _cross_check(m: Model) -> list[Problem]:
                         )
                     )
             for j, cid in enumerate(v.exclude):
-                if cid not in crit_ids:
+                if cid not in first_index:
                     problems.append(
                         Problem(
                             f"{where}.exclude[{j}]",

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from workbench.errors import Problem, did_you_mean, format_path
 from workbench.model import rules as rules_mod
+from workbench.text import shorten
 
 
 def _all_field_names() -> set[str]:
@@ -61,7 +62,7 @@ def _message(err: Mapping[str, Any], key: str | int | None) -> str:
     if etype == "extra_forbidden":
         # a key valid elsewhere in the file is no hint for this place: suggest another one
         others = _all_field_names() - {str(key)}
-        return f"unknown key '{key}'." + did_you_mean(str(key), others)
+        return f"unknown key '{shorten(key, 60)}'." + did_you_mean(str(key)[:200], others)
     if etype == "missing":
         return f"required key '{key}' is missing"
     if etype == "too_short":
@@ -69,14 +70,15 @@ def _message(err: Mapping[str, Any], key: str | int | None) -> str:
     if etype in ("union_tag_invalid", "union_tag_not_found"):
         if etype == "union_tag_not_found":
             return f"a rule needs a 'kind'; one of {', '.join(rules_mod.RULE_KINDS)}"
-        tag = err.get("ctx", {}).get("tag", value)
-        hint = did_you_mean(str(tag), rules_mod.RULE_KINDS)
-        return f"unknown rule kind '{tag}'.{hint} Known kinds: {', '.join(rules_mod.RULE_KINDS)}"
+        tag = str(err.get("ctx", {}).get("tag", value))[:200]
+        hint = did_you_mean(tag, rules_mod.RULE_KINDS)
+        known = ", ".join(rules_mod.RULE_KINDS)
+        return f"unknown rule kind '{shorten(tag, 60)}'.{hint} Known kinds: {known}"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     if etype not in ("value_error", "assertion_error") and not isinstance(value, Mapping | list):
-        msg = f"{msg}; got {value!r}"
+        msg = f"{msg}; got {shorten(repr(value), 80)}"
     return msg
 
 
