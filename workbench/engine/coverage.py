@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.loading import NEVER, created_after
-from workbench.engine.fields import ColumnCache, rule_keys, value_keys
+from workbench.engine.fields import ColumnCache, rule_keys
 from workbench.engine.kinds import kind_of
 from workbench.errors import Problem, did_you_mean
 from workbench.model.spec import Model
@@ -89,6 +89,7 @@ def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
     ('CEO' in a small export), and a warning for each would bury the real ones.
     """
     out = []
+    present: dict[tuple[str, bool], set] = {}
     rules = [(f"criteria.{c.id}.rule", c.rule) for c in model.criteria]
     rules += [(f"inquiries.{q.id}.rule", q.rule) for q in model.inquiries]
     for where, rule in rules:
@@ -97,9 +98,10 @@ def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
             continue
         cs = getattr(rule, "case_sensitive", False)
         _, text = cache.factorized(rule.field)
-        present = set(value_keys(text, cs).dropna())
+        if (rule.field, cs) not in present:
+            present[rule.field, cs] = set(cache.keys(rule.field, cs).dropna())
         for v, key in zip(values, rule_keys(values, cs), strict=True):
-            if key in present:
+            if key in present[rule.field, cs]:
                 continue
             hint = did_you_mean(str(v), text.dropna().unique()[:5000])
             if hint:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from workbench.data.loading import parse_dates
 from workbench.data.numbers import canonical, number_key, read_numbers
@@ -29,6 +30,11 @@ class ColumnCache:
     _factorized: dict[str, tuple[np.ndarray, pd.Series]] = field(default_factory=dict)
     _numbers: dict[str, np.ndarray] = field(default_factory=dict)
     _dates: dict[str, np.ndarray] = field(default_factory=dict)
+    _keys: dict[tuple[str, bool], pd.Series] = field(default_factory=dict)
+    _key_codes: dict[tuple[str, bool], tuple[np.ndarray, dict[str, int]]] = field(
+        default_factory=dict
+    )
+    _arrow: dict[str, pa.Array] = field(default_factory=dict)
 
     def factorized(self, name: str) -> tuple[np.ndarray, pd.Series]:
         """Codes (-1 = missing) and the distinct values as text."""
@@ -40,6 +46,32 @@ class ColumnCache:
                 text = pd.Series([number_key(v) for v in uniques], dtype="str")
             self._factorized[name] = (codes, text)
         return self._factorized[name]
+
+    def keys(self, name: str, case_sensitive: bool) -> pd.Series:
+        """:func:`value_keys` of the column's distinct values, once per run: ten thousand
+        criteria on one column key its vocabulary once, not ten thousand times."""
+        if (name, case_sensitive) not in self._keys:
+            _, text = self.factorized(name)
+            self._keys[name, case_sensitive] = value_keys(text, case_sensitive)
+        return self._keys[name, case_sensitive]
+
+    def key_codes(self, name: str, case_sensitive: bool) -> tuple[np.ndarray, dict[str, int]]:
+        """Per lead, a code for its value's key (-1 where missing), and key -> code: a rule
+        naming a few values then costs one ``np.isin`` over small integers."""
+        if (name, case_sensitive) not in self._key_codes:
+            codes, _ = self.factorized(name)
+            key_code, uniques = pd.factorize(self.keys(name, case_sensitive))
+            per_lead = gather(codes, key_code.astype(np.int32), np.int32(-1))
+            index = {str(k): i for i, k in enumerate(uniques)}
+            self._key_codes[name, case_sensitive] = (per_lead, index)
+        return self._key_codes[name, case_sensitive]
+
+    def arrow_text(self, name: str) -> pa.Array:
+        """The column's distinct values as an Arrow string array, for the regex kernels."""
+        if name not in self._arrow:
+            _, text = self.factorized(name)
+            self._arrow[name] = pa.array(text.to_numpy(dtype=object), pa.string(), from_pandas=True)
+        return self._arrow[name]
 
     def numbers(self, name: str) -> np.ndarray:
         """Float values as :mod:`workbench.data.numbers` reads them ('1,200', '$5000',
@@ -98,10 +130,21 @@ def value_keys(text: pd.Series, case_sensitive: bool) -> pd.Series:
     return canonical(out)
 
 
-def rule_keys(values: Iterable[r.Scalar], case_sensitive: bool) -> pd.Series:
+def rule_keys(values: Iterable[r.Scalar], case_sensitive: bool) -> list[str | None]:
     """The values a rule names (equals/in/not_in/lookup), keyed as :func:`value_keys` keys
-    the leads' values; NA for a value that can match nothing (NaN)."""
-    return value_keys(pd.Series([_rule_text(v) for v in values], dtype="str"), case_sensitive)
+    the leads' values; None for a value that can match nothing (NaN).
+
+    A rule names a handful of words, and a model may have ten thousand rules: text with no
+    digit cannot read as a number, so it is keyed in plain Python (``str.strip`` and
+    ``str.casefold`` are what the pandas methods apply), without a vectorised pass."""
+    texts = [_rule_text(v) for v in values]
+    if any(t is not None and any(ch.isdigit() for ch in t) for t in texts):
+        keys = value_keys(pd.Series(texts, dtype="str"), case_sensitive)
+        return [None if pd.isna(k) else str(k) for k in keys]
+    return [
+        None if t is None else (t.strip() if case_sensitive else t.strip().casefold())
+        for t in texts
+    ]
 
 
 def gather(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:

@@ -226,8 +226,10 @@ def contributions(model: Model, signals: Signals, rows: np.ndarray | None = None
     codes = seg_code[rows]
     n_codes = len(signals.segment_names)
     per_code = [_variant_points(rules, model) for rules in rules_by_code(model)]
-    out = {}
-    for c in model.criteria:
+    # one block, filled column by column: a frame from ten thousand separate arrays would
+    # be stacked (copied) by pandas, and reasons read the block as it is
+    out = np.empty((len(rows), len(model.criteria)), dtype=np.float64, order="F")
+    for j, c in enumerate(model.criteria):
         mult = np.array([per_code[k][c.id] for k in range(n_codes)], dtype=np.float64)[codes]
         if c.is_level:
             values = _level_table(model, c)[signals.levels[c.id][rows]] * mult
@@ -235,8 +237,8 @@ def contributions(model: Model, signals: Signals, rows: np.ndarray | None = None
             values = signals.column(c.id)[rows].astype(np.float64) * mult
             if c.max_points is not None:
                 values = np.clip(values, -c.max_points, c.max_points)
-        out[c.id] = values + 0.0  # no "-0.0" for a negative criterion that did not fire
-    return pd.DataFrame(out, index=signals.lead_ids[rows])
+        out[:, j] = values + 0.0  # no "-0.0" for a negative criterion that did not fire
+    return pd.DataFrame(out, index=signals.lead_ids[rows], columns=list(model.criterion_ids))
 
 
 def totals_frame(model: Model, signals: Signals, totals: Totals) -> pd.DataFrame:

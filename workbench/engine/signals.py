@@ -236,12 +236,13 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
 
     bucket_pos = {b: i for i, b in enumerate(model.bucket_ids)}
     # by bucket; within a bucket, capped criteria last so their columns form one block
+    position = {c.id: i for i, c in enumerate(model.criteria)}
     ordered = sorted(
         model.criteria,
         key=lambda c: (
             bucket_pos[c.bucket],
             c.max_points is not None and not c.is_level,
-            model.criteria.index(c),
+            position[c.id],
         ),
     )
     columns: list[tuple[str, int]] = []

@@ -15,6 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+Texts = Sequence[object] | np.ndarray | pa.Array
+"""Text values: an Arrow string array as is, anything else converted (missing -> null)."""
+
 NOT_IN_RE2 = (
     "lookahead, lookbehind and backreferences are not supported, as in DuckDB and "
     "Spark; patterns run in linear time"
@@ -31,17 +34,23 @@ def check_pattern(pattern: str) -> str:
     return pattern
 
 
-def matches(values: Sequence[object] | np.ndarray, pattern: str, *, case: bool) -> np.ndarray:
+def _strings(values: Texts) -> pa.Array:
+    if isinstance(values, pa.Array):
+        return values
+    return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+
+
+def matches(values: Texts, pattern: str, *, case: bool) -> np.ndarray:
     """Whether each value contains a match of ``pattern`` (searched, not anchored); missing
     values never match. ``values`` are the few distinct values of a column, not all rows."""
-    text = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+    text = _strings(values)
     hit = pc.match_substring_regex(text, pattern, ignore_case=not case)
     return hit.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def contains_any(values: Sequence[object] | np.ndarray, words: Sequence[str], *, case: bool):
+def contains_any(values: Texts, words: Sequence[str], *, case: bool) -> np.ndarray:
     """Whether each value contains any of ``words`` as plain text."""
-    text = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+    text = _strings(values)
     out = np.zeros(len(text), dtype=bool)
     for word in words:
         hit = pc.match_substring(text, word, ignore_case=not case)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.engine.fields import ColumnCache, gather, rule_keys, value_keys
+from workbench.engine.fields import ColumnCache, gather, rule_keys
 from workbench.engine.kinds.base import FieldKind, LevelKind, home
 from workbench.engine.kinds.words import label_series, lead_values, listing
 from workbench.model import rules as r
@@ -20,11 +20,10 @@ from workbench.model.patterns import contains_any, matches
 
 
 def _listed(rule, cache: ColumnCache, values) -> tuple[np.ndarray, np.ndarray]:
-    """Codes per lead, and whether each distinct value is one of ``values``."""
-    codes, text = cache.factorized(rule.field)
-    cs = rule.case_sensitive
-    wanted = rule_keys(values, cs).dropna()
-    return codes, value_keys(text, cs).isin(wanted).to_numpy(dtype=bool)
+    """Per lead, whether its value is one of ``values``, and whether it has a value."""
+    per_lead, index = cache.key_codes(rule.field, rule.case_sensitive)
+    wanted = [index[k] for k in rule_keys(values, rule.case_sensitive) if k in index]
+    return np.isin(per_lead, wanted), per_lead >= 0
 
 
 class ListedKind(FieldKind):
@@ -33,8 +32,8 @@ class ListedKind(FieldKind):
     negate = False  # not_in: filled in and none of the values (missing values never match)
 
     def match(self, rule, cache, cutoff) -> np.ndarray:
-        codes, per = _listed(rule, cache, self.named_values(rule))
-        return gather(codes, ~per if self.negate else per, False)
+        hit, filled = _listed(rule, cache, self.named_values(rule))
+        return filled & ~hit if self.negate else hit
 
 
 @home(r.Equals)
@@ -69,13 +68,14 @@ class LookupKind(LevelKind):
         return tuple(v for g in rule.groups for v in g.values)
 
     def match(self, rule: r.Lookup, cache, cutoff) -> np.ndarray:
-        codes, text = cache.factorized(rule.field)
-        cs = rule.case_sensitive
+        per_lead, index = cache.key_codes(rule.field, rule.case_sensitive)
         group = [i for i, g in enumerate(rule.groups) for _ in g.values]
-        keys = rule_keys(self.named_values(rule), cs)
-        table = {k: i for k, i in zip(keys, group, strict=True) if not pd.isna(k)}  # last wins
-        per = value_keys(text, cs).map(table).fillna(-1).to_numpy(dtype=np.int16)
-        return gather(codes, per, np.int16(-1)).astype(np.int16)
+        keys = rule_keys(self.named_values(rule), rule.case_sensitive)
+        table = np.full(len(index) + 1, -1, dtype=np.int16)  # the last cell: no value
+        for k, i in zip(keys, group, strict=True):
+            if k in index:
+                table[index[k]] = i  # disjoint groups (validated); else the last wins
+        return table[per_lead]
 
     def describe(self, rule: r.Lookup) -> str:
         return f"{rule.field} by value"
@@ -88,8 +88,8 @@ class LookupKind(LevelKind):
 @home(r.Contains)
 class ContainsKind(FieldKind):
     def match(self, rule: r.Contains, cache, cutoff) -> np.ndarray:
-        codes, text = cache.factorized(rule.field)
-        per = contains_any(text, rule.values, case=rule.case_sensitive)
+        codes, _ = cache.factorized(rule.field)
+        per = contains_any(cache.arrow_text(rule.field), rule.values, case=rule.case_sensitive)
         return gather(codes, per, False)
 
     def describe(self, rule: r.Contains) -> str:
@@ -101,8 +101,9 @@ class RegexKind(FieldKind):
     def match(self, rule: r.Regex, cache, cutoff) -> np.ndarray:
         """Searched once per distinct value, in linear time (RE2): no pattern and no lead
         value can make it hang."""
-        codes, text = cache.factorized(rule.field)
-        return gather(codes, matches(text, rule.pattern, case=rule.case_sensitive), False)
+        codes, _ = cache.factorized(rule.field)
+        per = matches(cache.arrow_text(rule.field), rule.pattern, case=rule.case_sensitive)
+        return gather(codes, per, False)
 
     def describe(self, rule: r.Regex) -> str:
         return f"{rule.field} matches {rule.pattern}"
