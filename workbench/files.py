@@ -144,13 +144,9 @@ def _fsync_folder(folder: Path) -> None:
         fsync_path(folder)
 
 
-def _create(tmp: Path, target: Path) -> None:
-    """Make the temporary file with the mode the target would get from ``open(…, 'w')``:
-    an existing target's own mode, else 0666 less the umask (the OS applies it)."""
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        mode = None
+def _create(tmp: Path, mode: int | None) -> None:
+    """Make the temporary file with the mode ``open(…, 'w')`` would give the target: an
+    existing target's own ``mode``, else 0666 less the umask (the OS applies it)."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         if mode is not None:
@@ -163,33 +159,47 @@ def _create(tmp: Path, target: Path) -> None:
 def atomic_output(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path to write ``path``'s content to; put it in place when done.
 
-    On success the file is synced to disk and renamed over ``path`` (one ``os.replace``;
-    a link is written through, to the file it names);
+    On success the file is synced to disk and renamed over ``path`` (one ``os.replace``);
     on any error, Ctrl-C or SIGTERM (which the CLI raises as an interrupt) it is removed and
-    ``path`` is untouched. OS errors (a full disk, a link loop, no permission) become a
+    ``path`` is untouched. A link is written through to the file it names, as ``open()``
+    does; a device or pipe (``/dev/stdout``) is written directly: it cannot be renamed
+    over. OS errors (a full disk, a link loop, no permission) become a
     :class:`~workbench.errors.PathError` naming ``path``.
     """
-    path = Path(path)
+    named = Path(path)
     try:
-        if path.is_symlink():  # write through a link, as open() does; the link stays
-            path = resolved(path)
-        tmp = temporary_name(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(path.parent)
-        _create(tmp, path)
+        target = resolved(named) if named.is_symlink() else named
+        try:
+            info = os.stat(target)
+        except FileNotFoundError:
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(named))
+        direct = info is not None and not stat.S_ISREG(info.st_mode)
+        if not direct:
+            tmp = temporary_name(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(target.parent)
+            _create(tmp, None if info is None else stat.S_IMODE(info.st_mode))
     except OSError as exc:
-        raise path_error(exc, path, "cannot write the file") from None
+        raise path_error(exc, named, "cannot write the file") from None
+    if direct:
+        try:
+            yield target
+        except OSError as exc:
+            raise path_error(exc, named, "cannot write the file") from None
+        return
     try:
         yield tmp
         fsync_path(tmp)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException as exc:
         with suppress(OSError):
             tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise path_error(exc, path, "cannot write the file") from None
+            raise path_error(exc, named, "cannot write the file") from None
         raise
-    _fsync_folder(path.parent)
+    _fsync_folder(target.parent)
 
 
 def copy_atomic(source: str | Path, path: str | Path) -> Path:

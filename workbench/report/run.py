@@ -38,7 +38,14 @@ from workbench.data.export import overwrites_input, unwritable
 from workbench.data.loading import load_data, read_date
 from workbench.engine.signals import check_columns
 from workbench.errors import Problem, UsageError, WorkbenchError
-from workbench.files import copy_atomic, os_error_words, resolved, write_text_atomic
+from workbench.files import (
+    PATH_ERRNOS,
+    copy_atomic,
+    os_error_words,
+    path_error,
+    resolved,
+    write_text_atomic,
+)
 from workbench.model import Model, load_model
 from workbench.report.build import DEFAULT_TOP_N, Report, match_segment
 from workbench.report.render import STYLE
@@ -380,6 +387,12 @@ def run_report(
                 # quiet: shutting a kernel down interrupts it, which it logs as an error
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
+        except OSError as exc:
+            if exc.errno not in PATH_ERRNOS:
+                raise
+            # a full disk while papermill saves the executed notebook: nothing worth keeping
+            where = f"cannot write the report (its working copy goes to {tempfile.gettempdir()})"
+            raise path_error(exc, job.out, where) from None
         except Exception as exc:  # any failure of the run: keep what was executed
             kept = None
             if executed.exists():

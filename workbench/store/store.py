@@ -38,7 +38,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from workbench.errors import UsageError
-from workbench.files import fsync_path
+from workbench.files import fsync_path, path_error
 from workbench.store.manifest import Manifest
 
 DEFAULT_STORE = "scoring-store"
@@ -88,6 +88,12 @@ class Store:
         """Make the store's folders (a new or empty folder only); refuse a file, a folder
         of other things or one this user cannot write."""
         p = self.path
+        try:
+            os.stat(p)
+        except (FileNotFoundError, NotADirectoryError):
+            pass  # made below, or refused below
+        except OSError as exc:  # a link loop, a folder without permission
+            raise path_error(exc, p, "cannot use the store folder") from None
         if p.exists():
             self._check_is_store()
         else:
