@@ -188,6 +188,7 @@ def many_leads(tmp_path_factory) -> Path:
 
 
 def _wait_for_temporary(proc: subprocess.Popen, folder: Path, pattern: str) -> Path:
+    """The first file matching `pattern` (glob, hidden names included) while `proc` runs."""
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
         if found := sorted(folder.glob(pattern)):
@@ -227,16 +228,25 @@ def test_a_score_killed_while_writing_leaves_the_previous_output(
 
 @pytest.mark.slow
 def test_two_writers_to_one_output_leave_one_whole_output(tmp_path, many_leads):
-    """The last complete writer wins; the file is never a mix of the two."""
-    runs = {"a": ["--as-of", "2026-10-31"], "b": ["--as-of", "2026-06-30", "--top", "1"]}
-    base = ["score", "--model", MODEL, "--leads", many_leads]
-    both = [workbench(*base, *extra, "--out", "same.csv", cwd=tmp_path) for extra in runs.values()]
-    results = [finish(p) for p in both]
+    """The last complete writer wins; the file is never a mix of the two.
+
+    The second run (the small sample, fewer reasons: a shorter file) starts once the first
+    has begun writing, so it writes while the first is still at it.
+    """
+    runs = {
+        "many": ["--leads", many_leads, "--as-of", "2026-10-31"],
+        "few": ["--leads", LEADS, "--as-of", "2026-06-30", "--top", "1"],
+    }
+    base = ["score", "--model", MODEL]
+    first = workbench(*base, *runs["many"], "--out", "same.csv", cwd=tmp_path)
+    _wait_for_temporary(first, tmp_path, "*same.csv*")  # its output, under any name
+    second = workbench(*base, *runs["few"], "--out", "same.csv", cwd=tmp_path)
+    results = [finish(first), finish(second)]
     assert all(code == 0 and "Wrote" in out for code, out, _ in results), results
     alone = {}
     for name, extra in runs.items():
         assert finish(workbench(*base, *extra, "--out", f"{name}.csv", cwd=tmp_path))[0] == 0
         alone[name] = (tmp_path / f"{name}.csv").read_bytes()
-    assert alone["a"] != alone["b"]
-    assert (tmp_path / "same.csv").read_bytes() in alone.values()
+    final = (tmp_path / "same.csv").read_bytes()
+    assert final in alone.values(), f"same.csv ({len(final):,} bytes) is neither run's output"
     assert temporaries(tmp_path) == []
