@@ -134,9 +134,11 @@ FULL_DISK = [
     pytest.param(["sample", "--leads", "2000", "--out", "data"],
                  ["data/leads.csv", "data/activities.csv"], 100_000, id="sample"),
     pytest.param([*PROFILE, "--out", "p.html"], ["p.html"], 10_000, id="profile"),
-    pytest.param([*DRAFT, "--folds", "0", "--out", "d.yaml"], ["d.yaml"], 4_000, id="draft"),
+    pytest.param([*DRAFT, "--folds", "0", "--out", "d.yaml"], ["d.yaml"], 4_000, id="draft",
+                 marks=pytest.mark.slow),
     pytest.param(["calibrate", "--model", MODEL, "--leads", LEADS, "--activities", ACTIVITIES,
-                  "--out", "v2.yaml"], ["v2.yaml"], 4_000, id="calibrate"),
+                  "--out", "v2.yaml"], ["v2.yaml"], 4_000, id="calibrate",
+                 marks=pytest.mark.slow),
     pytest.param(["report", "--model", MODEL, "--leads", LEADS, "--out", "r.html"], ["r.html"],
                  50_000, id="report", marks=pytest.mark.slow),
 ]  # fmt: skip
@@ -156,6 +158,7 @@ def test_a_full_disk_leaves_the_previous_output_and_says_so(tmp_path, argv, kept
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_publishing_onto_a_full_disk_leaves_no_half_run(tmp_path):
     argv = ["publish", "--model", MODEL, "--leads", LEADS, "--store", "store"]
     code, _, err = finish(workbench(*argv, cwd=tmp_path, fsize=20_000))
