@@ -34,7 +34,7 @@ from workbench.engine.reasons import join_slots, reason_slots
 from workbench.engine.scoring import Totals, contributions, score_frame, score_totals
 from workbench.engine.signals import Signals, compute_signals, resolve_as_of
 from workbench.errors import DataError, ModelError, Problem, UsageError
-from workbench.files import path_error
+from workbench.files import PATH_ERRNOS, path_error
 from workbench.model import Model, load_model
 from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.yaml_io import model_to_yaml
@@ -282,7 +282,7 @@ def _publish_one(
         (staged / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
     except BaseException as exc:  # a full disk, Ctrl-C: no half run left in tmp/
         shutil.rmtree(staged, ignore_errors=True)
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError) and exc.errno in PATH_ERRNOS:
             raise path_error(exc, target.path, "cannot write the run into the store") from None
         raise
     target.commit(staged, current=not history)
