@@ -1,6 +1,6 @@
 """The architecture the folders promise: lower layers never import upper ones.
 
-Bottom to top: the shared base (errors, text, resources) -> model (the spec) -> data ->
+Bottom to top: the shared base (errors, text, resources, files) -> model (the spec) -> data ->
 engine -> analysis -> learning -> store -> views (ui, report) -> cli. Imports inside
 functions count too: a lazy import is still a dependency.
 """
@@ -15,7 +15,7 @@ from tests.helpers import ROOT
 
 PACKAGE = ROOT / "workbench"
 LAYERS = {
-    "errors": 0, "text": 0, "resources": 0,
+    "errors": 0, "text": 0, "resources": 0, "files": 0,
     "model": 1, "data": 2, "engine": 3, "analysis": 4, "learning": 5, "store": 6,
     "ui": 7, "report": 7, "cli": 8,
 }  # fmt: skip

@@ -99,3 +99,10 @@ class DataError(WorkbenchError):
 
 class UsageError(WorkbenchError):
     """A command-line option is wrong (missing, out of range, contradicting another)."""
+
+
+class PathError(DataError):
+    """The system refused a file or folder: a link loop, no permission, a full disk.
+
+    A ``DataError`` (a file cannot be used), raised with the path as its source.
+    """

@@ -23,6 +23,7 @@ from workbench.data.export import refuse_overwrite, same_file
 from workbench.data.loading import LeadData
 from workbench.engine.signals import compute_signals
 from workbench.errors import DataError, Problem, UsageError, did_you_mean
+from workbench.files import atomic_output
 from workbench.model import load_model, save_model
 from workbench.model.spec import Model
 from workbench.model.versioning import next_version
@@ -250,8 +251,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
             charts.append(suggestion_charts(c.gains, c.conversion, f"backtest, {judged}"))
     if args.chart:
         path = Path(args.chart)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        alt.vconcat(*charts).save(str(path))  # drawn by vl-convert: no browser, no network
+        with atomic_output(path) as tmp:  # drawn by vl-convert: no browser, no network
+            alt.vconcat(*charts).save(str(tmp), format=path.suffix.lower().lstrip("."))
         print(f"\nWrote the gains and conversion charts to {path}")
     if args.out:
         auc = cal.metrics["auc"]
@@ -260,7 +261,6 @@ def run_calibrate(args: argparse.Namespace) -> int:
             f"{auc['current']:.3f} → {auc['suggested']:.3f}"
         )
         new = next_version(model, cal.suggested, args.author, note)
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         path = save_model(new, args.out)
         print(f"\nWrote version {new.version} (sign-off cleared) to {path}")
     return 0

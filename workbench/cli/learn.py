@@ -19,6 +19,7 @@ from workbench.data import load_data
 from workbench.data.export import write_table
 from workbench.data.loading import LeadData
 from workbench.errors import Problem, UsageError
+from workbench.files import write_text_atomic
 from workbench.model.spec import DataMapping
 
 PROFILE_SUFFIXES = (".csv", ".parquet", ".pq", ".html")
@@ -100,8 +101,7 @@ def run_profile(args: argparse.Namespace) -> int:
     print(profile.summary())
     if out is not None:
         if out.suffix.lower() == ".html":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(_profile_html(profile), encoding="utf-8")
+            write_text_atomic(out, _profile_html(profile))
         else:
             write_table(profile.table(), out)
         print(f"\nWrote {out}")
@@ -125,8 +125,7 @@ def run_draft(args: argparse.Namespace) -> int:
     draft = draft_model(
         data, args.outcome, exclude=args.exclude or (), keep=args.keep or (), folds=args.folds
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(draft.yaml(), encoding="utf-8")
+    write_text_atomic(out, draft.yaml())
     print(draft.summary())
     print(f"\nWrote {out}. Check it with: workbench validate {out}")
     return 0

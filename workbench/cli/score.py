@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from workbench.data.export import export_format, unwritable, write_table
 from workbench.engine.scoring import score
 from workbench.engine.signals import compute_signals
 from workbench.errors import DataError, UsageError
+from workbench.files import copy_atomic
 from workbench.model import Model, load_model
 from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.spec import OUTPUT_COLUMNS
@@ -112,7 +112,7 @@ def _sample_model(folder: Path) -> tuple[Path, bool]:
     target = folder / SAMPLE_MODEL
     if target.exists():
         return target, False
-    shutil.copyfile(samples_dir() / SAMPLE_MODEL, target)
+    copy_atomic(samples_dir() / SAMPLE_MODEL, target)
     return target, True
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -23,6 +22,7 @@ from workbench.cli.publish import history_weeks
 from workbench.data import load_data
 from workbench.engine.signals import compute_signals
 from workbench.errors import DataError, UsageError
+from workbench.files import copy_atomic
 from workbench.model import load_model
 from workbench.model.signoff import stale_sign_off
 from workbench.resources import jupyter_dir, notebook, voila_server
@@ -243,10 +243,7 @@ def working_copy(folder: Path) -> tuple[Path, bool]:
         if not path.is_file():
             raise UsageError(f"{path} is not a notebook; move it away or run tune elsewhere")
         return path, False
-    try:
-        shutil.copyfile(TUNING_NOTEBOOK, path)
-    except OSError as exc:
-        raise UsageError(f"cannot copy the tuning notebook to {path}: {exc.strerror}") from None
+    copy_atomic(TUNING_NOTEBOOK, path)
     return path, True
 
 

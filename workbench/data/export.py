@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import DataError, Problem
+from workbench.files import atomic_output, os_error_words, resolved
 
 FORMULA_START = r"^[=+\-@\t\r]"
 PHONE = r"^\+[\d ().\-]+$"
@@ -78,7 +80,18 @@ def unwritable(path: str | Path, option: str = "--out") -> Problem | None:
     Nothing is created: the nearest existing folder on the way is tried with a temporary
     file (permissions alone do not tell: read-only mounts, /proc).
     """
-    folder = Path(path).expanduser().resolve().parent
+    path = Path(path).expanduser()
+    try:
+        if stat.S_ISDIR(os.stat(path).st_mode):
+            return Problem(option, f"cannot write {path}: it is a folder; name a file in it")
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # a new file, or a file on the way: said below
+    except OSError as exc:
+        return Problem(option, f"cannot write {path}: {os_error_words(exc)}")
+    try:
+        folder = resolved(path).parent
+    except OSError as exc:
+        return Problem(option, f"cannot write {path}: {os_error_words(exc)}")
     existing = next(p for p in (folder, *folder.parents) if p.exists())
     if not existing.is_dir():
         return Problem(option, f"cannot write {path}: {existing} is a file, not a folder")
@@ -96,7 +109,7 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     try:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
-        return a.resolve() == b.resolve()
+        return resolved(a) == resolved(b)
     except OSError:
         return False
 
@@ -127,17 +140,18 @@ def overwrites_input(
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write CSV (formula-safe, UTF-8 with a byte-order mark) or Parquet, by the extension."""
+    """Write CSV (formula-safe, UTF-8 with a byte-order mark) or Parquet, by the extension.
+
+    Whole or not at all (:func:`~workbench.files.atomic_output`): an interrupted or failed
+    write leaves the previous file as it was.
+    """
     path = Path(path)
     fmt = export_format(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(path) as tmp:
         if fmt == "csv":
-            csv_text(frame, path)
+            csv_text(frame, tmp)
         else:
-            frame.to_parquet(path, index=False)
-    except OSError as exc:
-        raise DataError([Problem("--out", f"cannot write {path}: {exc.strerror or exc}")]) from None
+            frame.to_parquet(tmp, index=False)
     return path
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.files import atomic_output
+
 DEFAULT_END = dt.date(2026, 10, 31)
 DAY = 86_400
 
@@ -396,7 +398,6 @@ def write_sample(
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet'; got {fmt!r}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     leads, acts = generate_sample(n_leads, seed=seed, end=end, messy=messy)
     paths = {"leads": out / f"leads.{fmt}", "activities": out / f"activities.{fmt}"}
     if fmt == "csv":
@@ -404,12 +405,15 @@ def write_sample(
         unreadable = acts.attrs.get("unreadable_rows", [])
         text.iloc[unreadable] = np.resize(["not a date", "31/02/2026"], len(unreadable))
         acts = acts.assign(timestamp=text)
-        leads.to_csv(paths["leads"], index=False)
-        acts.to_csv(paths["activities"], index=False)
+        write = pd.DataFrame.to_csv
     else:
         acts.attrs.clear()
         for col in ("lead_id", "activity_type", "detail"):
             acts[col] = acts[col].astype("str")
-        leads.to_parquet(paths["leads"], index=False)
-        acts.to_parquet(paths["activities"], index=False)
+        write = pd.DataFrame.to_parquet
+    # each file whole or not at all, and both written before either is renamed into place:
+    # a run stopped while writing leaves the previous pair as it was
+    with atomic_output(paths["leads"]) as leads_tmp, atomic_output(paths["activities"]) as tmp:
+        write(leads, leads_tmp, index=False)
+        write(acts, tmp, index=False)
     return paths

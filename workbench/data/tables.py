@@ -25,6 +25,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from workbench.errors import DataError, Problem
+from workbench.files import os_error_words
 
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 EXCEL = {".xlsx", ".xlsm", ".xls"}
@@ -54,6 +55,14 @@ def table_format(path: Path) -> str:
 
 
 def _check_exists(path: Path) -> None:
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as exc:  # a link loop, no permission: not "not found"
+        raise DataError(
+            [Problem("", f"cannot read the file: {os_error_words(exc)}")], str(path)
+        ) from None
     if not path.exists():
         # the folder as the user named it (absolute, links not followed), as load_model says
         folder = Path(os.path.abspath(path)).parent

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from workbench.errors import ModelError, Problem
+from workbench.files import write_text_atomic
 from workbench.model.spec import Approval, Model
 from workbench.model.yaml_io import load_model, parse_model_text
 
@@ -121,6 +122,5 @@ def sign_off(path: str | Path, name: str, role: str = "", date: dt.date | None =
             ],
             str(path),
         )
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(new_text)
+    write_text_atomic(path, new_text, newline="")  # keep CRLF line endings
     return expected

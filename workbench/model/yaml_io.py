@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from workbench.errors import ModelError, Problem, format_path
+from workbench.files import os_error_words, write_text_atomic
 from workbench.model.bounds import MAX_ALIAS_NODES, MAX_DEPTH, MAX_MODEL_BYTES
 from workbench.model.spec import Model
 from workbench.text import shorten
@@ -184,7 +185,11 @@ def load_model(path: str | Path) -> Model:
         # folder's target is a path they never typed
         folder = Path(os.path.abspath(path)).parent
         raise ModelError([Problem("", f"file not found (looked in {folder})")], source) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:  # a link loop, a folder, no permission: in words
+        raise ModelError(
+            [Problem("", f"cannot read the file: {os_error_words(exc)}")], source
+        ) from None
+    except UnicodeDecodeError as exc:
         raise ModelError([Problem("", f"cannot read the file: {exc}")], source) from None
     return parse_model_text(text, source)
 
@@ -264,7 +269,5 @@ def model_to_yaml(model: Model) -> str:
 
 
 def save_model(model: Model, path: str | Path) -> Path:
-    """Write the model as YAML; ``load_model(save_model(m, p)) == m``."""
-    path = Path(path)
-    path.write_text(model_to_yaml(model), encoding="utf-8")
-    return path
+    """Write the model as YAML (whole or not at all); ``load_model(save_model(m, p)) == m``."""
+    return write_text_atomic(path, model_to_yaml(model))

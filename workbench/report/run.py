@@ -8,6 +8,11 @@ papermill, and each executed notebook becomes one standalone HTML file without c
 script from a CDN. A notebook that fails is kept next to the output
 (``report.failed.ipynb``) so the analyst can open it and see the error in place.
 
+Every file is written whole or not at all (:mod:`workbench.files`): a stopped or failed run
+leaves each earlier report as it was. Several reports are files beside ``--out``, not a
+folder of their own (the user names where they go), so the index is written last, listing
+only the reports that exist: a run stopped midway leaves no index naming a missing page.
+
 >>> jobs = plan_reports("model.yaml", "leads.csv", segments=["SMB", "Enterprise"],
 ...                     out="out/report.html")  # doctest: +SKIP
 >>> run_reports(jobs).index  # out/index.html, linking out/report-smb.html …  # doctest: +SKIP
@@ -17,8 +22,8 @@ from __future__ import annotations
 
 import copy
 import html
+import os
 import re
-import shutil
 import tempfile
 import time
 import urllib.parse
@@ -33,6 +38,14 @@ from workbench.data.export import overwrites_input, unwritable
 from workbench.data.loading import load_data, read_date
 from workbench.engine.signals import check_columns
 from workbench.errors import Problem, UsageError, WorkbenchError
+from workbench.files import (
+    PATH_ERRNOS,
+    copy_atomic,
+    os_error_words,
+    path_error,
+    resolved,
+    write_text_atomic,
+)
 from workbench.model import Model, load_model
 from workbench.report.build import DEFAULT_TOP_N, Report, match_segment
 from workbench.report.render import STYLE
@@ -180,9 +193,17 @@ def plan_reports(
     files = {"--model": model, "--leads": leads, "--activities": activities}
     files["--compare-to"] = compare_to
     for option, path in files.items():
-        if path is not None and not Path(path).is_file():
+        if path is None or Path(path).is_file():
+            continue
+        try:
+            os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
             where = "" if Path(path).is_absolute() else f" (looked in {Path.cwd()})"
             problems.append(Problem(option, f"file not found: {path}{where}"))
+        except OSError as exc:  # a link loop, a folder without permission
+            problems.append(Problem(option, f"cannot read {path}: {os_error_words(exc)}"))
+        else:
+            problems.append(Problem(option, f"{path} is a folder; name a file"))
     problems += [p for p in (date_problem(d, day=True) for d in dates) if p is not None]
     if not problems:
         dates = [iso_day(d) for d in dates]
@@ -270,9 +291,12 @@ def plan_store_report(
     """
     out = Path(out)
     problems = _out_problems(out, top_n)
-    resolved = out.expanduser().resolve()
     for inside in (RUNS, TMP):
-        if resolved.is_relative_to((Path(store) / inside).resolve()):
+        try:
+            clash = resolved(out.expanduser()).is_relative_to(resolved(Path(store) / inside))
+        except OSError:
+            clash = False  # a link loop: said for --out by _out_problems, for --store below
+        if clash:
             problems.append(
                 Problem("--out", f"must not be inside the store's {inside}/ folder ({out}); "
                         "published runs are never changed. Name a file outside it")
@@ -363,11 +387,16 @@ def run_report(
                 # quiet: shutting a kernel down interrupts it, which it logs as an error
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
+        except OSError as exc:
+            if exc.errno not in PATH_ERRNOS:
+                raise
+            # a full disk while papermill saves the executed notebook: nothing worth keeping
+            where = f"cannot write the report (its working copy goes to {tempfile.gettempdir()})"
+            raise path_error(exc, job.out, where) from None
         except Exception as exc:  # any failure of the run: keep what was executed
             kept = None
             if executed.exists():
-                kept = job.failed_notebook
-                shutil.copyfile(executed, kept)
+                kept = copy_atomic(executed, job.failed_notebook)
             cause = _describe(exc).rstrip()
             cause += "" if cause.endswith(".") else "."
             where = f" The executed notebook is kept for debugging: {kept}" if kept else ""
@@ -375,7 +404,7 @@ def run_report(
                 f"{job.out}: the report notebook failed while running. {cause}{where}", kept
             ) from None
         nb = nbformat.read(executed, as_version=4)
-    job.out.write_text(export_html(nb, job.title), encoding="utf-8")
+    write_text_atomic(job.out, export_html(nb, job.title))
     job.failed_notebook.unlink(missing_ok=True)  # a failure of an earlier run is stale now
     if facts is not None and (stated := notebook_facts(nb)) is not None:
         facts[job.out] = stated
@@ -454,6 +483,6 @@ def run_reports(
     if len(jobs) > 1:
         folder = jobs[0].out.parent
         run.index = folder / "index.html"
-        run.index.write_text(index_html(run, folder), encoding="utf-8")
+        write_text_atomic(run.index, index_html(run, folder))  # last: it lists what exists
         echo(f"Index: {run.index}")
     return run

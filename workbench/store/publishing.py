@@ -7,6 +7,7 @@ the manifest last, and :meth:`Store.commit` makes the run visible in two atomic 
 from __future__ import annotations
 
 import getpass
+import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,6 +34,7 @@ from workbench.engine.reasons import join_slots, reason_slots
 from workbench.engine.scoring import Totals, contributions, score_frame, score_totals
 from workbench.engine.signals import Signals, compute_signals, resolve_as_of
 from workbench.errors import DataError, ModelError, Problem, UsageError
+from workbench.files import PATH_ERRNOS, path_error
 from workbench.model import Model, load_model
 from workbench.model.signoff import sign_off_lines, stale_sign_off
 from workbench.model.yaml_io import model_to_yaml
@@ -267,16 +269,22 @@ def _publish_one(
         created_later=later,
     )
     staged = target.staging(run_id)
-    # best first, in row groups of ~64k leads: a page of the queue, or the top of a
-    # category, reads a row group or two instead of every lead's text
-    table["lead_row"] = np.arange(len(table), dtype=np.int64)  # its place in the leads file
-    _write(table.sort_values("rank", kind="stable"), staged / LEADS, row_group_size=65536)
-    (staged / MODEL).write_text(model_text, encoding="utf-8")
-    # row groups of ~64k events: a card's lookup by lead_row reads one of them
-    _write(events, staged / EVENTS, row_group_size=65536)
-    _write(_rejected(data.report.rejected_leads), staged / REJECTED["leads"])
-    _write(_rejected(data.report.rejected_activities), staged / REJECTED["activities"])
-    (staged / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    try:
+        # best first, in row groups of ~64k leads: a page of the queue, or the top of a
+        # category, reads a row group or two instead of every lead's text
+        table["lead_row"] = np.arange(len(table), dtype=np.int64)  # its place in the file
+        _write(table.sort_values("rank", kind="stable"), staged / LEADS, row_group_size=65536)
+        (staged / MODEL).write_text(model_text, encoding="utf-8")
+        # row groups of ~64k events: a card's lookup by lead_row reads one of them
+        _write(events, staged / EVENTS, row_group_size=65536)
+        _write(_rejected(data.report.rejected_leads), staged / REJECTED["leads"])
+        _write(_rejected(data.report.rejected_activities), staged / REJECTED["activities"])
+        (staged / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    except BaseException as exc:  # a full disk, Ctrl-C: no half run left in tmp/
+        shutil.rmtree(staged, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno in PATH_ERRNOS:
+            raise path_error(exc, target.path, "cannot write the run into the store") from None
+        raise
     target.commit(staged, current=not history)
     return manifest
 

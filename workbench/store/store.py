@@ -38,6 +38,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from workbench.errors import UsageError
+from workbench.files import fsync_path, path_error
 from workbench.store.manifest import Manifest
 
 DEFAULT_STORE = "scoring-store"
@@ -54,14 +55,6 @@ def new_run_id(now: pd.Timestamp) -> str:
     """``20261202T051500.123456Z-1a2b3c4d``: sorts by time (to the microsecond, so two
     publishes within a second still list in order); the random tail keeps them apart."""
     return f"{now:%Y%m%dT%H%M%S.%fZ}-{secrets.token_hex(4)}"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -95,6 +88,12 @@ class Store:
         """Make the store's folders (a new or empty folder only); refuse a file, a folder
         of other things or one this user cannot write."""
         p = self.path
+        try:
+            os.stat(p)
+        except (FileNotFoundError, NotADirectoryError):
+            pass  # made below, or refused below
+        except OSError as exc:  # a link loop, a folder without permission
+            raise path_error(exc, p, "cannot use the store folder") from None
         if p.exists():
             self._check_is_store()
         else:
@@ -199,10 +198,12 @@ class Store:
 
         ``current=False`` for a run of a past week: listed and compared with, not served.
         """
-        _fsync_dir(staged)
+        for file in staged.iterdir():  # on disk before the rename makes them visible
+            fsync_path(file)
+        fsync_path(staged)
         with self._locked():
             os.replace(staged, self.path / RUNS / staged.name)
-            _fsync_dir(self.path / RUNS)
+            fsync_path(self.path / RUNS)
             if not current:
                 return
             tmp = self.path / TMP / f"{CURRENT}.{staged.name}"
@@ -211,7 +212,7 @@ class Store:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path / CURRENT)
-            _fsync_dir(self.path)
+            fsync_path(self.path)
 
     def clean_staging(self, older_than: float = STALE_STAGING_SECONDS) -> list[str]:
         """Remove what killed publishes left in ``tmp/`` (older than ``older_than`` seconds,

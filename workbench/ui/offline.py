@@ -9,11 +9,14 @@ folder, and every later kernel reads the file (about 1 MB).
 from __future__ import annotations
 
 import os
-import tempfile
+from contextlib import suppress
 from importlib.metadata import version
 from pathlib import Path
 
 import altair as alt
+
+from workbench.errors import PathError
+from workbench.files import write_text_atomic
 
 
 def _cache_file() -> Path:
@@ -36,11 +39,7 @@ def enable_offline_charts() -> None:
         alt.JupyterChart._is_offline = True
         return
     alt.JupyterChart.enable_offline()
-    try:  # atomically: a kernel reading meanwhile sees no file or the whole bundle
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(alt.JupyterChart._esm)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: every kernel builds the bundle, as altair does
+    # atomically: a kernel reading meanwhile sees no file or the whole bundle; in a
+    # read-only home every kernel builds the bundle, as altair does
+    with suppress(PathError):
+        write_text_atomic(path, alt.JupyterChart._esm)
