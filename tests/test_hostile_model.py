@@ -19,6 +19,7 @@ import workbench as wb
 from tests.helpers import SAMPLES
 from workbench.cli.main import main
 from workbench.model import bounds
+from workbench.model.yaml_read import read_yaml
 
 SAMPLE = (SAMPLES / "b2b_model.yaml").read_text(encoding="utf-8")
 EXEC = "  - {name: Exec, values: [C-level, VP], points: 20}"
@@ -307,3 +308,56 @@ def test_any_model_validate_accepts_gives_every_lead_a_finite_score(model, sampl
     broken = r"\bnan\b|\binf\b|\d[eE][+-]?\d|9223372036854775808"
     assert not reasons.str.contains(broken, regex=True).any(), reasons[reasons.str.contains(broken)]
     assert math.isfinite(float(scored.filter(like="fit").to_numpy(float).sum()))
+
+
+# --- the screening reader builds what yaml.safe_load builds -----------------------------------
+
+yaml_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.sampled_from(["yes", "No", "on", "~", "0x1f", "1_000", "1:30", ".5", "2026-11-02", "<<"]),
+    st.dates(),
+)
+yaml_data = st.recursive(
+    yaml_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(data=yaml_data, flow=st.sampled_from([None, True, False]))
+def test_the_reader_builds_exactly_what_safe_load_builds(data, flow):
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    assert read_yaml(text) == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n",  # a merge key: left to PyYAML
+        "s: !!set {a, b}\nb: !!binary aGVsbG8=\n",
+        "x: !!float 1\ny: !!int '7'\nz: !!str 5\n",
+        "- &a [1]\n- *a\n- {k: *a}\n",
+        "a: 0o17\nb: 017\nc: +12\nd: 1.0e+3\ne: 2026-11-02 10:00:00\n",
+    ],
+)
+def test_tags_anchors_and_merge_keys_mean_what_they_mean_to_pyyaml(text):
+    assert read_yaml(text) == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("a: !!python/object/apply:os.system [echo hi]\n", yaml.YAMLError),
+        ("a: 1\n---\nb: 2\n", yaml.YAMLError),
+        ("a: &l [1, *l]\n", wb.ModelError),
+    ],
+)
+def test_code_tags_second_documents_and_loops_are_refused(text, error):
+    with pytest.raises(error):
+        read_yaml(text)

@@ -1,11 +1,5 @@
-"""Read and write model files: YAML with ``safe_load`` only, errors with line numbers.
-
-Before anything is built from the text, one pass over libyaml's events screens it: size,
-nesting depth, how far aliases expand, and keys written twice in one mapping (YAML says
-the last one wins, silently; a marketer who wrote ``points: 10`` and later ``points: 40``
-meant one of them). The pass stops at the first limit crossed, so an alias bomb costs
-microseconds, not minutes.
-"""
+"""Read and write model files: YAML read as hostile input (:mod:`.yaml_read`), safe
+constructors only, errors with line numbers."""
 
 from __future__ import annotations
 
@@ -17,111 +11,9 @@ import yaml
 
 from workbench.errors import ModelError, Problem, format_path
 from workbench.files import os_error_words, write_text_atomic
-from workbench.model.bounds import MAX_ALIAS_NODES, MAX_DEPTH, MAX_MODEL_BYTES
+from workbench.model.bounds import MAX_MODEL_BYTES
 from workbench.model.spec import Model
-from workbench.text import shorten
-
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser when PyYAML has it (about 10× faster); the same safe constructors."""
-
-
-class _Node:
-    """A mapping or sequence being read: its key path, size so far and keys seen."""
-
-    __slots__ = ("anchor", "index", "is_map", "key", "keys", "path", "size")
-
-    def __init__(self, path: tuple[str | int, ...], anchor: str | None, is_map: bool):
-        self.path, self.anchor, self.is_map = path, anchor, is_map
-        self.size = 1
-        self.keys: dict[str, int] = {}
-        self.key: str | int | None = None  # the key whose value comes next (mappings)
-        self.index = 0  # the next item's index (sequences)
-
-    def child_path(self) -> tuple[str | int, ...]:
-        return (*self.path, self.key if self.is_map else self.index)
-
-
-def _limit(problem: str, line: int | None = None) -> ModelError:
-    return ModelError([Problem("", problem, line)])
-
-
-def _screen(text: str) -> None:
-    """Refuse YAML that is too big, too deep, expands too far, or repeats a key."""
-    if len(text) > MAX_MODEL_BYTES:
-        raise _limit(
-            f"the file is {len(text):,} characters; a model file may have at most "
-            f"{MAX_MODEL_BYTES:,}. Is this the right file?"
-        )
-    stack: list[_Node] = []
-    sizes: dict[str, int] = {}  # anchor -> nodes it stands for
-    added = 0  # nodes that aliases add when expanded
-    duplicates: list[Problem] = []
-
-    def finish(size: int, anchor: str | None) -> None:
-        """A node (of ``size`` nodes) is complete: count it in its parent."""
-        if anchor:
-            sizes[anchor] = size
-        if not stack:
-            return
-        parent = stack[-1]
-        parent.size += size
-        if not parent.is_map:
-            parent.index += 1
-        elif parent.key is None:
-            parent.key = ""  # a non-scalar key: nothing to compare
-        else:
-            parent.key = None
-
-    def take_key(node: _Node, key: str, line: int) -> bool:
-        """Record a scalar mapping key; whether it was one (not a value)."""
-        if node.key is not None:
-            return False
-        if key in node.keys and key != "<<":
-            duplicates.append(
-                Problem(
-                    format_path((*node.path, key)),
-                    f"key '{shorten(key, 40)}' is written twice in one mapping (lines "
-                    f"{node.keys[key]} and {line}); keep one",
-                    line,
-                )
-            )
-        node.keys.setdefault(key, line)
-        node.key = key
-        return True
-
-    try:
-        for event in yaml.parse(text, Loader=Loader):
-            line = event.start_mark.line + 1 if event.start_mark else None
-            if isinstance(event, yaml.ScalarEvent):
-                if stack and stack[-1].is_map and take_key(stack[-1], event.value, line):
-                    stack[-1].size += 1
-                    continue
-                finish(1, event.anchor)
-            elif isinstance(event, yaml.AliasEvent):
-                size = sizes.get(event.anchor, 1)
-                added += size
-                if added > MAX_ALIAS_NODES:
-                    raise _limit(
-                        f"aliases (*{shorten(event.anchor, 30)}) expand to more than "
-                        f"{MAX_ALIAS_NODES:,} values (an alias bomb?); write the values out",
-                        line,
-                    )
-                finish(size, None)
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                if len(stack) >= MAX_DEPTH:
-                    raise _limit(
-                        f"nested more than {MAX_DEPTH} levels deep; a model needs fewer than 10",
-                        line,
-                    )
-                path = stack[-1].child_path() if stack else ()
-                stack.append(_Node(path, event.anchor, isinstance(event, yaml.MappingStartEvent)))
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                node = stack.pop()
-                finish(node.size, node.anchor)
-    except yaml.YAMLError:
-        return  # the loader reports it, with its line
-    if duplicates:
-        raise ModelError(duplicates)
+from workbench.model.yaml_read import Loader, read_yaml
 
 
 def _line_index(text: str) -> dict[str, int]:
@@ -197,11 +89,9 @@ def load_model(path: str | Path) -> Model:
 def parse_model_text(text: str, source: str = "<model>") -> Model:
     """Validate model YAML given as text; errors name ``source`` and the lines."""
     try:
-        _screen(text)
+        data: Any = read_yaml(text)
     except ModelError as exc:
         raise ModelError(exc.problems, source) from None
-    try:
-        data: Any = yaml.load(text, Loader=Loader)  # a safe loader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
