@@ -26,43 +26,47 @@ def evidence_text(c: Criterion, signals: Signals, rows: np.ndarray) -> pd.Series
     return kind_of(c.rule).evidence_words(c, signals, rows)
 
 
-def weighted(model: Model, contrib: pd.DataFrame) -> np.ndarray:
-    """Contributions in score units: each criterion times its bucket's weight."""
+def _bucket_weights(model: Model) -> np.ndarray:
     weight = {b.id: b.weight / 100.0 for b in model.buckets}
-    w = np.array([weight[c.bucket] for c in model.criteria])
+    return np.array([weight[c.bucket] for c in model.criteria])
+
+
+def _in_model_order(model: Model, contrib: pd.DataFrame) -> np.ndarray:
+    """The contributions as one (leads × criteria) array in the model's order; a view of
+    :func:`~workbench.engine.scoring.contributions`' block, not a copy."""
     ids = list(model.criterion_ids)
     frame = contrib if list(contrib.columns) == ids else contrib[ids]
-    return np.asfortranarray(frame.to_numpy(dtype=np.float64) * w)
+    return frame.to_numpy(dtype=np.float64)
 
 
-def _first_extremes(pts: np.ndarray, count: int, *, largest: bool) -> np.ndarray:
-    """Per row, the columns of the ``count`` largest (or smallest) values, ties to the
-    leftmost criterion: a stable sort's first ``count`` columns, without sorting rows of
-    ten thousand criteria. Each pass walks the columns (contiguous in the Fortran-ordered
-    matrix) keeping a running best; picked cells are masked in place and restored, so the
-    matrix is never copied."""
-    n, k = pts.shape
+def weighted(model: Model, contrib: pd.DataFrame) -> np.ndarray:
+    """Contributions in score units: each criterion times its bucket's weight."""
+    return _in_model_order(model, contrib) * _bucket_weights(model)
+
+
+def _first_extremes(
+    values: np.ndarray, weights: np.ndarray, count: int, *, largest: bool
+) -> np.ndarray:
+    """Per row, the columns of the ``count`` largest (or smallest) ``values × weights``,
+    ties to the leftmost criterion: a stable sort's first ``count`` columns, without
+    sorting rows of ten thousand criteria nor making a weighted copy of the matrix. Each
+    pass walks the columns keeping a running best, skipping the columns picked before."""
+    n, k = values.shape
     better = np.greater if largest else np.less
-    gone = -np.inf if largest else np.inf
     out = np.empty((n, min(count, k)), dtype=np.intp)
-    every = np.arange(n)
-    best = np.empty(n, dtype=pts.dtype)
+    best = np.empty(n, dtype=np.float64)
     hit = np.empty(n, dtype=bool)
-    saved = []
-    try:
-        for s in range(out.shape[1]):
-            best[:] = gone
-            arg = out[:, s]
-            arg[:] = 0
-            for j in range(k):
-                better(pts[:, j], best, out=hit)
-                np.copyto(best, pts[:, j], where=hit)
-                arg[hit] = j
-            saved.append(pts[every, arg])
-            pts[every, arg] = gone
-    finally:
-        for s, values in enumerate(saved):
-            pts[every, out[:, s]] = values
+    for s in range(out.shape[1]):
+        best[:] = -np.inf if largest else np.inf
+        arg = out[:, s]
+        arg[:] = 0
+        for j in range(k):
+            column = values[:, j] * weights[j]
+            better(column, best, out=hit)
+            for before in range(s):
+                hit &= out[:, before] != j
+            np.copyto(best, column, where=hit)
+            arg[hit] = j
     return out
 
 
@@ -76,19 +80,18 @@ def reason_slots(
     The work is vectorised per (slot, criterion), so it scales to every lead of an export.
     """
     rows = signals.lead_ids.get_indexer(contrib.index)
-    pts = weighted(model, contrib)
-    n, k = pts.shape
+    values, weights = _in_model_order(model, contrib), _bucket_weights(model)
+    n, k = values.shape
     if n == 0 or k == 0:
         return [], []
-    rounded = np.rint(pts)
     every = np.arange(n)
     worded: dict[tuple[int, bool], list[pa.Array]] = {}
     for sign, count in ((True, top), (False, top_negative)):
-        order = _first_extremes(pts, count, largest=sign)
+        order = _first_extremes(values, weights, count, largest=sign)
         pieces = []
         for s in range(order.shape[1]):
             j_slot = order[:, s]
-            picked_j = rounded[every, j_slot]
+            picked_j = np.rint(values[every, j_slot] * weights[j_slot])  # whole points
             valid = picked_j > 0 if sign else picked_j < 0
             piece = np.full(n, None, dtype=object)
             picked = np.flatnonzero(valid)
@@ -97,9 +100,8 @@ def reason_slots(
             for sel in np.split(by_criterion, bounds):
                 if not len(sel):
                     continue
-                j = j_slot[sel[0]]
-                c = model.criteria[j]
-                shown = signed_points_series(rounded[sel, j])  # whole points, as the dashboard
+                c = model.criteria[j_slot[sel[0]]]
+                shown = signed_points_series(picked_j[sel])  # as the dashboard shows them
                 text = shown + " " + evidence_text(c, signals, rows[sel])
                 piece[sel] = text.to_numpy(dtype=object)
             pieces.append(pa.array(piece, type=pa.string()))

@@ -229,16 +229,24 @@ def contributions(model: Model, signals: Signals, rows: np.ndarray | None = None
     # one block, filled column by column: a frame from ten thousand separate arrays would
     # be stacked (copied) by pandas, and reasons read the block as it is
     out = np.empty((len(rows), len(model.criteria)), dtype=np.float64, order="F")
+    everyone = len(rows) == signals.n_leads and bool((rows == np.arange(len(rows))).all())
     for j, c in enumerate(model.criteria):
-        mult = np.array([per_code[k][c.id] for k in range(n_codes)], dtype=np.float64)[codes]
+        factors = [per_code[k][c.id] for k in range(n_codes)]
+        # one segment (or the same points in all): a number, not an array per lead
+        mult = factors[0] if len(set(factors)) == 1 else np.array(factors)[codes]
         if c.is_level:
-            values = _level_table(model, c)[signals.levels[c.id][rows]] * mult
+            points = _level_table(model, c)[signals.levels[c.id][rows]]
+            np.multiply(points, mult, out=out[:, j], dtype=np.float64)
         else:
-            values = signals.column(c.id)[rows].astype(np.float64) * mult
+            column = signals.column(c.id)
+            # in float64, as the totals add them (evidence is stored as float32)
+            np.multiply(column if everyone else column[rows], mult, out=out[:, j], dtype=np.float64)
             if c.max_points is not None:
-                values = np.clip(values, -c.max_points, c.max_points)
-        out[:, j] = values + 0.0  # no "-0.0" for a negative criterion that did not fire
-    return pd.DataFrame(out, index=signals.lead_ids[rows], columns=list(model.criterion_ids))
+                np.clip(out[:, j], -c.max_points, c.max_points, out=out[:, j])
+        out[:, j] += 0.0  # no "-0.0" for a negative criterion that did not fire
+    return pd.DataFrame(
+        out, index=signals.lead_ids[rows], columns=list(model.criterion_ids), copy=False
+    )
 
 
 def totals_frame(model: Model, signals: Signals, totals: Totals) -> pd.DataFrame:

@@ -20,7 +20,7 @@ class _Presence(FieldKind):
 @home(r.Missing)
 class MissingKind(_Presence):
     def match(self, rule: r.Missing, cache, cutoff) -> np.ndarray:
-        return cache.leads[rule.field].isna().to_numpy()
+        return cache.factorized(rule.field)[0] < 0  # missing: no code (cached per column)
 
     def describe(self, rule: r.Missing) -> str:
         return f"{rule.field} is missing"
@@ -29,7 +29,7 @@ class MissingKind(_Presence):
 @home(r.Present)
 class PresentKind(_Presence):
     def match(self, rule: r.Present, cache, cutoff) -> np.ndarray:
-        return ~cache.leads[rule.field].isna().to_numpy()
+        return cache.factorized(rule.field)[0] >= 0
 
     def describe(self, rule: r.Present) -> str:
         return f"{rule.field} is filled in"
