@@ -162,6 +162,7 @@ def test_the_default_start_prints_a_link_with_a_token_and_asks_for_it(dashboard)
         ("static", "localhost:{port}.evil.example", None, None, 403, ELSEWHERE),
         ("static", "dash.test:1", None, None, 403, ELSEWHERE),
         ("static", "127.0.0.1:{port}", "null", None, 403, FOREIGN_PAGE),
+        ("static", "127.0.0.1:{port}", "http://[::1", None, 403, FOREIGN_PAGE),  # no URL
         # the Jupyter API of the page's kernel
         ("api", "127.0.0.1:{port}", None, "token", 200, '"execution_state"'),
         ("api", "127.0.0.1:{port}", None, None, 403, ""),

@@ -168,6 +168,8 @@ FOREIGN_PAGE = "came from a page of"
         ("127.0.0.1:8866", "null", FOREIGN_PAGE),  # a sandboxed or file: page
         ("127.0.0.1:8866", "file://", FOREIGN_PAGE),
         ("127.0.0.1:8866", "ws://evil.example:8866", FOREIGN_PAGE),
+        ("127.0.0.1:8866", "http://[::1", FOREIGN_PAGE),  # not even a URL
+        ("127.0.0.1:8866", "http://127.0.0.1:8866@evil.example", FOREIGN_PAGE),
     ],
 )
 def test_requests_are_answered_for_this_servers_names_only(host, origin, refused):

@@ -69,23 +69,33 @@ def refusal(host: str | None, origin: str | None, allowed: frozenset[str]) -> st
     A missing ``Origin`` passes (scripts and the kernels' own connections send none; a
     browser always sends one with a websocket), as in the Jupyter server's check.
     """
-    names = ", ".join(sorted(name for name in allowed if WITH_PORT.search(name)))
     host = host or ""
     if host.lower() not in allowed:
         return (
-            f"this server answers only to {names}, not to the name {host[:100]!r}: a page on "
-            "another site may be trying to read it through your browser. If you opened it "
-            "by another name of this machine, restart it with --allow-host NAME."
+            f"this server answers only to {_listed(allowed)}, not to the name {host[:100]!r}: "
+            "a page on another site may be trying to read it through your browser. If you "
+            "opened it by another name of this machine, restart it with --allow-host NAME."
         )
-    if origin is not None:
-        parts = urlsplit(origin.lower())
-        if parts.scheme not in ("http", "https") or parts.netloc not in allowed:
-            return (
-                f"the request came from a page of {origin[:100]!r}, not from this server's own "
-                f"pages ({names}). If that page is yours, restart the server with "
-                "--allow-host NAME (its host name)."
-            )
+    if origin is not None and _page_host(origin) not in allowed:
+        return (
+            f"the request came from a page of {origin[:100]!r}, not from this server's own "
+            f"pages ({_listed(allowed)}). If that page is yours, restart the server with "
+            "--allow-host NAME (its host name)."
+        )
     return None
+
+
+def _page_host(origin: str) -> str | None:
+    """The host (and port) of an ``Origin`` header from a web page; None for anything else."""
+    try:
+        parts = urlsplit(origin.lower())
+    except ValueError:  # "http://[::1" and the like
+        return None
+    return parts.netloc if parts.scheme in ("http", "https") else None
+
+
+def _listed(allowed: frozenset[str]) -> str:
+    return ", ".join(sorted(name for name in allowed if WITH_PORT.search(name)))
 
 
 class ForeignRequest(Matcher):
