@@ -25,7 +25,7 @@ run: $(STAMP)
 	$(BIN)/jupyter lab notebooks/tune_model.ipynb --ServerApp.ip=127.0.0.1 $(ROOT_OK)
 
 # The tuning app as a web page for colleagues (Voila, offline template, 127.0.0.1 only;
-# workbench tune --help for your own files).
+# open the printed link: it carries the token; workbench tune --help for your own files).
 share: $(STAMP)
 	$(BIN)/workbench tune --port 8866
 

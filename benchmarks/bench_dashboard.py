@@ -172,11 +172,10 @@ def browser_visits(store: Path, visits: int, settle: float) -> dict:
     """Serve the store with ``workbench dashboard`` and time page visits in Chromium."""
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.browser import free_port, launch, wait_for_port
+    from tests.browser import free_port, launch, printed_url, wait_for_port
     from workbench.ui.dashboard import PAGE_SIZE
 
     port = free_port()
-    url = f"http://127.0.0.1:{port}/"
     log = Path(tempfile.mkdtemp(prefix="bench-dashboard-")) / "server.log"
     result: dict = {"visits": [], "kernels_mb": [], "outside": []}
     with open(log, "w") as out:
@@ -188,6 +187,7 @@ def browser_visits(store: Path, visits: int, settle: float) -> dict:
     try:
         started = time.perf_counter()
         wait_for_port(port, server, seconds=300)
+        url = printed_url(log)  # with its token, as a user opens it
         result["server_up_s"] = time.perf_counter() - started
         with sync_playwright() as p:
             browser = launch(p)
@@ -243,9 +243,8 @@ def browser_visits(store: Path, visits: int, settle: float) -> dict:
     finally:
         server.terminate()
         server.wait(30)
-    result["outside"] = sorted(
-        {u for u in result["outside"] if not u.startswith((url, "blob:", "data:"))}
-    )
+    here = (f"http://127.0.0.1:{port}/", "blob:", "data:")
+    result["outside"] = sorted({u for u in result["outside"] if not u.startswith(here)})
     return result
 
 

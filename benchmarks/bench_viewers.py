@@ -34,6 +34,7 @@ from tests.browser import (
     CHROMIUM,
     free_port,
     kernel_count,
+    printed_url,
     server_rss,
     wait_for_port,
     workbench_command,
@@ -57,7 +58,7 @@ class Server:
 
     def __init__(self, store: Path | None, log: Path):
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.url = ""  # the printed link, with its token, once the server is up
         self.command = server_command(self.port, store)
         self.log = log
 
@@ -66,6 +67,7 @@ class Server:
         self._out = open(self.log, "w")  # closed in __exit__
         self.proc = subprocess.Popen(self.command, stdout=self._out, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.proc, seconds=600)
+        self.url = printed_url(self.log)
         self.settle(seconds=900)
         self.ready_s = time.perf_counter() - started
         return self

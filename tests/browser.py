@@ -1,9 +1,11 @@
 """What the browser tests share: Debian's Chromium (never a downloaded one), a free port,
-the ``workbench`` command, a server to wait for, its kernels, and where screenshots go."""
+the ``workbench`` command, a server to wait for, the link it printed, its kernels, and where
+screenshots go."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import subprocess
 import sys
@@ -73,6 +75,14 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None, seconds: floa
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"nothing listens on port {port}")
+
+
+def printed_url(log: Path) -> str:
+    """The link a server command printed (with its token), as a user copies it."""
+    found = re.search(r"(http://\S+)\s+\(Ctrl\+C to stop\)", log.read_text())
+    if found is None:
+        raise AssertionError(f"the server printed no link:\n{log.read_text()}")
+    return found[1]
 
 
 def launch(playwright):

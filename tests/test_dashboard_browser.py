@@ -22,6 +22,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from tests.browser import (
     free_port,
     launch,
     needs_chromium,
+    printed_url,
     wait_for_port,
     workbench_command,
 )
@@ -88,16 +90,29 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(10)
 
 
+class Served(NamedTuple):
+    """A running dashboard: its address (no slash), terminal log and the printed token."""
+
+    url: str
+    log: Path
+    token: str
+
+    def link(self, path: str = "/", **query: str) -> str:
+        """A link to ``path`` with the token, as the printed one carries it."""
+        return f"{self.url}{path}?" + urllib.parse.urlencode({**query, "token": self.token})
+
+
 @pytest.fixture(scope="module")
-def dashboard(store, tmp_path_factory):
-    """``workbench dashboard --store S``, as sales starts it; pages look for a newer run
-    every second (so a test does not wait the default 30 s)."""
+def dashboard(store, tmp_path_factory) -> Served:
+    """``workbench dashboard --store S``, as sales starts it (a token on, by default); pages
+    look for a newer run every second (so a test does not wait the default 30 s)."""
     log = tmp_path_factory.mktemp("server") / "terminal.log"
     port = free_port()
     proc = serve(["--store", str(store), "--port", str(port)], log, {"WORKBENCH_POLL_SECONDS": "1"})
     try:
         wait_for_port(port, proc, seconds=180)
-        yield f"http://127.0.0.1:{port}", log
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(printed_url(log)).query)
+        yield Served(f"http://127.0.0.1:{port}", log, query["token"][0])
     finally:
         stop(proc)
 
@@ -192,9 +207,8 @@ def text(value) -> str:
 def test_the_queue_is_the_stored_ranking_with_contact_links(dashboard, browser, leads):
     from playwright.sync_api import expect
 
-    url, log = dashboard
-    assert f"Sales dashboard: {url}/" in log.read_text()
-    visit = Visit(browser, url + "/")
+    assert f"Sales dashboard: {dashboard.link()}   (Ctrl+C" in dashboard.log.read_text()
+    visit = Visit(browser, dashboard.link())
     page = visit.page
     expect(page.locator(ROWS)).to_have_count(PAGE_SIZE, timeout=60_000)
     page.locator(".wb-card").wait_for(timeout=60_000)  # the best lead's card, from the start
@@ -259,8 +273,7 @@ def test_the_queue_is_the_stored_ranking_with_contact_links(dashboard, browser, 
 def test_filters_card_and_call_list(dashboard, browser, leads, store, tmp_path):
     from playwright.sync_api import expect
 
-    url, _ = dashboard
-    visit = Visit(browser, url + "/")
+    visit = Visit(browser, dashboard.link())
     page = visit.page
     page.locator(".wb-card").wait_for(timeout=60_000)
 
@@ -282,7 +295,7 @@ def test_filters_card_and_call_list(dashboard, browser, leads, store, tmp_path):
     assert {r["owner"] for r in shown} == {owner} and {r["category"] for r in shown} == {"B"}
     page.wait_for_function("() => location.search.includes('owner=')", timeout=10_000)
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
-    assert query == {"owner": [owner], "category": ["B"]}
+    assert query == {"owner": [owner], "category": ["B"], "token": [dashboard.token]}
     page.screenshot(path=ARTIFACTS / "dashboard_3_filtered.png")
 
     # a lead's card: contact links, reasons, recent activity in words, trend by run
@@ -374,13 +387,14 @@ def points_last(reasons: str) -> str:
 def test_a_link_with_owner_and_category_opens_that_view(dashboard, browser, leads):
     from playwright.sync_api import expect
 
-    url, _ = dashboard
     owners = sorted(leads["owner"].unique())
     owner = next((o for o in owners if not o.isascii()), owners[0])  # "Chloé Martin"
     wanted = leads[(leads["owner"] == owner) & (leads["category"] == "A")]
-    link = f"{url}/?" + urllib.parse.urlencode({"owner": owner, "category": "A"})
-    visit = Visit(browser, link)
+    visit = Visit(browser, dashboard.link())  # the printed link, once: it leaves a cookie
     page = visit.page
+    # the rep's bookmark carries no token: the cookie of that first visit lets it in
+    bookmark = f"{dashboard.url}/?" + urllib.parse.urlencode({"owner": owner, "category": "A"})
+    assert page.goto(bookmark, timeout=120_000).status == 200
     expect(page.locator("[data-field=matches]")).to_have_text(f"{len(wanted):,}", timeout=30_000)
     assert [r["id"] for r in queue_rows(page)] == list(wanted["lead_id"].head(PAGE_SIZE))
     assert chosen(page, "Owner") == owner and chosen(page, "Category").startswith("A (")
@@ -393,14 +407,14 @@ def test_a_link_with_owner_and_category_opens_that_view(dashboard, browser, lead
 # --- the page is read-only ----------------------------------------------------------------
 
 
-def kernel_socket(url: str):
+def kernel_socket(served: Served):
     """Open the page's own kernel channel, as the page's JavaScript does."""
     import websocket
 
-    html = urllib.request.urlopen(url + "/", timeout=120).read().decode()
+    html = urllib.request.urlopen(served.link(), timeout=120).read().decode()
     kernel = re.search(r'kernelId": "([0-9a-f-]+)"', html).group(1)
-    ws_url = url.replace("http://", "ws://") + f"/api/kernels/{kernel}/channels?session_id=t"
-    return websocket.create_connection(ws_url, timeout=10)
+    ws_url = served.link(f"/api/kernels/{kernel}/channels", session_id="t")
+    return websocket.create_connection(ws_url.replace("http://", "ws://"), timeout=10)
 
 
 def request(msg_type: str, content: dict) -> dict:
@@ -427,9 +441,8 @@ def replies_to(ws, msg: dict, seconds: float) -> list[str]:
 
 
 def test_the_page_cannot_run_code(dashboard, tmp_path):
-    url, _ = dashboard
     marker = tmp_path / "ran.txt"
-    ws = kernel_socket(url)
+    ws = kernel_socket(dashboard)
     try:
         # the channel is live: the kernel answers what Voilà allows
         assert "kernel_info_reply" in replies_to(ws, request("kernel_info_request", {}), 10)
@@ -443,7 +456,7 @@ def test_the_page_cannot_run_code(dashboard, tmp_path):
     assert not marker.exists(), "the page ran code in the kernel"
     # nor can it reach Jupyter's file and kernel APIs
     for path, method in (("/api/contents", "GET"), ("/api/kernels", "POST")):
-        req = urllib.request.Request(url + path, method=method)
+        req = urllib.request.Request(dashboard.link(path), method=method)
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(req, timeout=10)
         assert refused.value.code in (403, 404, 405), path
@@ -484,8 +497,7 @@ def test_bad_options_stop_before_serving(args, message, store, tmp_path):
 
 
 def test_a_port_in_use_is_refused(dashboard, store):
-    url, _ = dashboard
-    port = url.rsplit(":", 1)[1]
+    port = dashboard.url.rsplit(":", 1)[1]
     result = run_dashboard("--store", str(store), "--port", port)
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
@@ -505,7 +517,7 @@ def test_a_run_deleted_while_serving_shows_a_message(store, browser, tmp_path):
         wait_for_port(port, proc, seconds=180)
         shutil.rmtree(copy / "runs" / current)
         for _ in range(4):  # a pre-heated page may have been built while the run was there
-            visit = Visit(browser, f"http://127.0.0.1:{port}/")
+            visit = Visit(browser, printed_url(log))
             error = visit.page.locator(".wb-error")
             messages.append(error.inner_text() if error.count() else "")
             if f"no run '{current}'" in messages[-1]:
@@ -532,7 +544,7 @@ def test_files_are_published_into_a_temporary_store_and_served(browser, tmp_path
     proc = serve([*files, "--port", str(port)], log)
     try:
         wait_for_port(port, proc, seconds=240)  # publishing the sample with 4 past weeks
-        visit = Visit(browser, f"http://127.0.0.1:{port}/")
+        visit = Visit(browser, printed_url(log))
         expect(visit.page.locator(ROWS)).to_have_count(PAGE_SIZE, timeout=60_000)
         model = visit.page.locator("[data-field=model]").inner_text()
         visit.close()
@@ -550,8 +562,7 @@ def test_files_are_published_into_a_temporary_store_and_served(browser, tmp_path
 def test_a_newer_run_is_offered_and_shown(dashboard, browser, store):
     from playwright.sync_api import expect
 
-    url, _ = dashboard
-    visit = Visit(browser, url + "/")
+    visit = Visit(browser, dashboard.link())
     page = visit.page
     shown = page.locator("[data-field=run]")
     shown.wait_for(timeout=60_000)

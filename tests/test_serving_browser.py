@@ -15,6 +15,7 @@ from tests.browser import (
     kernel_count,
     launch,
     needs_chromium,
+    printed_url,
     wait_for_port,
     workbench_command,
 )
@@ -43,7 +44,7 @@ def server(tmp_path_factory):
         )
         wait_for_port(port, proc)
         until(lambda: kernel_count(proc.pid) == POOL, 90, "the pre-heated kernels to start")
-        yield f"http://127.0.0.1:{port}/", proc.pid, log
+        yield printed_url(log), proc.pid, log  # with its token, as a user opens it
         proc.terminate()
         proc.wait(20)
 

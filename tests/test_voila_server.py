@@ -5,7 +5,9 @@ is gone (``tests/test_serving_browser.py`` drives the real server)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+import urllib.parse
 from types import SimpleNamespace
 
 import pytest
@@ -20,7 +22,7 @@ from workbench import resources
 from workbench.cli import serve
 from workbench.cli.main import main
 from workbench.ui.inputs import ENV
-from workbench.ui.voila_server import KERNEL_ID, PageKernels
+from workbench.ui.voila_server import KERNEL_ID, PageKernels, allowed_hosts, refusal
 
 
 @pytest.fixture
@@ -135,3 +137,141 @@ def test_a_kernel_ends_once_its_page_left_or_never_came(kernels, monkeypatch):
     assert shut == ["closed", "never", "sending"]
     assert sorted(manager._kernels) == ["busy", "open"] and manager.pages() == 2
     assert idle_rule.count("open") == 6, "a kept kernel still meets the idle timeout"
+
+
+# --- who the server answers (DNS rebinding) and the token -----------------------------------
+
+SERVED = allowed_hosts("127.0.0.1", 8866, ["dash.example.com"])
+ELSEWHERE = "not to the name"
+FOREIGN_PAGE = "came from a page of"
+
+
+@pytest.mark.parametrize(
+    ("host", "origin", "refused"),
+    [
+        ("127.0.0.1:8866", None, None),
+        ("localhost:8866", None, None),
+        ("LocalHost:8866", None, None),  # host names are case-blind
+        ("[::1]:8866", None, None),
+        ("localhost", None, None),  # no port: a proxy or port 80 in front
+        ("dash.example.com:8866", "http://dash.example.com:8866", None),  # --allow-host
+        ("127.0.0.1:8866", "http://localhost:8866", None),  # another name of this server
+        ("evil.example:8866", None, "not to the name 'evil.example:8866'"),
+        ("evil.example:8866", "http://evil.example:8866", ELSEWHERE),  # rebound, origin agrees
+        ("127.0.0.1.evil.example:8866", None, ELSEWHERE),
+        ("localhost:8866.evil.example", None, ELSEWHERE),
+        ("localhost:8867", None, ELSEWHERE),  # another port is another server
+        ("0.0.0.0:8866", None, ELSEWHERE),  # not the address served
+        ("", None, "not to the name ''"),
+        ("127.0.0.1:8866", "http://evil.example", "came from a page of 'http://evil.example'"),
+        ("127.0.0.1:8866", "http://localhost:9999", FOREIGN_PAGE),  # another local site
+        ("127.0.0.1:8866", "null", FOREIGN_PAGE),  # a sandboxed or file: page
+        ("127.0.0.1:8866", "file://", FOREIGN_PAGE),
+        ("127.0.0.1:8866", "ws://evil.example:8866", FOREIGN_PAGE),
+        ("127.0.0.1:8866", "http://[::1", FOREIGN_PAGE),  # not even a URL
+        ("127.0.0.1:8866", "http://127.0.0.1:8866@evil.example", FOREIGN_PAGE),
+    ],
+)
+def test_requests_are_answered_for_this_servers_names_only(host, origin, refused):
+    why = refusal(host, origin, SERVED)
+    if refused is None:
+        assert why is None
+    else:
+        assert refused in why and "--allow-host NAME" in why and len(why) < 400
+        assert "127.0.0.1:8866, [::1]:8866, dash.example.com:8866, localhost:8866" in why
+
+
+@pytest.mark.parametrize(
+    ("ip", "host", "answered"),
+    [
+        ("192.168.1.20", "192.168.1.20:8866", True),  # a LAN address is its own name
+        ("192.168.1.20", "localhost:8866", True),
+        ("192.168.1.20", "printer.lan:8866", False),
+        ("0.0.0.0", "0.0.0.0:8866", True),
+        ("0.0.0.0", "192.168.1.20:8866", False),  # every address: each name given by hand
+        ("::", "[::]:8866", True),
+    ],
+)
+def test_the_address_served_is_answered(ip, host, answered):
+    assert (refusal(host, None, allowed_hosts(ip, 8866)) is None) is answered
+
+
+@pytest.fixture
+def handed_over(monkeypatch, tmp_path) -> list[tuple[list[str], dict[str, str]]]:
+    """The (command, environment) each server command would start with (none starts)."""
+    calls: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(serve, "_hand_over", lambda command, env: calls.append((command, env)))
+    for name in ENV.values():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(serve.TOKEN_ENV, "left-in-the-shell")
+    monkeypatch.chdir(tmp_path)  # `tune --lab` copies its notebook here
+    return calls
+
+
+def printed_token(out: str) -> str | None:
+    url = re.search(r"(http://\S+)\s+\(Ctrl\+C to stop\)", out)[1]
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("token", [None])[0]
+
+
+def test_a_token_is_on_by_default_and_kept_off_the_command_line(handed_over, capsys):
+    for _ in range(2):
+        main(["dashboard", *SAMPLE, "--port", str(free_port())])
+    main(["tune", *SAMPLE, "--port", str(free_port())])
+    main(["tune", *SAMPLE, "--lab", "--port", str(free_port())])
+    printed = re.findall(r"http://\S+(?=\s+\(Ctrl\+C)", capsys.readouterr().out)
+    assert len(printed) == len(handed_over) == 4
+    tokens = []
+    for url, (command, env) in zip(printed, handed_over, strict=True):
+        token = printed_token(f"{url}   (Ctrl+C to stop)")
+        assert token is not None and len(token) >= 32
+        assert env[serve.TOKEN_ENV] == token  # the server reads it from there, not from `ps`
+        assert not any(token in part for part in command)
+        tokens.append(token)
+    assert len(set(tokens)) == 4, "a new token each start"
+    assert "--Voila.auto_token=True" in handed_over[0][0]
+
+
+def test_a_fixed_token_no_token_and_more_host_names(handed_over, capsys):
+    port = str(free_port())
+    main(["dashboard", *SAMPLE, "--port", port, "--token", "a b/c"])
+    out = capsys.readouterr().out
+    assert f"http://127.0.0.1:{port}/?token=a%20b%2Fc   (Ctrl+C" in out  # quoted in the link
+    assert handed_over[-1][1][serve.TOKEN_ENV] == "a b/c"
+
+    main(["dashboard", *SAMPLE, "--port", port, "--no-token"])
+    command, env = handed_over[-1]
+    out = capsys.readouterr().out
+    assert "warning: --no-token: any user or program on this machine can read the page" in out
+    assert f"http://127.0.0.1:{port}/   (Ctrl+C" in out
+    assert serve.TOKEN_ENV not in env and "--Voila.auto_token=True" not in command
+
+    hosts = ["--allow-host", "Dash.Example.com", "--allow-host", "192.168.1.20"]
+    main(["tune", *SAMPLE, "--port", port, "--ip", "0.0.0.0", *hosts])
+    command, _ = handed_over[-1]
+    assert "--WorkbenchVoila.allow_hosts=dash.example.com" in command
+    assert "--WorkbenchVoila.allow_hosts=192.168.1.20" in command
+    main(["tune", *SAMPLE, "--port", port, "--ip", "0.0.0.0"])
+    assert "add --allow-host NAME for each name" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["dashboard", "--allow-host", "http://dash.example.com/"], "is not a host name"),
+        (["dashboard", "--allow-host", "*"], "'*' is not a host name"),
+        (["dashboard", "--allow-host", "dash.example.com:8866"], "no http://, port or path"),
+        (["dashboard", "--token", "t", "--no-token"], "not allowed with argument"),
+        (["dashboard", "--token", " "], "--token is empty; give a token, or --no-token"),
+        (["tune", "--lab", "--no-token"], "so --no-token does not go with it"),
+        (["tune", "--lab", "--allow-host", "dash.example.com"], "so --allow-host does not go"),
+    ],
+)
+def test_unsafe_or_malformed_serving_options_stop_the_command(handed_over, args, message, capsys):
+    try:
+        code = main(args)
+    except SystemExit as stop:  # argparse's own checks
+        code = stop.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not handed_over

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import free_port, wait_for_port
+from tests.browser import free_port, printed_url, wait_for_port
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
@@ -192,7 +192,7 @@ def _serve(installed: Install, args: list[str], cwd: Path | None = None) -> str:
         )  # fmt: skip
         try:
             wait_for_port(port, proc, seconds=240)
-            url = re.search(r"(http://\S+)\s+\(Ctrl\+C to stop\)", log.read_text())[1]
+            url = printed_url(log)
             assert url.startswith(f"http://127.0.0.1:{port}/")
             with urllib.request.urlopen(url, timeout=240) as page:
                 assert page.status == 200

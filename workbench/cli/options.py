@@ -9,6 +9,7 @@ form, its range, a path or column it names. A file that cannot be used stays
 from __future__ import annotations
 
 import argparse
+import re
 import socket
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,6 +36,22 @@ def whole_number(minimum: int):
 
     parse.__name__ = "whole number"  # argparse names the type in its messages
     return parse
+
+
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]", re.IGNORECASE)
+
+
+def host_name(text: str) -> str:
+    """An argparse type: a host name as a browser sends it in ``Host`` (lower case)."""
+    if not HOST_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:100]!r} is not a host name; give the name browsers reach this machine "
+            "by, e.g. dashboard.example.com or 192.168.1.20 (no http://, port or path)"
+        )
+    return text.lower()
+
+
+host_name.__name__ = "host name"  # argparse names the type in its messages
 
 
 def port_free(ip: str, port: int) -> bool:

@@ -3,7 +3,8 @@
 Both hand their files to the kernel through the ``WORKBENCH_*`` environment variables (see
 :mod:`workbench.ui.inputs`) and serve the notebook shipped inside the package, so they work
 from any folder an installed wheel is run in. One function starts Voilà for both, so the
-safe defaults (127.0.0.1, no code, no tracebacks, offline template) cannot drift apart.
+safe defaults (127.0.0.1, a token, only this server's names, no code, no tracebacks, offline
+template) cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import os
 import secrets
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.cli.options import check_date, port_free, whole_number
+from workbench.cli.options import check_date, host_name, port_free, whole_number
 from workbench.cli.publish import history_weeks
 from workbench.data import load_data
 from workbench.engine.signals import compute_signals
@@ -30,6 +32,7 @@ from workbench.resources import jupyter_dir, notebook, voila_server
 DASHBOARD_NOTEBOOK = notebook("sales_dashboard.ipynb")
 TUNING_NOTEBOOK = notebook("tune_model.ipynb")
 LOCAL = ("127.0.0.1", "localhost", "::1")
+TOKEN_ENV = "JUPYTER_TOKEN"  # read by the Jupyter server; unlike an option, not in `ps` output
 PROBE_LEADS = 300  # the page is built over this many leads before serving: fast, same checks
 PREVIEW_WEEKS = 4  # past weeks published with `dashboard --leads`: a trend and "new" to show
 
@@ -74,6 +77,8 @@ def _check_options(args: argparse.Namespace, default_port: int) -> int:
     """Refuse options that cannot work before any file is read; the port to listen on."""
     if args.activities and not args.leads:
         raise UsageError("--activities needs --leads (without --leads the sample is served)")
+    if args.token is not None and not args.token.strip():
+        raise UsageError("--token is empty; give a token, or --no-token to serve without one")
     port = default_port if args.port is None else args.port
     if not 0 < port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {port}")
@@ -106,6 +111,24 @@ def inputs_env(files: Mapping[str, object]) -> dict[str, str]:
     return env
 
 
+def page_token(args: argparse.Namespace) -> str | None:
+    """The token the page asks for: ``--token``, none with ``--no-token``, else a new one.
+
+    On by default, as in Jupyter: a server on 127.0.0.1 is open to every user and program
+    on this machine, and to any web page that gets the browser to send it requests.
+    """
+    if args.no_token:
+        return None
+    return args.token or secrets.token_urlsafe(24)
+
+
+def server_url(ip: str, port: int, path: str = "", token: str | None = None) -> str:
+    """The address printed for a server: IPv6 in brackets, the token in the query."""
+    host = f"[{ip}]" if ":" in ip else ip
+    query = f"?token={urllib.parse.quote(token, safe='')}" if token else ""
+    return f"http://{host}:{port}/{path}{query}"
+
+
 def _hand_over(command: Sequence[str], env: Mapping[str, str]) -> int:
     """Run the server in place of this process (Ctrl+C and a SIGTERM reach it directly)."""
     sys.stdout.flush()
@@ -129,6 +152,7 @@ def serve_voila(
     ip: str,
     port: int,
     token: str | None,
+    allow_hosts: Sequence[str] = (),
     limits: Viewers = Viewers(),
 ) -> int:
     """Serve ``page`` with Voilà and the offline template: no code, no tracebacks shown.
@@ -136,7 +160,9 @@ def serve_voila(
     The one launcher of ``dashboard`` and ``tune``; it returns only where there is no
     ``execve`` (Voilà replaces this process otherwise). Voilà runs as
     :mod:`workbench.ui.voila_server`: at most ``limits.max_viewers`` pages, each page's
-    kernel ended when the page closes or sits idle.
+    kernel ended when the page closes or sits idle; requests for another ``Host`` than
+    ``ip``, localhost and ``allow_hosts`` refused. ``token=None`` serves without one; a
+    first visit with ``?token=`` leaves a login cookie, so the page's own links work.
     """
     if not port_free(ip, port):
         raise UsageError(f"port {port} on {ip} is in use; choose another with --port")
@@ -150,13 +176,22 @@ def serve_voila(
         "--template=offline", "--theme=light",
         "--strip_sources=True", "--show_tracebacks=False",  # viewers see no code, no traceback
         *limits.voila_options(title),
+        *(f"--WorkbenchVoila.allow_hosts={name}" for name in allow_hosts),
     ]  # fmt: skip
+    env.pop(TOKEN_ENV, None)  # one left in the shell is not this server's
     if token:
-        command.append(f"--token={token}")
-    url = f"http://{ip}:{port}/" + (f"?token={token}" if token else "")
-    if ip not in LOCAL and not token:
-        print(f"warning: listening on {ip} without --token: anyone who can reach it can read it")
-    print(f"{title}: {url}   (Ctrl+C to stop)", flush=True)
+        command.append("--Voila.auto_token=True")  # the identity provider reads TOKEN_ENV
+        env[TOKEN_ENV] = token
+    elif ip in LOCAL:
+        print("warning: --no-token: any user or program on this machine can read the page")
+    else:
+        print(f"warning: --no-token on {ip}: anyone who can reach it can read the page")
+    if ip not in LOCAL and not allow_hosts:
+        print(
+            f"note: the page answers only to the names {ip}, localhost and 127.0.0.1; add "
+            "--allow-host NAME for each name or address others open it by"
+        )
+    print(f"{title}: {server_url(ip, port, token=token)}   (Ctrl+C to stop)", flush=True)
     return _hand_over(command, env)
 
 
@@ -226,8 +261,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if args.run:
         os.environ[RUN] = args.run
     return serve_voila(
-        DASHBOARD_NOTEBOOK, {}, title="Sales dashboard", ip=args.ip, port=port, token=args.token,
-        limits=viewers(args),
+        DASHBOARD_NOTEBOOK, {}, title="Sales dashboard", ip=args.ip, port=port,
+        token=page_token(args), allow_hosts=args.allow_host, limits=viewers(args),
     )  # fmt: skip
 
 
@@ -247,10 +282,12 @@ def working_copy(folder: Path) -> tuple[Path, bool]:
     return path, True
 
 
-def serve_lab(files: Mapping[str, object], *, ip: str, port: int, token: str | None) -> int:
+def serve_lab(files: Mapping[str, object], *, ip: str, port: int, token: str) -> int:
     """Open a working copy of the tuning notebook in JupyterLab rooted at this folder.
 
-    ``ip`` is a local address (``tune`` refuses others): JupyterLab runs any code it is sent.
+    ``ip`` is a local address and there is always a token (``tune`` refuses otherwise):
+    JupyterLab runs any code it is sent. Its own Host check (``allow_remote_access`` is off
+    on a local address) refuses requests for names other than this machine's.
     """
     if not port_free(ip, port):
         raise UsageError(f"port {port} on {ip} is in use; choose another with --port")
@@ -260,20 +297,16 @@ def serve_lab(files: Mapping[str, object], *, ip: str, port: int, token: str | N
         print(f"Copied the tuning notebook to {path} (your working copy).")
     else:
         print(f"Opening your working copy {path} (left as it is; delete it for a fresh one).")
-    token = token or secrets.token_urlsafe(24)  # printed below: the link opens the page
     command = [
         sys.executable, "-m", "jupyterlab", path.name,
         f"--ServerApp.root_dir={folder}", f"--ServerApp.ip={ip}", f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        "--ServerApp.port_retries=0",
     ]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # as `make run` does: containers often run as root
-    print(
-        f"Tuning notebook in JupyterLab: http://{ip}:{port}/lab/tree/{path.name}?token={token}"
-        "   (Ctrl+C to stop)",
-        flush=True,
-    )
-    return _hand_over(command, inputs_env(files))
+    url = server_url(ip, port, f"lab/tree/{urllib.parse.quote(path.name)}", token)
+    print(f"Tuning notebook in JupyterLab: {url}   (Ctrl+C to stop)", flush=True)
+    return _hand_over(command, {**inputs_env(files), TOKEN_ENV: token})
 
 
 def cmd_tune(args: argparse.Namespace) -> int:
@@ -287,6 +320,12 @@ def cmd_tune(args: argparse.Namespace) -> int:
             f"--lab runs any code for whoever opens it, so it listens on 127.0.0.1 only, "
             f"not {args.ip}; to share the app, leave out --lab (Voilà serves it without code)"
         )
+    if args.lab and (args.no_token or args.allow_host):
+        option = "--no-token" if args.no_token else "--allow-host"
+        raise UsageError(
+            f"--lab runs any code for whoever opens it: it always asks for a token and answers "
+            f"only on this machine, so {option} does not go with it; leave out {option}"
+        )
     files = resolve_inputs(args.model, args.leads, args.activities)
     # what the notebook will do, so a bad file is reported here, not as a blank page
     model = load_model(files["model"])
@@ -299,10 +338,10 @@ def cmd_tune(args: argparse.Namespace) -> int:
     print(f"{model.name} v{model.version}: {data.n_leads:,} leads")
     _report_files(model, data, header_says_so=False)
     if args.lab:
-        return serve_lab(files, ip=args.ip, port=port, token=args.token)
+        return serve_lab(files, ip=args.ip, port=port, token=page_token(args))
     return serve_voila(
-        TUNING_NOTEBOOK, files, title="Tuning app", ip=args.ip, port=port, token=args.token,
-        limits=viewers(args),
+        TUNING_NOTEBOOK, files, title="Tuning app", ip=args.ip, port=port,
+        token=page_token(args), allow_hosts=args.allow_host, limits=viewers(args),
     )  # fmt: skip
 
 
@@ -315,7 +354,25 @@ def _file_options(p: argparse.ArgumentParser) -> None:
 def _server_options(p: argparse.ArgumentParser, port_help: str) -> None:
     p.add_argument("--port", type=int, help=port_help)
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--token", help="require this token in the URL (?token=...)")
+    token = p.add_mutually_exclusive_group()
+    token.add_argument(
+        "--token", help="the token the URL carries (?token=...; default: a new random one)"
+    )
+    token.add_argument(
+        "--no-token",
+        action="store_true",
+        help="serve without a token: anyone who can reach the address can read the page",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        type=host_name,
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name (repeatable); only the --ip address "
+        "and localhost are answered otherwise, so a web page cannot reach the server "
+        "under a name of its own",
+    )
     defaults = Viewers()
     p.add_argument(
         "--max-viewers",

@@ -15,7 +15,13 @@ so 17 page loads held 17 kernels. Here:
 - at most ``max_viewers`` pages hold a kernel; the next visitor gets a short page saying
   so with HTTP 503 at once, never a hang. Voilà's pre-heated kernels (``pool_size``) wait
   for the next visitor and are not pages: the server runs at most ``max_viewers +
-  pool_size`` kernels.
+  pool_size`` kernels;
+- every request (pages, files, the API, websockets) must name this server in its ``Host``
+  header, and one sent from a page (``Origin``) must come from this server's own pages;
+  anything else gets 403. Otherwise a site a rep visits could rebind its own name to
+  127.0.0.1 and read the queue through the rep's browser (DNS rebinding). Voilà turns the
+  Jupyter server's own Host check off (``allow_remote_access=True``), and that check
+  covers neither the static files nor a LAN address, so the check is a first routing rule.
 
 The launcher (:func:`workbench.cli.serve.serve_voila`) runs this file as a script,
 ``python -P voila_server.py NOTEBOOK --option=value ...``: it imports only Voilà and the
@@ -27,16 +33,99 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 import tornado.web
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Integer, Unicode
+from tornado.httputil import HTTPServerRequest
+from tornado.routing import Matcher, Rule
+from traitlets import Integer, List, Unicode
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 # Voilà writes the page's kernel into the page config (our template's ``kernel_start``)
 KERNEL_ID = re.compile(r'"kernelId"\s*:\s*"([0-9a-f-]{36})"')
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]")  # names of this machine a browser may use
+WITH_PORT = re.compile(r":\d+$")
+
+
+def allowed_hosts(ip: str, port: int, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The ``Host`` values this server answers to: the address served, the loopback names
+    and ``extra`` (``--allow-host``), each with the port and without (lower case).
+
+    >>> sorted(allowed_hosts("127.0.0.1", 8866))[:2]
+    ['127.0.0.1', '127.0.0.1:8866']
+    """
+    served = f"[{ip}]" if ":" in ip and not ip.startswith("[") else ip
+    names = {name.lower() for name in (served, *LOOPBACK, *extra)}
+    return frozenset(names | {f"{name}:{port}" for name in names})
+
+
+def refusal(host: str | None, origin: str | None, allowed: frozenset[str]) -> str | None:
+    """Why a request with these ``Host`` and ``Origin`` headers is refused; None if it is not.
+
+    A missing ``Origin`` passes (scripts and the kernels' own connections send none; a
+    browser always sends one with a websocket), as in the Jupyter server's check.
+    """
+    host = host or ""
+    if host.lower() not in allowed:
+        return (
+            f"this server answers only to {_listed(allowed)}, not to the name {host[:100]!r}: "
+            "a page on another site may be trying to read it through your browser. If you "
+            "opened it by another name of this machine, restart it with --allow-host NAME."
+        )
+    if origin is not None and _page_host(origin) not in allowed:
+        return (
+            f"the request came from a page of {origin[:100]!r}, not from this server's own "
+            f"pages ({_listed(allowed)}). If that page is yours, restart the server with "
+            "--allow-host NAME (its host name)."
+        )
+    return None
+
+
+def _page_host(origin: str) -> str | None:
+    """The host (and port) of an ``Origin`` header from a web page; None for anything else."""
+    try:
+        parts = urlsplit(origin.lower())
+    except ValueError:  # "http://[::1" and the like
+        return None
+    return parts.netloc if parts.scheme in ("http", "https") else None
+
+
+def _listed(allowed: frozenset[str]) -> str:
+    return ", ".join(sorted(name for name in allowed if WITH_PORT.search(name)))
+
+
+class ForeignRequest(Matcher):
+    """Matches a request this server refuses (see :func:`refusal`): the first routing rule."""
+
+    def __init__(self, allowed: frozenset[str]):
+        self.allowed = allowed
+
+    def match(self, request: HTTPServerRequest) -> dict | None:
+        origin = request.headers.get("Origin")
+        return {} if refusal(request.host, origin, self.allowed) is not None else None
+
+
+class RefusedRequest(tornado.web.RequestHandler):
+    """403 and why, in plain text (the ``Host`` is the sender's, so it is never markup)."""
+
+    def initialize(self, allowed: frozenset[str]) -> None:
+        self.allowed = allowed
+
+    def check_xsrf_cookie(self) -> None:
+        """Refused before any cookie is looked at: the reason below is the one to give."""
+
+    def prepare(self) -> None:
+        why = refusal(self.request.host, self.request.headers.get("Origin"), self.allowed)
+        self.settings["voila"].log.warning("Refused %s %s: %s", self.request.method,
+                                           self.request.path, why)  # fmt: skip
+        self.set_status(403)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(f"Forbidden: {why}\n")
 
 
 class PageKernels(AsyncMappingKernelManager):
@@ -156,6 +245,12 @@ class WorkbenchVoila(Voila):
 
     max_viewers = Integer(10, config=True, help="Pages that may hold a kernel at once.")
     page_title = Unicode("page", config=True, help="What the busy page calls this page.")
+    allow_hosts = List(
+        Unicode(),
+        config=True,
+        help="Host names this server answers to besides its address and localhost (the "
+        "name a LAN address is reached by).",
+    )
 
     def initialize(self, argv=None):
         super().initialize(argv)
@@ -166,6 +261,18 @@ class WorkbenchVoila(Voila):
             (pattern, CappedPageHandler if handler is TornadoVoilaHandler else handler, *rest)
             for pattern, handler, *rest in super().init_handlers()
         ]
+
+    def listen(self) -> None:
+        """Refuse foreign requests before any handler sees them, then listen as Voilà does.
+
+        Voilà builds its application in ``start`` and calls this next; the rule goes first so
+        it covers every handler, Voilà's static files and websockets included.
+        """
+        allowed = allowed_hosts(self.ip, self.port, self.allow_hosts)
+        router = self.app.default_router
+        rule = Rule(ForeignRequest(allowed), RefusedRequest, {"allowed": allowed})
+        router.rules.insert(0, router.process_rule(rule))
+        super().listen()
 
 
 if __name__ == "__main__":
