@@ -77,6 +77,16 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None, seconds: floa
     raise TimeoutError(f"nothing listens on port {port}")
 
 
+def stop(proc: subprocess.Popen, seconds: float = 30) -> None:
+    """End a server the way Ctrl-C would, then kill it if it does not go."""
+    proc.terminate()
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
 def printed_url(log: Path) -> str:
     """The link a server command printed (with its token), as a user copies it."""
     found = re.search(r"(http://\S+)\s+\(Ctrl\+C to stop\)", log.read_text())

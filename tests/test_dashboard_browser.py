@@ -35,6 +35,7 @@ from tests.browser import (
     launch,
     needs_chromium,
     printed_url,
+    stop,
     wait_for_port,
     workbench_command,
 )
@@ -79,15 +80,6 @@ def serve(args: list[str], log: Path, env: dict | None = None) -> subprocess.Pop
             [*workbench_command(), "dashboard", *args], stdout=out, stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
         )  # fmt: skip
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
 
 
 class Served(NamedTuple):

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.browser import free_port, printed_url, wait_for_port, workbench_command
+from tests.browser import free_port, printed_url, stop, wait_for_port, workbench_command
 from workbench.ui.voila_server import KERNEL_ID
 
 pytestmark = pytest.mark.slow  # real servers
@@ -89,15 +89,6 @@ def start(args: list[str], folder: Path) -> Server:
         stop(proc)
         raise
     return Server(proc, port, printed_url(log), log)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
 
 
 def token_of(url: str) -> str | None:
