@@ -19,14 +19,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.data.checks import DataReport, issues_frame
-from workbench.data.tables import read_arrow, read_frame, sheet_note
+from workbench.data.tables import (
+    NO_RAGGED,
+    RaggedRows,
+    read_arrow,
+    read_frame,
+    sheet_note,
+)
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.model.rules import normalize_activity_type
 from workbench.model.spec import ActivityColumns, DataMapping, Model
 
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "won", "converted", "closed won", "1.0"}
 FALSE_WORDS = {"0", "false", "no", "n", "f", "lost", "not converted", "closed lost", "0.0"}
-HEADER_ROWS = 1  # spreadsheet row numbers: the header is row 1, the first lead row 2
 
 
 NEVER = np.iinfo(np.int64).min
@@ -532,7 +537,9 @@ def _load_leads(
 ) -> tuple[pd.DataFrame, str]:
     """The checked leads, and the id column as the file spells it."""
     file = str(source) if not isinstance(source, pd.DataFrame) else "leads"
-    raw = source.copy() if isinstance(source, pd.DataFrame) else read_frame(source)
+    raw, ragged = (
+        (source.copy(), NO_RAGGED) if isinstance(source, pd.DataFrame) else read_frame(source)
+    )
     hint = _with_sheet(hint, raw)
     raw = raw.reset_index(drop=True)
     id_col = _find_column(
@@ -544,15 +551,21 @@ def _load_leads(
         default=DataMapping().lead_id,
         hint=hint,
     )
-    rows = np.arange(len(raw)) + HEADER_ROWS + 1
+    rows = ragged.rows_of(np.arange(len(raw)))
     placeholders = frozenset(p.casefold() for p in mapping.placeholders)
-    counts: dict[str, int] = {}
-    for col in raw.columns:
-        raw[col], n = _clean_text(raw[col], placeholders)
-        counts[str(col)] = n
-    report.placeholders[file] = counts
+    # each column cleaned apart and the frame built once: assigning columns one by one
+    # costs time in the number of columns each, quadratic on a wide file
+    cleaned = [_clean_text(raw.iloc[:, i], placeholders) for i in range(raw.shape[1])]
+    report.placeholders[file] = {str(c): n for c, (_, n) in zip(raw.columns, cleaned, strict=True)}
+    raw = (
+        pd.concat([col for col, _ in cleaned], axis=1, ignore_index=True).set_axis(
+            raw.columns, axis=1
+        )
+        if cleaned
+        else raw
+    )
 
-    ids = raw[id_col].astype("str")
+    ids = id_text(raw[id_col])
     reason = pd.Series(pd.NA, index=raw.index, dtype="str")
     blank = raw.isna().all(axis=1).to_numpy()  # an empty line: reported, not a lead
     report.add(issues_frame(file, rows[blank], id_col, "blank_row", ids[blank], "ignored"))
@@ -567,7 +580,7 @@ def _load_leads(
     rejected = raw[missing | dup].copy()
     rejected.insert(0, "row", rows[missing | dup])
     rejected.insert(1, "reason", reason[missing | dup])
-    report.rejected_leads = rejected.reset_index(drop=True)
+    report.rejected_leads = _with_ragged(rejected, ragged, file, report)
 
     leads = raw[~bad].copy()
     leads_rows = rows[~bad]
@@ -602,8 +615,51 @@ def _load_leads(
             )
         )
         leads[mapping.outcome] = parsed
-    report.counts.update(leads_read=len(raw), leads_kept=len(leads), leads_rejected=int(bad.sum()))
+    report.counts.update(
+        leads_read=len(raw) + len(ragged),
+        leads_kept=len(leads),
+        leads_rejected=int(bad.sum()) + len(ragged),
+    )
     return leads, str(id_col)
+
+
+def _with_ragged(
+    rejected: pd.DataFrame, ragged: RaggedRows, file: str, report: DataReport
+) -> pd.DataFrame:
+    """The rows set aside plus those whose fields did not fit the header, in file order.
+
+    A ragged row is reported once (column "(whole row)") and kept with the fields it had,
+    so a data steward sees what to fix; its values may be in the wrong columns.
+    """
+    if not len(ragged):
+        return rejected.reset_index(drop=True)
+    short = ragged.fields < ragged.expected
+    for mask, code in ((short, "short_row"), (~short, "long_row")):
+        shown = [
+            f"{n} of {ragged.expected} fields: " + ", ".join(v)[:60]
+            for n, v, m in zip(ragged.fields, ragged.values, mask, strict=True)
+            if m
+        ]
+        report.add(issues_frame(file, ragged.rows[mask], ROW, code, shown, "set aside"))
+    columns = [c for c in rejected.columns if c not in ("row", "reason")]
+    fields = [list(v[: len(columns)]) + [None] * (len(columns) - len(v)) for v in ragged.values]
+    aside = pd.DataFrame(fields, columns=columns, dtype="str")
+    aside.insert(0, "row", ragged.rows)
+    aside.insert(1, "reason", np.where(short, "short_row", "long_row"))
+    both = pd.concat([f for f in (rejected, aside) if len(f)], ignore_index=True)
+    return both.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+ROW = "(whole row)"  # the column of a problem with a row as a whole
+
+
+def id_text(values: pd.Series) -> pd.Series:
+    """Lead ids as text, the way Arrow writes them: integer ids stay 1, 2 (never 1.0),
+    as the activities' ids are matched (:func:`_positions_in`)."""
+    if pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values):
+        return values.astype("str")
+    text = pa.array(values, from_pandas=True).cast(pa.string())
+    return pd.Series(text.to_pandas(), index=values.index, dtype="str")
 
 
 def _chunks(arr: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
@@ -679,9 +735,10 @@ def _load_activities(
     file = str(source) if not isinstance(source, pd.DataFrame) else "activities"
     if isinstance(source, pd.DataFrame):
         table = pa.Table.from_pandas(source.reset_index(drop=True), preserve_index=False)
+        ragged = NO_RAGGED
     else:
         dict_cols = tuple(c for c in (cols.type, cols.detail) if c)  # few distinct values
-        table = read_arrow(source, dictionary=dict_cols)
+        table, ragged = read_arrow(source, dictionary=dict_cols)
     hint = _with_sheet(hint, table)
     names = table.column_names
     defaults = ActivityColumns()
@@ -783,12 +840,13 @@ def _load_activities(
         mask = mask & ~bad
         if mask.any():
             pos = np.flatnonzero(mask)
-            rows = pos + HEADER_ROWS + 1
+            rows = ragged.rows_of(pos)
             action = "ignored" if code == "blank_row" else "set aside"
             report.add(issues_frame(file, rows, col, code, raw_text(col, mask), action))
             if code != "blank_row":
                 reasons[code] = pos
             bad |= mask
+    rejected = pd.DataFrame(columns=["row", "reason", *table.column_names])
     if reasons:
         pos = np.concatenate(list(reasons.values()))
         codes = np.concatenate([np.full(len(v), k, dtype=object) for k, v in reasons.items()])
@@ -797,9 +855,10 @@ def _load_activities(
         rejected = table.take(pa.array(pos)).to_pandas()
         for c in rejected.columns:
             rejected[c] = rejected[c].astype("str")
-        rejected.insert(0, "row", pos + HEADER_ROWS + 1)
+        rejected.insert(0, "row", ragged.rows_of(pos))
         rejected.insert(1, "reason", pd.Series(codes, dtype="str"))
-        report.rejected_activities = rejected
+    if reasons or len(ragged):
+        report.rejected_activities = _with_ragged(rejected, ragged, file, report)
     keep = ~bad
     activities = pd.DataFrame(
         {
@@ -811,9 +870,9 @@ def _load_activities(
     )
     n_blank = int(blank.sum())
     report.counts.update(
-        activities_read=n - n_blank,
+        activities_read=n - n_blank + len(ragged),
         activities_kept=int(keep.sum()),
-        activities_rejected=int(bad.sum()) - n_blank,
+        activities_rejected=int(bad.sum()) - n_blank + len(ragged),
     )
     return activities
 
