@@ -35,6 +35,7 @@ FALSE_WORDS = {"0", "false", "no", "n", "f", "lost", "not converted", "closed lo
 
 
 NEVER = np.iinfo(np.int64).min
+DAY_NS = 86_400 * 10**9
 """An instant as int64 nanoseconds that never happened: a lead with no creation date."""
 
 
@@ -294,7 +295,56 @@ def parse_dates(values: pd.Series, day_first: bool | None = None) -> pd.Series:
                 out[retry] = _parse_other_dates(text[retry], day_first)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
-    return _as_ns(out)
+    out = _as_ns(out)
+    return out if pd.api.types.is_datetime64_any_dtype(values) else _without_dayless(text, out)
+
+
+# a day in words needs a month's name; English only, as the parser reads English only
+MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+
+
+def names_a_day(text: pd.Series) -> np.ndarray:
+    """Whether each value names a day (year, month and day), as a date must.
+
+    Three numbers (2026-10-03, 3.10.26 14:30), two and a month's name (3 Oct 2026), or
+    eight digits together (20261003). 'now', 'today', '2026', 'Oct 2026' and '2026-10'
+    name no day: parsers read them as an instant or a month's first day, which would score
+    a lead as of a day nobody wrote. Arrow regexes, one pass each.
+
+    >>> names_a_day(pd.Series(["3 Oct 2026", "Oct 2026", "today", "20261003"])).tolist()
+    [True, False, False, True]
+    """
+    arr = pa.array(text.astype("str"), type=pa.large_string(), from_pandas=True)
+
+    def flag(values: pa.Array) -> np.ndarray:
+        return values.fill_null(False).to_numpy(zero_copy_only=False)
+
+    numbers = pc.count_substring_regex(arr, r"\d+").fill_null(0).to_numpy(zero_copy_only=False)
+    month = flag(pc.match_substring_regex(arr, MONTH_NAME, ignore_case=True))
+    compact = flag(pc.match_substring_regex(arr, r"\d{8}"))
+    return (numbers >= 3) | ((numbers >= 2) & month) | compact
+
+
+def _without_dayless(text: pd.Series, stamps: pd.Series) -> pd.Series:
+    """``stamps`` with those read from text that names no day made missing (reported as
+    unparseable). Only stamps such text can give are checked — the first of a month at
+    midnight ('2026', 'Oct 2026') or about now ('now', 'today') — so a column of real
+    timestamps costs a few NumPy passes, not a regex over every value."""
+    ns = stamps.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    known = ns != NEVER  # NaT
+    now = pd.Timestamp.now(tz="UTC").value
+    suspect = known & ((ns % DAY_NS == 0) | (np.abs(ns - now) < 2 * DAY_NS))
+    if suspect.any():  # of midnights, only a month's first day
+        pos = np.flatnonzero(suspect)
+        near_now = np.abs(ns[pos] - now) < 2 * DAY_NS
+        suspect[pos[~near_now & (stamps.iloc[pos].dt.day.to_numpy() != 1)]] = False
+    if suspect.any():
+        pos = np.flatnonzero(suspect)
+        dayless = pos[~names_a_day(text.iloc[pos])]
+        if len(dayless):
+            stamps = stamps.copy()
+            stamps.iloc[dayless] = pd.NaT
+    return stamps
 
 
 def _as_ns(stamps: pd.Series) -> pd.Series:
@@ -371,6 +421,7 @@ def _parse_other_dates(text: pd.Series, day_first: bool | None = None) -> pd.Ser
         iso = pd.to_datetime(rest, errors="coerce", format="ISO8601", utc=True, cache=False)
         parsed = _as_ns(iso)
         left = parsed.isna().to_numpy()
+        left = left & names_a_day(rest)  # '3 Oct' alone would be this year's, 'Tuesday' this week's
         if left.any():  # month names, year first with slashes...: read one by one
             mixed = pd.to_datetime(rest[left], errors="coerce", format="mixed", utc=True)
             parsed[left] = _as_ns(mixed)
@@ -436,9 +487,15 @@ YEAR_FIRST_DATE = re.compile(r"^(\d{4})(?:([/.])(\d{1,2})\2(\d{1,2})|(\d{2})(\d{
 NUMERIC_TYPED_DATE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})$")
 
 
+TYPED_DATES = ("1900-01-01", "2200-12-31")
+"""The days a person may type as a date: a lead scoring as of 0001-01-01 or 9999-12-31 is
+a slip, and nanosecond timestamps (what data is held in) end in 2262."""
+
+
 def read_date(value, where: str = "as_of") -> pd.Timestamp:
     """One date a person typed (``--as-of``): YYYY-MM-DD or an ISO timestamp, or a day and
-    month in either order when only one reading exists (25/12/2026, 12/25/2026).
+    month in either order when only one reading exists (25/12/2026, 12/25/2026), between
+    :data:`TYPED_DATES`.
 
     03/10/2026 is refused: it is 3 October in most of the world and March 10 in the US,
     and a wrong guess scores every lead as of the wrong day without a word.
@@ -446,6 +503,24 @@ def read_date(value, where: str = "as_of") -> pd.Timestamp:
     >>> read_date("25.12.2026")
     Timestamp('2026-12-25 00:00:00')
     """
+    stamp = _read_typed_date(value, where)
+    if isinstance(value, str):
+        first, last = (pd.Timestamp(d) for d in TYPED_DATES)
+        day = stamp.tz_convert(None) if stamp.tzinfo is not None else stamp
+        if not first <= day.normalize() <= last:
+            raise DataError(
+                [
+                    Problem(
+                        where,
+                        f"'{value.strip()}' is out of range; use a date from {TYPED_DATES[0]} "
+                        f"to {TYPED_DATES[1]} (YYYY-MM-DD)",
+                    )
+                ]
+            )
+    return stamp
+
+
+def _read_typed_date(value, where: str) -> pd.Timestamp:
     if not isinstance(value, str):
         try:
             stamp = pd.Timestamp(value)
@@ -498,7 +573,11 @@ def read_date(value, where: str = "as_of") -> pd.Timestamp:
         return next(iter(readings.values()))
     # a month name with a year (3 Oct 2026) reads one way only; without a year it would be
     # this year's, silently
-    if re.search(r"[A-Za-z]{3}", text) and re.search(r"\b\d{4}\b", text):
+    if (
+        re.search(r"[A-Za-z]{3}", text)
+        and re.search(r"\b\d{4}\b", text)
+        and names_a_day(pd.Series([text]))[0]  # 'Oct 2026' names a month, not a day
+    ):
         try:
             return pd.Timestamp(text)
         except ValueError:
