@@ -342,7 +342,8 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused_with_the_line(tmp_path):
     # real UTF-8 accents up top, one Windows-1252 byte far below: either reading garbles
     rows = "lead_id,first_name\n" + "".join(f"L{i:06d},Zoë\n" for i in range(8000))
     (tmp_path / "leads.csv").write_bytes(rows.encode() + "L999999,Renée\n".encode("cp1252"))
-    with pytest.raises(wb.DataError, match=r"line 8002 \(byte [\d,]+\): this line is not UTF-8.*mixes two"):
+    mixed = r"line 8002 \(byte [\d,]+\): this line is not UTF-8.*mixes two"
+    with pytest.raises(wb.DataError, match=mixed):
         wb.load_data(tmp_path / "leads.csv")
 
 

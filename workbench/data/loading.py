@@ -634,7 +634,7 @@ def _load_leads(
     placeholders = frozenset(p.casefold() for p in mapping.placeholders)
     # each column cleaned apart and the frame built once: assigning columns one by one
     # costs time in the number of columns each, quadratic on a wide file
-    cleaned = [_clean_text(raw.iloc[:, i], placeholders) for i in range(raw.shape[1])]
+    cleaned = [_clean_text(col, placeholders) for _, col in raw.items()]
     report.placeholders[file] = {str(c): n for c, (_, n) in zip(raw.columns, cleaned, strict=True)}
     raw = (
         pd.concat([col for col, _ in cleaned], axis=1, ignore_index=True).set_axis(
