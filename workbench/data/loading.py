@@ -35,8 +35,8 @@ FALSE_WORDS = {"0", "false", "no", "n", "f", "lost", "not converted", "closed lo
 
 
 NEVER = np.iinfo(np.int64).min
-DAY_NS = 86_400 * 10**9
 """An instant as int64 nanoseconds that never happened: a lead with no creation date."""
+DAY_NS = 86_400 * 10**9
 
 
 def created_after(created_ns: np.ndarray, instant: pd.Timestamp | int) -> np.ndarray:
@@ -725,6 +725,9 @@ def _load_leads(
     return leads, str(id_col)
 
 
+ROW = "(whole row)"  # the column of a problem with a row as a whole
+
+
 def _with_ragged(
     rejected: pd.DataFrame, ragged: RaggedRows, file: str, report: DataReport
 ) -> pd.DataFrame:
@@ -750,9 +753,6 @@ def _with_ragged(
     aside.insert(1, "reason", np.where(short, "short_row", "long_row"))
     both = pd.concat([f for f in (rejected, aside) if len(f)], ignore_index=True)
     return both.sort_values("row", kind="stable").reset_index(drop=True)
-
-
-ROW = "(whole row)"  # the column of a problem with a row as a whole
 
 
 def id_text(values: pd.Series) -> pd.Series:
