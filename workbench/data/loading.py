@@ -261,16 +261,23 @@ def _clean_texts(
         return frame, dict(zip(map(str, frame.columns), counts.tolist(), strict=True))
     others = sorted(set(range(len(columns))) - set(text))  # numbers, dates: left as they are
     value_set = pa.array(sorted(placeholders), pa.large_string())
-    as_str = {pa.large_string(): pd.api.types.pandas_dtype("str")}.get
+    as_text = pd.api.types.pandas_dtype("str")
+    as_str = {pa.large_string(): as_text}.get
     per_pass = max(1, CLEAN_CELLS // max(n, 1))
     parts: list[pd.DataFrame | pd.Series] = [columns[i] for i in others]
     for start in range(0, len(text), per_pass):
         group = text[start : start + per_pass]
         arrays = [
-            pa.array(columns[i].astype("str"), type=pa.large_string(), from_pandas=True)
+            pa.array(
+                columns[i] if columns[i].dtype == as_text else columns[i].astype(as_text),
+                type=pa.large_string(),
+                from_pandas=True,
+            )
             for i in group
-        ]
-        whole = pa.concat_arrays(arrays) if len(arrays) > 1 else arrays[0]
+        ]  # an Array or, for a column held in Arrow chunks, a ChunkedArray
+        # one contiguous array: slicing a column back out of many chunks costs their number
+        chunks = [c for a in arrays for c in _chunks(a)]
+        whole = pa.concat_arrays(chunks) if chunks else pa.array([], pa.large_string())
         trimmed = pc.utf8_trim_whitespace(whole)
         is_ph = pc.or_(
             pc.is_in(pc.utf8_lower(trimmed), value_set=value_set), pc.equal(trimmed, "")
@@ -281,9 +288,10 @@ def _clean_texts(
         names = [str(i) for i in group]
         table = pa.table([cleaned.slice(j * n, n) for j in range(len(group))], names=names)
         parts.append(table.to_pandas(types_mapper=as_str).set_axis(frame.index))
-    order = others + text
-    out = pd.concat(parts, axis=1, ignore_index=True)
-    out = out.iloc[:, np.argsort(order, kind="stable")].set_axis(frame.columns, axis=1)
+    out = pd.concat(parts, axis=1, ignore_index=True) if len(parts) > 1 else parts[0]
+    if others:  # back in the file's order
+        out = out.iloc[:, np.argsort(others + text, kind="stable")]
+    out = out.set_axis(frame.columns, axis=1)
     return out, dict(zip(map(str, frame.columns), counts.tolist(), strict=True))
 
 
