@@ -20,6 +20,10 @@ FILES = ["--model", str(MODEL), "--leads", str(LEADS), "--activities", str(ACTS)
 EXPORT = ["--leads", str(LEADS), "--id", "lead_id", "--outcome", "converted"]
 BAD_DATE = "31-31-2026"
 BAD_DATE_SAYS = f"--as-of: '{BAD_DATE}' is not a date; use YYYY-MM-DD, e.g. 2026-09-30"
+FAR_DATE = "9999-12-31"  # a real date, but no one scores leads as of it
+FAR_DATE_SAYS = (
+    f"--as-of: '{FAR_DATE}' is out of range; use a date from 1900-01-01 to 2200-12-31 (YYYY-MM-DD)"
+)
 
 # command -> argv with {out} for an output and {date} for the --as-of value
 AS_OF = {
@@ -28,6 +32,7 @@ AS_OF = {
     "compare": ["compare", *FILES, "--model", str(MODEL), "--as-of", "{date}"],
     "dashboard": ["dashboard", *FILES, "--as-of", "{date}", "--port", "1"],
     "report": ["report", *FILES, "--as-of", "{date}", "--out", "{out}/report.html"],
+    "publish": ["publish", *FILES, "--as-of", "{date}", "--store", "{out}/store"],
 }
 OUT = {
     "score": ["score", *FILES, "--out", "{out}/scores.csv"],
@@ -56,13 +61,14 @@ def one_paragraph(err: str) -> None:
     assert "\n\n" not in err and "Traceback" not in err, err
 
 
+@pytest.mark.parametrize(("date", "says"), [(BAD_DATE, BAD_DATE_SAYS), (FAR_DATE, FAR_DATE_SAYS)])
 @pytest.mark.parametrize("command", AS_OF)
-def test_a_bad_as_of_is_a_usage_error_in_every_command(command, tmp_path, capsys):
-    args = build_parser().parse_args(argv(AS_OF[command], tmp_path, BAD_DATE))
+def test_a_bad_as_of_is_a_usage_error_in_every_command(command, date, says, tmp_path, capsys):
+    args = build_parser().parse_args(argv(AS_OF[command], tmp_path, date))
     with pytest.raises(UsageError) as caught:
         args.func(args)
-    assert str(caught.value) == BAD_DATE_SAYS
-    assert main(argv(AS_OF[command], tmp_path, BAD_DATE)) == 2
+    assert str(caught.value) == says
+    assert main(argv(AS_OF[command], tmp_path, date)) == 2
     captured = capsys.readouterr()
     one_paragraph(captured.err)
     assert captured.err == f"error: {caught.value}\n"

@@ -24,6 +24,10 @@ MESSAGES = {
     "missing_type": "activity type is empty",
     "placeholder": "placeholder value treated as missing",
     "not_a_number": "not a number; treated as missing",
+    "short_row": "row has fewer fields than the header; a line break inside a value? "
+    "Put the value in double quotes",
+    "long_row": "row has more fields than the header; a delimiter inside a value? "
+    "Put the value in double quotes",
 }
 
 

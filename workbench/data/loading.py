@@ -19,18 +19,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.data.checks import DataReport, issues_frame
-from workbench.data.tables import read_arrow, read_frame, sheet_note
+from workbench.data.tables import (
+    NO_RAGGED,
+    RaggedRows,
+    read_arrow,
+    read_frame,
+    sheet_note,
+)
 from workbench.errors import DataError, Problem, did_you_mean
 from workbench.model.rules import normalize_activity_type
 from workbench.model.spec import ActivityColumns, DataMapping, Model
 
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "won", "converted", "closed won", "1.0"}
 FALSE_WORDS = {"0", "false", "no", "n", "f", "lost", "not converted", "closed lost", "0.0"}
-HEADER_ROWS = 1  # spreadsheet row numbers: the header is row 1, the first lead row 2
 
 
 NEVER = np.iinfo(np.int64).min
 """An instant as int64 nanoseconds that never happened: a lead with no creation date."""
+DAY_NS = 86_400 * 10**9
 
 
 def created_after(created_ns: np.ndarray, instant: pd.Timestamp | int) -> np.ndarray:
@@ -229,23 +235,64 @@ def _find_column(
     )
 
 
-def _clean_text(col: pd.Series, placeholders: frozenset[str]) -> tuple[pd.Series, int]:
-    """Strip text and turn placeholders ('Select', 'N/A', '') into missing values.
+CLEAN_CELLS = 1 << 20  # cells per Arrow pass: a tall column alone, many short ones together
 
-    Done with Arrow string kernels: a million rows take milliseconds per column.
+
+def _clean_texts(
+    frame: pd.DataFrame, placeholders: frozenset[str]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Every text column stripped, with placeholders ('Select', 'N/A', '') made missing;
+    and how many placeholders each column had.
+
+    Arrow string kernels over whole columns (a million rows take milliseconds per
+    column), with a wide file's short columns joined into one array per pass, and the
+    frame built once: assigning columns one by one costs time in the number of columns
+    each, quadratic on a file 100,000 columns wide.
     """
-    if not (pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col)):
-        return col, 0
-    arr = pa.array(col.astype("str"), type=pa.large_string(), from_pandas=True)
-    trimmed = pc.utf8_trim_whitespace(arr)
-    lowered = pc.utf8_lower(trimmed)
-    is_ph = pc.or_(
-        pc.is_in(lowered, value_set=pa.array(sorted(placeholders), pa.large_string())),
-        pc.equal(trimmed, ""),
-    )
-    n_ph = pc.sum(pc.cast(is_ph, pa.int64())).as_py() or 0
-    cleaned = pc.if_else(is_ph, pa.scalar(None, pa.large_string()), trimmed)
-    return pd.Series(cleaned.to_pandas(), index=col.index, dtype="str"), int(n_ph)
+    n = len(frame)
+    columns = [col for _, col in frame.items()]
+    text = [
+        i
+        for i, col in enumerate(columns)
+        if pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col)
+    ]
+    counts = np.zeros(len(columns), dtype=np.int64)
+    if not text:
+        return frame, dict(zip(map(str, frame.columns), counts.tolist(), strict=True))
+    others = sorted(set(range(len(columns))) - set(text))  # numbers, dates: left as they are
+    value_set = pa.array(sorted(placeholders), pa.large_string())
+    as_text = pd.api.types.pandas_dtype("str")
+    as_str = {pa.large_string(): as_text}.get
+    per_pass = max(1, CLEAN_CELLS // max(n, 1))
+    parts: list[pd.DataFrame | pd.Series] = [columns[i] for i in others]
+    for start in range(0, len(text), per_pass):
+        group = text[start : start + per_pass]
+        arrays = [
+            pa.array(
+                columns[i] if columns[i].dtype == as_text else columns[i].astype(as_text),
+                type=pa.large_string(),
+                from_pandas=True,
+            )
+            for i in group
+        ]  # an Array or, for a column held in Arrow chunks, a ChunkedArray
+        # one contiguous array: slicing a column back out of many chunks costs their number
+        chunks = [c for a in arrays for c in _chunks(a)]
+        whole = pa.concat_arrays(chunks) if chunks else pa.array([], pa.large_string())
+        trimmed = pc.utf8_trim_whitespace(whole)
+        is_ph = pc.or_(
+            pc.is_in(pc.utf8_lower(trimmed), value_set=value_set), pc.equal(trimmed, "")
+        ).fill_null(False)
+        flags = is_ph.to_numpy(zero_copy_only=False).reshape(len(group), n)
+        counts[group] = flags.sum(axis=1)
+        cleaned = pc.if_else(is_ph, pa.scalar(None, pa.large_string()), trimmed)
+        names = [str(i) for i in group]
+        table = pa.table([cleaned.slice(j * n, n) for j in range(len(group))], names=names)
+        parts.append(table.to_pandas(types_mapper=as_str).set_axis(frame.index))
+    out = pd.concat(parts, axis=1, ignore_index=True) if len(parts) > 1 else parts[0]
+    if others:  # back in the file's order
+        out = out.iloc[:, np.argsort(others + text, kind="stable")]
+    out = out.set_axis(frame.columns, axis=1)
+    return out, dict(zip(map(str, frame.columns), counts.tolist(), strict=True))
 
 
 # a date written with numbers, day or month first: 12/05/2026, 12.05.2026 14:30, 5-6-26
@@ -289,7 +336,56 @@ def parse_dates(values: pd.Series, day_first: bool | None = None) -> pd.Series:
                 out[retry] = _parse_other_dates(text[retry], day_first)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
-    return _as_ns(out)
+    out = _as_ns(out)
+    return out if pd.api.types.is_datetime64_any_dtype(values) else _without_dayless(text, out)
+
+
+# a day in words needs a month's name; English only, as the parser reads English only
+MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+
+
+def names_a_day(text: pd.Series) -> np.ndarray:
+    """Whether each value names a day (year, month and day), as a date must.
+
+    Three numbers (2026-10-03, 3.10.26 14:30), two and a month's name (3 Oct 2026), or
+    eight digits together (20261003). 'now', 'today', '2026', 'Oct 2026' and '2026-10'
+    name no day: parsers read them as an instant or a month's first day, which would score
+    a lead as of a day nobody wrote. Arrow regexes, one pass each.
+
+    >>> names_a_day(pd.Series(["3 Oct 2026", "Oct 2026", "today", "20261003"])).tolist()
+    [True, False, False, True]
+    """
+    arr = pa.array(text.astype("str"), type=pa.large_string(), from_pandas=True)
+
+    def flag(values: pa.Array) -> np.ndarray:
+        return values.fill_null(False).to_numpy(zero_copy_only=False)
+
+    numbers = pc.count_substring_regex(arr, r"\d+").fill_null(0).to_numpy(zero_copy_only=False)
+    month = flag(pc.match_substring_regex(arr, MONTH_NAME, ignore_case=True))
+    compact = flag(pc.match_substring_regex(arr, r"\d{8}"))
+    return (numbers >= 3) | ((numbers >= 2) & month) | compact
+
+
+def _without_dayless(text: pd.Series, stamps: pd.Series) -> pd.Series:
+    """``stamps`` with those read from text that names no day made missing (reported as
+    unparseable). Only stamps such text can give are checked — the first of a month at
+    midnight ('2026', 'Oct 2026') or about now ('now', 'today') — so a column of real
+    timestamps costs a few NumPy passes, not a regex over every value."""
+    ns = stamps.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    known = ns != NEVER  # NaT
+    now = pd.Timestamp.now(tz="UTC").value
+    suspect = known & ((ns % DAY_NS == 0) | (np.abs(ns - now) < 2 * DAY_NS))
+    if suspect.any():  # of midnights, only a month's first day
+        pos = np.flatnonzero(suspect)
+        near_now = np.abs(ns[pos] - now) < 2 * DAY_NS
+        suspect[pos[~near_now & (stamps.iloc[pos].dt.day.to_numpy() != 1)]] = False
+    if suspect.any():
+        pos = np.flatnonzero(suspect)
+        dayless = pos[~names_a_day(text.iloc[pos])]
+        if len(dayless):
+            stamps = stamps.copy()
+            stamps.iloc[dayless] = pd.NaT
+    return stamps
 
 
 def _as_ns(stamps: pd.Series) -> pd.Series:
@@ -366,6 +462,7 @@ def _parse_other_dates(text: pd.Series, day_first: bool | None = None) -> pd.Ser
         iso = pd.to_datetime(rest, errors="coerce", format="ISO8601", utc=True, cache=False)
         parsed = _as_ns(iso)
         left = parsed.isna().to_numpy()
+        left = left & names_a_day(rest)  # '3 Oct' alone would be this year's, 'Tuesday' this week's
         if left.any():  # month names, year first with slashes...: read one by one
             mixed = pd.to_datetime(rest[left], errors="coerce", format="mixed", utc=True)
             parsed[left] = _as_ns(mixed)
@@ -431,9 +528,15 @@ YEAR_FIRST_DATE = re.compile(r"^(\d{4})(?:([/.])(\d{1,2})\2(\d{1,2})|(\d{2})(\d{
 NUMERIC_TYPED_DATE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})$")
 
 
+TYPED_DATES = ("1900-01-01", "2200-12-31")
+"""The days a person may type as a date: a lead scoring as of 0001-01-01 or 9999-12-31 is
+a slip, and nanosecond timestamps (what data is held in) end in 2262."""
+
+
 def read_date(value, where: str = "as_of") -> pd.Timestamp:
     """One date a person typed (``--as-of``): YYYY-MM-DD or an ISO timestamp, or a day and
-    month in either order when only one reading exists (25/12/2026, 12/25/2026).
+    month in either order when only one reading exists (25/12/2026, 12/25/2026), between
+    :data:`TYPED_DATES`.
 
     03/10/2026 is refused: it is 3 October in most of the world and March 10 in the US,
     and a wrong guess scores every lead as of the wrong day without a word.
@@ -441,6 +544,24 @@ def read_date(value, where: str = "as_of") -> pd.Timestamp:
     >>> read_date("25.12.2026")
     Timestamp('2026-12-25 00:00:00')
     """
+    stamp = _read_typed_date(value, where)
+    if isinstance(value, str):
+        first, last = (pd.Timestamp(d) for d in TYPED_DATES)
+        day = stamp.tz_convert(None) if stamp.tzinfo is not None else stamp
+        if not first <= day.normalize() <= last:
+            raise DataError(
+                [
+                    Problem(
+                        where,
+                        f"'{value.strip()}' is out of range; use a date from {TYPED_DATES[0]} "
+                        f"to {TYPED_DATES[1]} (YYYY-MM-DD)",
+                    )
+                ]
+            )
+    return stamp
+
+
+def _read_typed_date(value, where: str) -> pd.Timestamp:
     if not isinstance(value, str):
         try:
             stamp = pd.Timestamp(value)
@@ -493,7 +614,11 @@ def read_date(value, where: str = "as_of") -> pd.Timestamp:
         return next(iter(readings.values()))
     # a month name with a year (3 Oct 2026) reads one way only; without a year it would be
     # this year's, silently
-    if re.search(r"[A-Za-z]{3}", text) and re.search(r"\b\d{4}\b", text):
+    if (
+        re.search(r"[A-Za-z]{3}", text)
+        and re.search(r"\b\d{4}\b", text)
+        and names_a_day(pd.Series([text]))[0]  # 'Oct 2026' names a month, not a day
+    ):
         try:
             return pd.Timestamp(text)
         except ValueError:
@@ -532,7 +657,9 @@ def _load_leads(
 ) -> tuple[pd.DataFrame, str]:
     """The checked leads, and the id column as the file spells it."""
     file = str(source) if not isinstance(source, pd.DataFrame) else "leads"
-    raw = source.copy() if isinstance(source, pd.DataFrame) else read_frame(source)
+    raw, ragged = (
+        (source.copy(), NO_RAGGED) if isinstance(source, pd.DataFrame) else read_frame(source)
+    )
     hint = _with_sheet(hint, raw)
     raw = raw.reset_index(drop=True)
     id_col = _find_column(
@@ -544,15 +671,11 @@ def _load_leads(
         default=DataMapping().lead_id,
         hint=hint,
     )
-    rows = np.arange(len(raw)) + HEADER_ROWS + 1
+    rows = ragged.rows_of(np.arange(len(raw)))
     placeholders = frozenset(p.casefold() for p in mapping.placeholders)
-    counts: dict[str, int] = {}
-    for col in raw.columns:
-        raw[col], n = _clean_text(raw[col], placeholders)
-        counts[str(col)] = n
-    report.placeholders[file] = counts
+    raw, report.placeholders[file] = _clean_texts(raw, placeholders)
 
-    ids = raw[id_col].astype("str")
+    ids = id_text(raw[id_col])
     reason = pd.Series(pd.NA, index=raw.index, dtype="str")
     blank = raw.isna().all(axis=1).to_numpy()  # an empty line: reported, not a lead
     report.add(issues_frame(file, rows[blank], id_col, "blank_row", ids[blank], "ignored"))
@@ -567,7 +690,7 @@ def _load_leads(
     rejected = raw[missing | dup].copy()
     rejected.insert(0, "row", rows[missing | dup])
     rejected.insert(1, "reason", reason[missing | dup])
-    report.rejected_leads = rejected.reset_index(drop=True)
+    report.rejected_leads = _with_ragged(rejected, ragged, file, report)
 
     leads = raw[~bad].copy()
     leads_rows = rows[~bad]
@@ -602,8 +725,51 @@ def _load_leads(
             )
         )
         leads[mapping.outcome] = parsed
-    report.counts.update(leads_read=len(raw), leads_kept=len(leads), leads_rejected=int(bad.sum()))
+    report.counts.update(
+        leads_read=len(raw) + len(ragged),
+        leads_kept=len(leads),
+        leads_rejected=int(bad.sum()) + len(ragged),
+    )
     return leads, str(id_col)
+
+
+ROW = "(whole row)"  # the column of a problem with a row as a whole
+
+
+def _with_ragged(
+    rejected: pd.DataFrame, ragged: RaggedRows, file: str, report: DataReport
+) -> pd.DataFrame:
+    """The rows set aside plus those whose fields did not fit the header, in file order.
+
+    A ragged row is reported once (column "(whole row)") and kept with the fields it had,
+    so a data steward sees what to fix; its values may be in the wrong columns.
+    """
+    if not len(ragged):
+        return rejected.reset_index(drop=True)
+    short = ragged.fields < ragged.expected
+    for mask, code in ((short, "short_row"), (~short, "long_row")):
+        shown = [
+            f"{n} of {ragged.expected} fields: " + ", ".join(v)[:60]
+            for n, v, m in zip(ragged.fields, ragged.values, mask, strict=True)
+            if m
+        ]
+        report.add(issues_frame(file, ragged.rows[mask], ROW, code, shown, "set aside"))
+    columns = [c for c in rejected.columns if c not in ("row", "reason")]
+    fields = [list(v[: len(columns)]) + [None] * (len(columns) - len(v)) for v in ragged.values]
+    aside = pd.DataFrame(fields, columns=columns, dtype="str")
+    aside.insert(0, "row", ragged.rows)
+    aside.insert(1, "reason", np.where(short, "short_row", "long_row"))
+    both = pd.concat([f for f in (rejected, aside) if len(f)], ignore_index=True)
+    return both.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def id_text(values: pd.Series) -> pd.Series:
+    """Lead ids as text, the way Arrow writes them: integer ids stay 1, 2 (never 1.0),
+    as the activities' ids are matched (:func:`_positions_in`)."""
+    if pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values):
+        return values.astype("str")
+    text = pa.array(values, from_pandas=True).cast(pa.string())
+    return pd.Series(text.to_pandas(), index=values.index, dtype="str")
 
 
 def _chunks(arr: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
@@ -679,9 +845,10 @@ def _load_activities(
     file = str(source) if not isinstance(source, pd.DataFrame) else "activities"
     if isinstance(source, pd.DataFrame):
         table = pa.Table.from_pandas(source.reset_index(drop=True), preserve_index=False)
+        ragged = NO_RAGGED
     else:
         dict_cols = tuple(c for c in (cols.type, cols.detail) if c)  # few distinct values
-        table = read_arrow(source, dictionary=dict_cols)
+        table, ragged = read_arrow(source, dictionary=dict_cols)
     hint = _with_sheet(hint, table)
     names = table.column_names
     defaults = ActivityColumns()
@@ -783,12 +950,13 @@ def _load_activities(
         mask = mask & ~bad
         if mask.any():
             pos = np.flatnonzero(mask)
-            rows = pos + HEADER_ROWS + 1
+            rows = ragged.rows_of(pos)
             action = "ignored" if code == "blank_row" else "set aside"
             report.add(issues_frame(file, rows, col, code, raw_text(col, mask), action))
             if code != "blank_row":
                 reasons[code] = pos
             bad |= mask
+    rejected = pd.DataFrame(columns=["row", "reason", *table.column_names])
     if reasons:
         pos = np.concatenate(list(reasons.values()))
         codes = np.concatenate([np.full(len(v), k, dtype=object) for k, v in reasons.items()])
@@ -797,9 +965,10 @@ def _load_activities(
         rejected = table.take(pa.array(pos)).to_pandas()
         for c in rejected.columns:
             rejected[c] = rejected[c].astype("str")
-        rejected.insert(0, "row", pos + HEADER_ROWS + 1)
+        rejected.insert(0, "row", ragged.rows_of(pos))
         rejected.insert(1, "reason", pd.Series(codes, dtype="str"))
-        report.rejected_activities = rejected
+    if reasons or len(ragged):
+        report.rejected_activities = _with_ragged(rejected, ragged, file, report)
     keep = ~bad
     activities = pd.DataFrame(
         {
@@ -811,9 +980,9 @@ def _load_activities(
     )
     n_blank = int(blank.sum())
     report.counts.update(
-        activities_read=n - n_blank,
+        activities_read=n - n_blank + len(ragged),
         activities_kept=int(keep.sum()),
-        activities_rejected=int(bad.sum()) - n_blank,
+        activities_rejected=int(bad.sum()) - n_blank + len(ragged),
     )
     return activities
 
