@@ -17,8 +17,9 @@ from tests.helpers import AS_OF, crit, make_model, tiny_leads
 CUTOFF = pd.Timestamp(AS_OF) + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
 TYPES = ["page_view", "email_open", "demo_request"]
 DETAILS = ["/pricing", "/Pricing/plans", "/careers", "/blog/x", ""]
-# a few instants only, so that leads often have several events at the same moment
-MOMENTS = [CUTOFF - pd.Timedelta(hours=h) for h in (1, 30, 30, 100, 200, 500, 900, 2000)]
+# a few instants only, so that leads often have several events at the same moment, some
+# exactly on a window's edge (2, 5 and 10 days old)
+MOMENTS = [CUTOFF - pd.Timedelta(hours=h) for h in (1, 30, 48, 120, 200, 240, 500, 2000)]
 
 events = st.lists(
     st.tuples(
