@@ -5,8 +5,8 @@ A model may hold thousands of activity rules that read the same few selections (
 page views with /pricing, every email click), so a selection is made once per run and
 shared: its events are found through an index of the events by type (no pass over every
 event per rule), and what the rules derive from it alone (repeat ranks, the last event
-per lead) is computed on first use and kept. Nothing sorts all events: only a
-selection's own events are sorted, to rank repeats.
+per lead) is computed on first use and kept. Nothing sorts all events: only the events
+a diminishing rule counts are sorted, to rank repeats.
 """
 
 from __future__ import annotations
@@ -35,16 +35,24 @@ class Selection:
     lead: np.ndarray  # int32 row of the lead of each event
     ts: np.ndarray  # int64 nanoseconds
     n_leads: int
+    _ranks: dict[int | None, np.ndarray] = field(default_factory=dict, repr=False)
 
-    @cached_property
-    def ranks(self) -> np.ndarray:
-        """0 for each lead's newest event here, 1 for the next older one, and so on.
+    def ranks(self, after_ns: int | None = None) -> np.ndarray:
+        """Of the events later than ``after_ns`` (all if None), in file order: 0 for each
+        lead's newest, 1 for the next older one, and so on.
 
-        A time window keeps the newest events of each lead, so the ranks of the events
-        in a window are these ranks, restricted: the diminishing rules of one selection
-        share one sort whatever their windows.
+        Kept per ``after_ns``: the diminishing rules of a selection and a window share one
+        sort (ranking all the selection's events instead would sort far more than a short
+        window holds).
         """
-        return _read_only(ranks(self.lead, self.ts))
+        found = self._ranks.get(after_ns)
+        if found is None:
+            lead, ts = self.lead, self.ts
+            if after_ns is not None:
+                window = ts > after_ns
+                lead, ts = lead[window], ts[window]
+            found = self._ranks[after_ns] = _read_only(ranks(lead, ts))
+        return found
 
     @cached_property
     def last(self) -> np.ndarray:

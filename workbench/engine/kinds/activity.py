@@ -23,16 +23,17 @@ class ActivityCountKind(ActivityKind):
         """Effective count per lead, plus the raw count in the window for explanations."""
         ev = inputs.events
         sel = ev.select(rule)
-        lead, ts, window = sel.lead, sel.ts, None
+        lead, ts, start = sel.lead, sel.ts, None
         if rule.within_days is not None:
-            window = ts > ev.cutoff_ns - rule.within_days * DAY_NS
+            start = ev.cutoff_ns - rule.within_days * DAY_NS
+            window = ts > start
             lead, ts = lead[window], ts[window]
         count = ev.count(lead).astype(np.int32)
         weights = None
         if rule.half_life_days is not None:
             weights = np.exp2(-ev.age_days(ts) / rule.half_life_days)
         if rule.diminishing is not None:
-            rank = sel.ranks if window is None else sel.ranks[window]
+            rank = sel.ranks(start)
             w = np.power(rule.diminishing.factor, rank, dtype=np.float64)
             if rule.diminishing.max_count is not None:
                 w[rank >= rule.diminishing.max_count] = 0.0
