@@ -118,7 +118,8 @@ class EventArrays:
         parts = [order[start[c + 1] : start[c + 2]] for c in codes]
         if len(parts) == 1:
             return parts[0]
-        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.intp)
+        # each part is ascending: a stable sort (timsort) merges the runs
+        return np.sort(np.concatenate(parts), kind="stable") if parts else np.zeros(0, np.intp)
 
     def select(self, rule: r.ActivityRule) -> Selection:
         """The events matching the rule's types and detail pattern (all events if it names
