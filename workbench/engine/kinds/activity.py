@@ -13,7 +13,7 @@ import pandas as pd
 from workbench.data.loading import NEVER
 from workbench.engine.events import DAY_NS
 from workbench.engine.kinds.base import ActivityKind, Detail, Inputs, home
-from workbench.engine.kinds.words import label_series
+from workbench.engine.kinds.words import worded
 from workbench.model import rules as r
 
 
@@ -60,11 +60,9 @@ class ActivityCountKind(ActivityKind):
 
     def evidence_words(self, c, signals, rows) -> pd.Series:
         """``Pricing page 3× in 30 days``: the raw count in the window."""
-        count = pd.Series(signals.details[c.id]["count"][rows]).astype("str")
-        text = label_series(c, rows) + " " + count + "×"
-        if c.rule.within_days:
-            text = text + f" in {c.rule.within_days} days"
-        return text
+        count = signals.details[c.id]["count"][rows]
+        window = f" in {c.rule.within_days} days" if c.rule.within_days else ""
+        return worded(count, lambda n: f"{c.label} {n}×{window}")
 
 
 @home(r.Inactivity)
@@ -88,12 +86,10 @@ class InactivityKind(ActivityKind):
 
     def evidence_words(self, c, signals, rows) -> pd.Series:
         """``Gone quiet (45 days quiet)``, or ``(no activity yet)`` for a lead never seen."""
-        label = label_series(c, rows)
-        days = signals.details[c.id]["days"][rows]
-        known = ~np.isnan(days)
-        shown = pd.Series(np.where(known, np.floor(np.nan_to_num(days)), 0).astype(np.int64))
-        text = label + " (" + shown.astype("str") + " days quiet)"
-        return text.where(known, label + " (no activity yet)")
+        days = np.floor(signals.details[c.id]["days"][rows])  # NaN: never seen
+        return worded(
+            days, lambda d: f"{c.label} ({int(d)} days quiet)", f"{c.label} (no activity yet)"
+        )
 
 
 @home(r.Trend)
@@ -119,13 +115,11 @@ class TrendKind(ActivityKind):
     def evidence_words(self, c, signals, rows) -> pd.Series:
         """``Rising visits (3 in last 7 days vs 0 before)``."""
         detail = signals.details[c.id]
-        recent = pd.Series(detail["recent"][rows]).astype("str")
-        before = pd.Series(detail["before"][rows]).astype("str")
-        return (
-            label_series(c, rows)
-            + " ("
-            + recent
-            + f" in last {c.rule.days} days vs "
-            + before
-            + " before)"
+        # the two counts (int32, never negative) as one int64, so each pair is worded once
+        pair = detail["recent"][rows].astype(np.int64) << 32 | detail["before"][rows]
+        return worded(
+            pair,
+            lambda p: (
+                f"{c.label} ({p >> 32} in last {c.rule.days} days vs {p & 0xFFFFFFFF} before)"
+            ),
         )
