@@ -5,8 +5,9 @@ A model may hold thousands of activity rules that read the same few selections (
 page views with /pricing, every email click), so a selection is made once per run and
 shared: its events are found through an index of the events by type (no pass over every
 event per rule), and what the rules derive from it alone (repeat ranks, the last event
-per lead) is computed on first use and kept. Nothing sorts all events: only the events
-a diminishing rule counts are sorted, to rank repeats.
+per lead) is computed on first use and kept. The one pass over all events is that index
+(a radix sort of the small type codes, once per run); beyond it only the events a
+diminishing rule counts are sorted, to rank repeats.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Kinds that read each lead's events: activity, inactivity and trend.
 
 Every rule is a selection of ``EventArrays`` (shared by the rules that name the same types
-and detail), a weight per event and a ``np.bincount`` per lead; nothing sorts all events
-(see :mod:`workbench.engine.events`).
+and detail), a weight per event and a ``np.bincount`` per lead (see
+:mod:`workbench.engine.events`).
 """
 
 from __future__ import annotations
