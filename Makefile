@@ -52,6 +52,7 @@ bench: $(STAMP) chromium
 	$(BIN)/python benchmarks/bench_dashboard.py --browser
 	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/python benchmarks/bench_draft.py
+	$(BIN)/python benchmarks/bench_many_criteria.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

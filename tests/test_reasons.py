@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workbench as wb
-from tests.helpers import crit, make_model
+from tests.helpers import crit, make_model, tiny_activities, tiny_leads
 from workbench.model.points import signed_points_series
 from workbench.text import signed_points
 
@@ -69,6 +69,27 @@ def test_each_rule_kind_says_what_it_saw(tiny_data):
         got["c"] == "+9 Company size 2,500 (1000+); +3 Rising visits (2 in last 7 days vs 0 before)"
     )
     assert got["d"] == "−7 Gone quiet (60 days quiet)"
+
+
+def test_activity_reasons_quote_each_leads_own_numbers():
+    # no creation dates: lead d, who has no events either, was never seen
+    data = wb.load_data(tiny_leads().drop(columns="created_at"), tiny_activities())
+    views = {"kind": "activity", "types": ["page_view"]}
+    got = reasons_of(
+        data,
+        [
+            crit("views", views, points=1, bucket="engagement", label="Page views"),
+            crit("quiet", {"kind": "inactivity", "days": 3}, points=-1, bucket="engagement"),
+        ],
+    )
+    # a: 4 pricing views; b: 2 careers views ('Page View' is page_view); c: 3 blog views
+    assert got["a"].startswith("+4 Page views 4×")
+    assert got["b"].startswith("+2 Page views 2×")
+    assert got["c"].startswith("+3 Page views 3×")
+    # the newest events: a 10-30, b 10-22, c 10-26; as of the end of 10-31
+    assert got["b"].endswith("−1 Quiet (9 days quiet)")
+    assert got["c"].endswith("−1 Quiet (5 days quiet)")
+    assert got["d"] == "−1 Quiet (no activity yet)"
 
 
 def test_points_in_reasons_are_weighted_like_the_score(tiny_data):

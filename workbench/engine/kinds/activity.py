@@ -1,7 +1,8 @@
 """Kinds that read each lead's events: activity, inactivity and trend.
 
-Every rule is a mask over ``EventArrays``, a weight per event and a ``np.bincount`` per
-lead; nothing sorts all events (see :mod:`workbench.engine.events`).
+Every rule is a selection of ``EventArrays`` (shared by the rules that name the same types
+and detail), a weight per event and a ``np.bincount`` per lead (see
+:mod:`workbench.engine.events`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.loading import NEVER
-from workbench.engine.events import DAY_NS, ranks
+from workbench.engine.events import DAY_NS
 from workbench.engine.kinds.base import ActivityKind, Detail, Inputs, home
-from workbench.engine.kinds.words import label_series
+from workbench.engine.kinds.words import worded
 from workbench.model import rules as r
 
 
@@ -21,18 +22,18 @@ class ActivityCountKind(ActivityKind):
     def evidence(self, rule: r.Activity, inputs: Inputs) -> tuple[np.ndarray, Detail]:
         """Effective count per lead, plus the raw count in the window for explanations."""
         ev = inputs.events
-        mask = ev.mask(rule)
+        sel = ev.select(rule)
+        lead, ts, start = sel.lead, sel.ts, None
         if rule.within_days is not None:
-            recent = ev.ts > ev.cutoff_ns - rule.within_days * DAY_NS
-            mask = recent if mask is None else mask & recent
-        lead = ev.lead_idx if mask is None else ev.lead_idx[mask]
+            start = ev.cutoff_ns - rule.within_days * DAY_NS
+            window = ts > start
+            lead, ts = lead[window], ts[window]
         count = ev.count(lead).astype(np.int32)
         weights = None
         if rule.half_life_days is not None:
-            ts = ev.ts if mask is None else ev.ts[mask]
             weights = np.exp2(-ev.age_days(ts) / rule.half_life_days)
         if rule.diminishing is not None:
-            rank = ranks(lead, ev.ts if mask is None else ev.ts[mask])
+            rank = sel.ranks(start)
             w = np.power(rule.diminishing.factor, rank, dtype=np.float64)
             if rule.diminishing.max_count is not None:
                 w[rank >= rule.diminishing.max_count] = 0.0
@@ -59,11 +60,9 @@ class ActivityCountKind(ActivityKind):
 
     def evidence_words(self, c, signals, rows) -> pd.Series:
         """``Pricing page 3× in 30 days``: the raw count in the window."""
-        count = pd.Series(signals.details[c.id]["count"][rows]).astype("str")
-        text = label_series(c, rows) + " " + count + "×"
-        if c.rule.within_days:
-            text = text + f" in {c.rule.within_days} days"
-        return text
+        count = signals.details[c.id]["count"][rows]
+        window = f" in {c.rule.within_days} days" if c.rule.within_days else ""
+        return worded(count, lambda n: f"{c.label} {n}×{window}")
 
 
 @home(r.Inactivity)
@@ -73,11 +72,7 @@ class InactivityKind(ActivityKind):
     def evidence(self, rule: r.Inactivity, inputs: Inputs) -> tuple[np.ndarray, Detail]:
         """1 where the last matching event (or creation) is at least ``days`` old."""
         ev = inputs.events
-        mask = ev.mask(rule)
-        lead = ev.lead_idx if mask is None else ev.lead_idx[mask]
-        ts = ev.ts if mask is None else ev.ts[mask]
-        last = np.full(ev.n_leads, NEVER, dtype=np.int64)
-        np.maximum.at(last, lead, ts)
+        last = ev.select(rule).last
         created_ns = inputs.created_ns
         if created_ns is not None:
             last = np.maximum(last, np.where(created_ns <= ev.cutoff_ns, created_ns, last))
@@ -91,12 +86,10 @@ class InactivityKind(ActivityKind):
 
     def evidence_words(self, c, signals, rows) -> pd.Series:
         """``Gone quiet (45 days quiet)``, or ``(no activity yet)`` for a lead never seen."""
-        label = label_series(c, rows)
-        days = signals.details[c.id]["days"][rows]
-        known = ~np.isnan(days)
-        shown = pd.Series(np.where(known, np.floor(np.nan_to_num(days)), 0).astype(np.int64))
-        text = label + " (" + shown.astype("str") + " days quiet)"
-        return text.where(known, label + " (no activity yet)")
+        days = np.floor(signals.details[c.id]["days"][rows])  # NaN: never seen
+        return worded(
+            days, lambda d: f"{c.label} ({int(d)} days quiet)", f"{c.label} (no activity yet)"
+        )
 
 
 @home(r.Trend)
@@ -104,15 +97,12 @@ class TrendKind(ActivityKind):
     def evidence(self, rule: r.Trend, inputs: Inputs) -> tuple[np.ndarray, Detail]:
         """1 where the last ``days`` hold more matching events than the ``days`` before."""
         ev = inputs.events
-        mask = ev.mask(rule)
+        sel = ev.select(rule)
         span = rule.days * DAY_NS
-        recent_m = ev.ts > ev.cutoff_ns - span
-        before_m = (ev.ts > ev.cutoff_ns - 2 * span) & ~recent_m
-        if mask is not None:
-            recent_m &= mask
-            before_m &= mask
-        recent = ev.count(ev.lead_idx[recent_m]).astype(np.int32)
-        before = ev.count(ev.lead_idx[before_m]).astype(np.int32)
+        recent_m = sel.ts > ev.cutoff_ns - span
+        before_m = (sel.ts > ev.cutoff_ns - 2 * span) & ~recent_m
+        recent = ev.count(sel.lead[recent_m]).astype(np.int32)
+        before = ev.count(sel.lead[before_m]).astype(np.int32)
         rising = (recent > before) & (recent >= rule.min_count)
         return rising.astype(np.float64), {"recent": recent, "before": before}
 
@@ -125,13 +115,11 @@ class TrendKind(ActivityKind):
     def evidence_words(self, c, signals, rows) -> pd.Series:
         """``Rising visits (3 in last 7 days vs 0 before)``."""
         detail = signals.details[c.id]
-        recent = pd.Series(detail["recent"][rows]).astype("str")
-        before = pd.Series(detail["before"][rows]).astype("str")
-        return (
-            label_series(c, rows)
-            + " ("
-            + recent
-            + f" in last {c.rule.days} days vs "
-            + before
-            + " before)"
+        # the two counts (int32, never negative) as one int64, so each pair is worded once
+        pair = detail["recent"][rows].astype(np.int64) << 32 | detail["before"][rows]
+        return worded(
+            pair,
+            lambda p: (
+                f"{c.label} ({p >> 32} in last {c.rule.days} days vs {p & 0xFFFFFFFF} before)"
+            ),
         )
