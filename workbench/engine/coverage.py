@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.loading import NEVER, created_after
-from workbench.engine.fields import ColumnCache, rule_keys
+from workbench.engine.fields import ColumnCache
 from workbench.engine.kinds import kind_of
 from workbench.errors import Problem, did_you_mean
 from workbench.model.spec import Model
@@ -82,6 +82,11 @@ def _unknown_types(model: Model, activities: pd.DataFrame) -> list[Problem]:
     return out
 
 
+HINT_TRIES = 200
+"""Unknown values looked up for a likely typo: a model naming thousands of values no lead
+has is not a typo, and each look-up is a fuzzy match over the column's vocabulary."""
+
+
 def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
     """Values named in rules (equals/in/not_in/lookup) that no lead has, when one close does.
 
@@ -90,6 +95,7 @@ def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
     """
     out = []
     present: dict[tuple[str, bool], set] = {}
+    tries = HINT_TRIES
     rules = [(f"criteria.{c.id}.rule", c.rule) for c in model.criteria]
     rules += [(f"inquiries.{q.id}.rule", q.rule) for q in model.inquiries]
     for where, rule in rules:
@@ -100,9 +106,10 @@ def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
         _, text = cache.factorized(rule.field)
         if (rule.field, cs) not in present:
             present[rule.field, cs] = set(cache.keys(rule.field, cs).dropna())
-        for v, key in zip(values, rule_keys(values, cs), strict=True):
-            if key in present[rule.field, cs]:
+        for v, key in zip(values, cache.rule_keys(values, cs), strict=True):
+            if key in present[rule.field, cs] or tries <= 0:
                 continue
+            tries -= 1
             hint = did_you_mean(str(v), text.dropna().unique()[:5000])
             if hint:
                 out.append(

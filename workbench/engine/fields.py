@@ -35,6 +35,7 @@ class ColumnCache:
         default_factory=dict
     )
     _arrow: dict[str, pa.Array] = field(default_factory=dict)
+    _rule_keys: dict[tuple[type, r.Scalar, bool], str | None] = field(default_factory=dict)
 
     def factorized(self, name: str) -> tuple[np.ndarray, pd.Series]:
         """Codes (-1 = missing) and the distinct values as text."""
@@ -65,6 +66,18 @@ class ColumnCache:
             index = {str(k): i for i, k in enumerate(uniques)}
             self._key_codes[name, case_sensitive] = (per_lead, index)
         return self._key_codes[name, case_sensitive]
+
+    def rule_keys(self, values: Iterable[r.Scalar], case_sensitive: bool) -> list[str | None]:
+        """:func:`rule_keys`, remembered per value for the run: ten thousand rules naming
+        'X1' … 'X9999' are keyed in one vectorised pass (the first call may pass every
+        value the model names), not one pass each."""
+        values = list(values)
+        memo = self._rule_keys
+        new = list(dict.fromkeys(v for v in values if (type(v), v, case_sensitive) not in memo))
+        if new:
+            for v, key in zip(new, rule_keys(new, case_sensitive), strict=True):
+                memo[type(v), v, case_sensitive] = key
+        return [memo[type(v), v, case_sensitive] for v in values]
 
     def arrow_text(self, name: str) -> pa.Array:
         """The column's distinct values as an Arrow string array, for the regex kernels."""

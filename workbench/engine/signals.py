@@ -255,6 +255,16 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
     details: dict[str, dict[str, np.ndarray]] = {}
     levels: dict[str, np.ndarray] = {}
     inputs = Inputs(cutoff=cutoff, cache=cache, events=events, created_ns=created_ns)
+    for cs in (False, True):  # every value the rules name, keyed in one pass per case rule
+        cache.rule_keys(
+            [
+                v
+                for rule in [c.rule for c in model.criteria] + [q.rule for q in model.inquiries]
+                if getattr(rule, "case_sensitive", None) is cs
+                for v in kind_of(rule).named_values(rule)
+            ],
+            cs,
+        )
     j = 0
     for c in ordered:
         kind = kind_of(c.rule)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.engine.fields import ColumnCache, gather, rule_keys
+from workbench.engine.fields import ColumnCache, gather
 from workbench.engine.kinds.base import FieldKind, LevelKind, home
 from workbench.engine.kinds.words import label_series, lead_values, listing
 from workbench.model import rules as r
@@ -22,7 +22,7 @@ from workbench.model.patterns import contains_any, matches
 def _listed(rule, cache: ColumnCache, values) -> tuple[np.ndarray, np.ndarray]:
     """Per lead, whether its value is one of ``values``, and whether it has a value."""
     per_lead, index = cache.key_codes(rule.field, rule.case_sensitive)
-    wanted = [index[k] for k in rule_keys(values, rule.case_sensitive) if k in index]
+    wanted = [index[k] for k in cache.rule_keys(values, rule.case_sensitive) if k in index]
     return np.isin(per_lead, wanted), per_lead >= 0
 
 
@@ -70,7 +70,7 @@ class LookupKind(LevelKind):
     def match(self, rule: r.Lookup, cache, cutoff) -> np.ndarray:
         per_lead, index = cache.key_codes(rule.field, rule.case_sensitive)
         group = [i for i, g in enumerate(rule.groups) for _ in g.values]
-        keys = rule_keys(self.named_values(rule), rule.case_sensitive)
+        keys = cache.rule_keys(self.named_values(rule), rule.case_sensitive)
         table = np.full(len(index) + 1, -1, dtype=np.int16)  # the last cell: no value
         for k, i in zip(keys, group, strict=True):
             if k in index:
