@@ -6,6 +6,8 @@ rows, made-up dates or a traceback.
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -217,3 +219,24 @@ def test_parquet_integer_ids_with_a_null_stay_integers_and_match_activities(
     assert "Activities: 2 rows read, 2 kept, 0 set aside" in report
     ids = pd.read_csv(out, dtype=str, encoding="utf-8-sig")["lead_id"]
     assert sorted(ids) == ["1", "12345678901234567", "2"]  # never 1.0, never rounded
+
+
+@pytest.mark.parametrize("which", ["--model", "--leads", "--activities"])
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_a_pipe_or_a_device_as_an_input_is_refused_not_read(
+    which, special, tmp_path, model_file, capsys
+):
+    """A FIFO waits for a writer forever and /dev/zero never ends: neither is opened."""
+    argv, _ = run(tmp_path, model_file, b"lead_id,name\nL1,Ann\n")
+    if special == "fifo":
+        special = str(tmp_path / "input.csv")
+        os.mkfifo(special)
+    else:  # behind a link with a data file's name, as a careless export script might leave
+        (tmp_path / "zero.yaml").symlink_to(special)
+        (tmp_path / "zero.csv").symlink_to(special)
+        special = str(tmp_path / ("zero.yaml" if which == "--model" else "zero.csv"))
+    argv[argv.index(which) + 1] = special
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{special}: cannot read the file: it is a " in err
+    assert "not a regular file" in err

@@ -79,6 +79,17 @@ def path_error(exc: OSError, path: str | Path | None = None, doing: str = "") ->
     return PathError([Problem("", f"{message}; {hint}" if hint else message)], where or None)
 
 
+def not_a_file(mode: int) -> str | None:
+    """Why a path of this ``st_mode`` cannot be read as an input file, or None if it can:
+    a pipe waits for a writer forever and /dev/zero never ends, so neither is opened."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "it is a folder, not a file; name a file in it"
+    kind = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+    return f"it is {kind}, not a regular file; save the data to a file and give its path"
+
+
 def resolved(path: str | Path) -> Path:
     """``Path(path).resolve()``, a link loop raised as the ``OSError`` (ELOOP) it is on
     every Python (before 3.13 ``resolve`` raises ``RuntimeError``)."""

@@ -32,7 +32,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from workbench.errors import DataError, Problem, UsageError
-from workbench.files import os_error_words
+from workbench.files import not_a_file, os_error_words
 
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 EXCEL = {".xlsx", ".xlsm", ".xls"}
@@ -67,13 +67,15 @@ def table_format(path: Path) -> str:
 
 def _check_exists(path: Path) -> None:
     try:
-        os.stat(path)
+        why = not_a_file(os.stat(path).st_mode)
     except (FileNotFoundError, NotADirectoryError):
-        pass
+        why = None
     except OSError as exc:  # a link loop, no permission: not "not found"
         raise DataError(
             [Problem("", f"cannot read the file: {os_error_words(exc)}")], str(path)
         ) from None
+    if why:
+        raise DataError([Problem("", f"cannot read the file: {why}")], str(path))
     if not path.exists():
         # the folder as the user named it (absolute, links not followed), as load_model says
         folder = Path(os.path.abspath(path)).parent

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from workbench.errors import ModelError, Problem, format_path
-from workbench.files import os_error_words, write_text_atomic
+from workbench.files import not_a_file, os_error_words, write_text_atomic
 from workbench.model.bounds import MAX_MODEL_BYTES
 from workbench.model.spec import Model
 from workbench.model.yaml_read import Loader, read_yaml
@@ -59,7 +59,11 @@ def load_model(path: str | Path) -> Model:
     path = Path(path)
     source = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        why = not_a_file(info.st_mode)
+        if why:
+            raise ModelError([Problem("", f"cannot read the file: {why}")], source)
+        size = info.st_size
         if size > MAX_MODEL_BYTES:
             raise ModelError(
                 [
