@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AllowInfNan, BeforeValidator
+from pydantic import AfterValidator, AllowInfNan, BeforeValidator, Field
 
 MAX_MODEL_BYTES = 16_000_000
 """A drafted 10,000-criteria model with evidence is about 4 MB."""
@@ -73,12 +73,22 @@ def _refuse_far_floats(lo: float, hi: float, unit: str):
     return check
 
 
+def _no_bool(value: Any) -> Any:
+    """``points: true`` is a slip (pydantic would read it as 1), never a number."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not {str(value).lower()}")
+    return value
+
+
 def bounded(lo: float, hi: float, *, lo_open: bool = False, unit: str = "") -> Any:
     """A float type that is finite and in ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``); its
     error names the range, so ``points: .inf`` reads "must be a number from -10,000 to
     10,000; got inf"."""
     return Annotated[
-        float, AllowInfNan(True), AfterValidator(_bounded_check(lo, hi, lo_open, unit))
+        float,
+        AllowInfNan(True),
+        BeforeValidator(_no_bool),
+        AfterValidator(_bounded_check(lo, hi, lo_open, unit)),
     ]
 
 
@@ -86,6 +96,7 @@ def bounded_int(lo: int, hi: int, *, unit: str = "") -> Any:
     """A whole number in ``[lo, hi]``, with the range in its error."""
     return Annotated[
         int,
+        BeforeValidator(_no_bool),
         BeforeValidator(_refuse_far_floats(lo, hi, unit)),
         AfterValidator(_bounded_check(lo, hi, False, unit)),
     ]
@@ -103,3 +114,12 @@ Days = bounded_int(1, DAYS, unit=" days")
 Count = bounded_int(1, COUNT)
 Factor = bounded(0, 1, lo_open=True)
 Version = bounded_int(1, 1_000_000)
+Stars = Annotated[int, BeforeValidator(_no_bool), Field(ge=-5, le=5)]
+
+NAME_CHARS = 300
+"""Names, labels and column names: a line of a report, never a megabyte echoed back."""
+TEXT_CHARS = 20_000
+"""Descriptions and changelog notes."""
+Name = Annotated[str, Field(min_length=1, max_length=NAME_CHARS)]
+Label = Annotated[str, Field(max_length=NAME_CHARS)]
+Text = Annotated[str, Field(max_length=TEXT_CHARS)]

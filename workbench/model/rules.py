@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from workbench.model.bounds import Count, Days, Edge, Factor, HalfLife, Points
+from workbench.model.bounds import Count, Days, Edge, Factor, HalfLife, Label, Points, Stars
 from workbench.model.patterns import check_pattern
 
 Scalar = str | int | float | bool
@@ -101,8 +101,8 @@ class Level(Frozen):
     """A bin or group: it scores its own points, or stars (× the model's points per star)."""
 
     points: Points | None = None
-    stars: int | None = Field(default=None, ge=-5, le=5)
-    label: str | None = None
+    stars: Stars | None = None
+    label: Label | None = None
     evidence: Evidence | None = None
 
     @model_validator(mode="after")

@@ -27,10 +27,14 @@ from workbench.errors import ModelError, Problem, did_you_mean, format_path
 from workbench.model.bounds import (
     MAX_CRITERIA,
     Cap,
+    Label,
+    Name,
     Points,
     PointsPerStar,
     PositivePoints,
     ScaleValue,
+    Stars,
+    Text,
     Version,
     Weight,
 )
@@ -71,8 +75,8 @@ PointsMap = Annotated[
 class Approval(Frozen):
     """A sign-off: sales and marketing both approve before a model goes live."""
 
-    name: str
-    role: str = ""
+    name: Name
+    role: Label = ""
     date: dt.date | None = None
     fingerprint: str | None = Field(default=None, pattern=r"^[0-9a-f]{12}$")
     """The model's ``scoring_fingerprint`` when signed: an edit after that is visible."""
@@ -82,7 +86,7 @@ class ChangelogEntry(Frozen):
     version: Version
     date: dt.date | None = None
     author: str = ""
-    note: str = ""
+    note: Text = ""
 
 
 class Scale(Frozen):
@@ -100,7 +104,7 @@ class Bucket(Frozen):
     """A group of criteria whose subtotal is capped, then weighted into the score."""
 
     id: Identifier
-    label: str = ""
+    label: Label = ""
     weight: Weight = Field(default=100, description="percent, 0–100")
     cap: Cap | None = None
 
@@ -109,14 +113,14 @@ class Criterion(Frozen):
     """One scoring criterion: a rule, and the points (or stars) it is worth."""
 
     id: Identifier
-    label: str = Field(min_length=1)
+    label: Name
     bucket: str
     rule: Rule
     points: Points | None = None
-    stars: int | None = Field(default=None, ge=-5, le=5)
+    stars: Stars | None = None
     max_points: PositivePoints | None = None
     segments: tuple[str, ...] = ()
-    description: str = ""
+    description: Text = ""
     evidence: Evidence | None = None
 
     @model_validator(mode="after")
@@ -129,7 +133,11 @@ class Criterion(Frozen):
                     "from the criterion"
                 )
         elif (self.points is None) == (self.stars is None):
-            raise ValueError("give either points (negative allowed) or stars (1–5), not both")
+            raise ValueError(
+                "give either points (negative allowed) or stars (1–5), not both"
+                if self.points is not None
+                else "give points (negative allowed) or stars (1–5)"
+            )
         if self.stars == 0:
             raise ValueError("stars must be 1–5 (or −1 to −5 to subtract)")
         return self
@@ -146,9 +154,9 @@ class Criterion(Frozen):
 class Threshold(Frozen):
     """A named band: a value at or above ``min`` (and below the band above) gets ``name``."""
 
-    name: str = Field(min_length=1)
+    name: Name
     min: ScaleValue | None = None
-    label: str = ""
+    label: Label = ""
 
     @property
     def lower_bound(self) -> float:
@@ -225,15 +233,15 @@ class InquiryRule(Frozen):
     """A validity check: a lead matching it is an inquiry, scored but kept out of sales."""
 
     id: Identifier
-    label: str = Field(min_length=1)
+    label: Name
     rule: FieldRuleT
 
 
 class ActivityColumns(Frozen):
-    lead_id: str = "lead_id"
-    timestamp: str = "timestamp"
-    type: str = "activity_type"
-    detail: str | None = "detail"
+    lead_id: Name = "lead_id"
+    timestamp: Name = "timestamp"
+    type: Name = "activity_type"
+    detail: Name | None = "detail"
 
 
 DEFAULT_PLACEHOLDERS = ("Select", "N/A", "NA", "n/a", "-", "--", "?", "none", "null", "(blank)")
@@ -242,12 +250,12 @@ DEFAULT_PLACEHOLDERS = ("Select", "N/A", "NA", "n/a", "-", "--", "?", "none", "n
 class DataMapping(Frozen):
     """Column names of the data files, so a CRM export loads unchanged."""
 
-    lead_id: str = "lead_id"
-    outcome: str | None = "converted"
-    outcome_date: str | None = "converted_at"
-    owner: str | None = "owner"
-    segment: str | None = "segment"
-    created_at: str | None = "created_at"
+    lead_id: Name = "lead_id"
+    outcome: Name | None = "converted"
+    outcome_date: Name | None = "converted_at"
+    owner: Name | None = "owner"
+    segment: Name | None = "segment"
+    created_at: Name | None = "created_at"
     name: tuple[str, ...] = ("first_name", "last_name")
     activities: ActivityColumns = ActivityColumns()
     placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
@@ -265,9 +273,9 @@ class Model(Frozen):
     """A lead-scoring model. Build it with :func:`workbench.load_model` or ``Model.parse``."""
 
     format_version: Literal[1] = 1
-    name: str = Field(min_length=1)
+    name: Name
     version: Version = 1
-    description: str = ""
+    description: Text = ""
     owner: str = ""
     approved_by: tuple[Approval, ...] = ()
     changelog: tuple[ChangelogEntry, ...] = ()

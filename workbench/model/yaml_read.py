@@ -7,10 +7,12 @@ last silently; a marketer who wrote ``points: 10`` and later ``points: 40`` mean
 
 The same pass builds the data. PyYAML's own constructor is generic Python and took 5 s for
 a 10,000-criteria model; building plain dicts, lists and scalars from the events takes a
-tenth of that. Scalars are resolved and constructed by PyYAML's safe resolver and
-constructors, so values mean exactly what ``yaml.safe_load`` makes of them; anything
-beyond plain mappings, sequences and scalars (merge keys, ``!!set``, complex keys) is left
-to ``yaml.load`` with the safe loader, after the screen.
+fifth of that. Scalars are resolved and constructed by PyYAML's safe resolver and
+constructors, so values mean what ``yaml.safe_load`` makes of them, with two exceptions
+made for model files: a base-60 number (``points: 1:30``, 90 to YAML 1.1) stays text, and
+an explicit tag beyond plain data (``!!binary``, ``!!set``, ``!!python/…``) is refused.
+Merge keys (``<<: *base``) and complex keys are left to ``yaml.load`` with the safe
+loader, after the screen.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _SEQ = "tag:yaml.org,2002:seq"
 _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")
 )
+_NUMBER_TAGS = frozenset(("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"))
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 
@@ -64,16 +67,30 @@ def _limit(problem: str, line: int | None = None) -> ModelError:
     return ModelError([Problem("", problem, line)])
 
 
-def _scalar(event: yaml.ScalarEvent) -> Any:
-    """The value ``yaml.safe_load`` makes of a scalar."""
+def _scalar(event: yaml.ScalarEvent, line: int | None) -> Any:
+    """The value ``yaml.safe_load`` makes of a scalar, but for two slips: a base-60
+    number (``1:30`` would be 90) stays text, and a tag beyond plain data is refused."""
     tag = event.tag
     if tag is None or tag == "!":
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag in _NUMBER_TAGS and ":" in event.value:
+            return event.value  # YAML 1.1 sexagesimal: a time or a typo, not a number
+    elif tag not in _SCALAR_TAGS:
+        raise _tag_refused(tag, line)
     if tag == _STR:
         return event.value
     if tag not in _SCALAR_TAGS:
-        raise _Elsewhere
+        raise _Elsewhere  # a merge key ('<<'): PyYAML's safe loader applies it
     return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
+
+
+def _tag_refused(tag: str, line: int | None) -> ModelError:
+    short = tag.replace("tag:yaml.org,2002:", "!!")
+    return _limit(
+        f"the YAML tag {shorten(short, 40)} is not used in model files (only plain text, "
+        "numbers, true/false, dates, lists and mappings); remove the tag",
+        line,
+    )
 
 
 class _Reader:
@@ -88,12 +105,15 @@ class _Reader:
         self.documents = 0
         self.building = True  # False once PyYAML must build the data
         self.root: Any = None
+        self.texts: dict[str, str] = {}  # anchor of a scalar -> its text (an alias as a key)
 
-    def value(self, event: yaml.ScalarEvent) -> Any:
+    def value(self, event: yaml.ScalarEvent, line: int | None) -> Any:
+        if event.anchor:
+            self.texts[event.anchor] = event.value
         if not self.building:
             return None
         try:
-            return _scalar(event)
+            return _scalar(event, line)
         except _Elsewhere:
             self.building = False
             return None
@@ -123,8 +143,44 @@ class _Reader:
                 parent.data[parent.key] = value
             parent.key, parent.key_text = None, None
 
-    def key(self, event: yaml.ScalarEvent, line: int | None) -> None:
-        node, text = self.stack[-1], event.value
+    def expand(self, event: yaml.AliasEvent, line: int | None) -> int:
+        """Count an alias's values against the limit; how many values it stands for."""
+        if event.anchor not in self.sizes:
+            looped = any(node.anchor == event.anchor for node in self.stack)
+            raise _limit(
+                f"alias *{shorten(event.anchor, 30)} "
+                + (
+                    "points into the value that holds it (a loop); write the values out"
+                    if looped
+                    else f"is not defined above; define it with &{shorten(event.anchor, 30)} "
+                    "before its first use"
+                ),
+                line,
+            )
+        self.added += self.sizes[event.anchor]
+        if self.added > MAX_ALIAS_NODES:
+            raise _limit(
+                f"aliases (*{shorten(event.anchor, 30)}) expand to more than "
+                f"{MAX_ALIAS_NODES:,} values (an alias bomb?); write the values out",
+                line,
+            )
+        return self.sizes[event.anchor]
+
+    def key(self, event: yaml.ScalarEvent | yaml.AliasEvent, line: int | None) -> None:
+        """A mapping key: remembered with its line, refused if the mapping has it already."""
+        node = self.stack[-1]
+        if isinstance(event, yaml.AliasEvent):  # *k as a key: the text &k named
+            size = self.expand(event, line)
+            text = self.texts.get(event.anchor)
+            if text is None:  # a mapping or sequence as a key: PyYAML says what is wrong
+                self.finish(None, size, None)
+                return
+            key = self.anchored.get(event.anchor)
+        else:
+            text, key = event.value, self.value(event, line)
+            if event.anchor:
+                self.sizes[event.anchor] = 1
+                self.anchored[event.anchor] = key
         if text in node.keys and text != "<<":
             self.duplicates.append(
                 Problem(
@@ -135,27 +191,11 @@ class _Reader:
                 )
             )
         node.keys.setdefault(text, line)
-        node.key, node.key_text = self.value(event), text
+        node.key, node.key_text = key, text
         node.size += 1
-        if event.anchor:
-            self.sizes[event.anchor] = 1
-            self.anchored[event.anchor] = node.key
 
     def alias(self, event: yaml.AliasEvent, line: int | None) -> None:
-        if event.anchor not in self.sizes:
-            raise _limit(
-                f"alias *{shorten(event.anchor, 30)} points into the value that holds it "
-                "(a loop); write the values out",
-                line,
-            )
-        self.added += self.sizes[event.anchor]
-        if self.added > MAX_ALIAS_NODES:
-            raise _limit(
-                f"aliases (*{shorten(event.anchor, 30)}) expand to more than "
-                f"{MAX_ALIAS_NODES:,} values (an alias bomb?); write the values out",
-                line,
-            )
-        self.finish(self.anchored.get(event.anchor), self.sizes[event.anchor], None)
+        self.finish(self.anchored.get(event.anchor), self.expand(event, line), None)
 
     def open(self, event: yaml.CollectionStartEvent, line: int | None) -> None:
         if len(self.stack) >= MAX_DEPTH:
@@ -163,8 +203,10 @@ class _Reader:
                 f"nested more than {MAX_DEPTH} levels deep; a model needs fewer than 10", line
             )
         is_map = isinstance(event, yaml.MappingStartEvent)
-        if event.tag not in (None, "!", _MAP if is_map else _SEQ) or self.awaits_key():
-            self.building = False  # a tagged collection (!!set …) or one used as a key
+        if event.tag not in (None, "!", _MAP if is_map else _SEQ):
+            raise _tag_refused(event.tag, line)  # !!set, !!omap, !!python/…
+        if self.awaits_key():
+            self.building = False  # a collection as a key: PyYAML says what is wrong
         path = self.stack[-1].child_path() if self.stack else ()
         self.stack.append(_Collection(path, event.anchor, is_map))
 
@@ -184,11 +226,10 @@ def read_yaml(text: str) -> Any:
     r = _Reader()
     for event in yaml.parse(text, Loader=Loader):
         line = event.start_mark.line + 1 if event.start_mark else None
-        if isinstance(event, yaml.ScalarEvent):
-            if r.awaits_key():
-                r.key(event, line)
-            else:
-                r.finish(r.value(event), 1, event.anchor)
+        if isinstance(event, yaml.ScalarEvent | yaml.AliasEvent) and r.awaits_key():
+            r.key(event, line)
+        elif isinstance(event, yaml.ScalarEvent):
+            r.finish(r.value(event, line), 1, event.anchor)
         elif isinstance(event, yaml.AliasEvent):
             r.alias(event, line)
         elif isinstance(event, yaml.CollectionStartEvent):
