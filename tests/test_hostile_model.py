@@ -392,3 +392,18 @@ def test_tags_anchors_and_merge_keys_mean_what_they_mean_to_pyyaml(text):
 def test_code_tags_second_documents_loops_and_aliased_keys_are_refused(text, error):
     with pytest.raises((wb.ModelError, yaml.YAMLError), match=re.escape(error)):
         read_yaml(text)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "says"),
+    [
+        ("cp1252", f"line {_line('name: B2B')}: the file is not UTF-8 (byte 0xe9"),
+        ("utf-16", "UTF-16 or UTF-32"),
+    ],
+)
+def test_a_model_file_not_in_utf8_says_how_to_save_it(encoding, says, tmp_path, capsys):
+    path = tmp_path / "model.yaml"
+    path.write_bytes(_edit("name: B2B default", "name: Café leads").encode(encoding))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "save it as UTF-8" in err

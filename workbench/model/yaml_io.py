@@ -51,6 +51,20 @@ def _nearest_line(where: str, lines: dict[str, int]) -> int | None:
     return lines.get(where)
 
 
+def _line_of(exc: UnicodeDecodeError) -> int:
+    return exc.object[: exc.start].count(b"\n") + 1
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    """Why the text is not UTF-8, in words, with the fix."""
+    head = bytes(exc.object[:4])
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        kind = "UTF-16 or UTF-32 text"
+    else:
+        kind = f"not UTF-8 (byte 0x{exc.object[exc.start]:02x}: saved as Windows-1252?)"
+    return f"the file is {kind}; save it as UTF-8 (any text editor's 'Save as … UTF-8')"
+
+
 def load_model(path: str | Path) -> Model:
     """Load and validate a scoring model from a YAML file.
 
@@ -86,7 +100,7 @@ def load_model(path: str | Path) -> Model:
             [Problem("", f"cannot read the file: {os_error_words(exc)}")], source
         ) from None
     except UnicodeDecodeError as exc:
-        raise ModelError([Problem("", f"cannot read the file: {exc}")], source) from None
+        raise ModelError([Problem("", _not_utf8(exc), _line_of(exc))], source) from None
     return parse_model_text(text, source)
 
 
