@@ -240,3 +240,32 @@ def test_a_pipe_or_a_device_as_an_input_is_refused_not_read(
     err = capsys.readouterr().err
     assert f"{special}: cannot read the file: it is a " in err
     assert "not a regular file" in err
+
+
+def test_a_binary_column_that_is_not_text_is_refused_by_name(tmp_path, capsys):
+    path = tmp_path / "leads.parquet"
+    titles = pa.array([b"\xff\xfeVP", b"CEO"], pa.binary())
+    pq.write_table(pa.table({"lead_id": ["L1", "L2"], "job_title": titles}), path)
+    model = tmp_path / "model.yaml"
+    title = crit("ceo", {"kind": "contains", "field": "job_title", "values": ["CEO"]})
+    wb.save_model(make_model([title]), model)
+    argv = ["score", "--model", str(model), "--leads", str(path), "--out", str(tmp_path / "s.csv")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "column 'job_title': holds binary data that is not UTF-8 text" in err
+    pq.write_table(pa.table({"lead_id": ["L1", "L2"], "job_title": [b"VP", b"CEO"]}), path)
+    assert main(argv) == 0  # binary that is text is read as text
+    assert pd.read_csv(tmp_path / "s.csv")["score"].tolist() == [0, 10]
+
+
+def test_infinite_and_overflowing_numbers_are_warned_about_and_score_nothing(tmp_path, capsys):
+    path = tmp_path / "leads.parquet"
+    sizes = [50.0, float("inf"), 1e308, -float("inf")]
+    pq.write_table(pa.table({"lead_id": ["L1", "L2", "L3", "L4"], "size": sizes}), path)
+    model = tmp_path / "model.yaml"
+    big = crit("big", {"kind": "range", "field": "size", "min": 10})
+    wb.save_model(make_model([big]), model)
+    out = tmp_path / "s.csv"
+    assert main(["score", "--model", str(model), "--leads", str(path), "--out", str(out)]) == 0
+    assert "column 'size': 3 values are not numbers" in capsys.readouterr().out
+    assert pd.read_csv(out)["score"].tolist() == [10, 0, 0, 0]

@@ -34,6 +34,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.model.bounds import EDGE
+
 __all__ = ["canonical", "number_key", "parse_numbers", "read_numbers"]
 
 _SPACE = "[\\s\u00a0\u202f]"  # ASCII whitespace, no-break and narrow no-break space
@@ -85,12 +87,22 @@ def read_numbers(col: pd.Series) -> np.ndarray:
     gathered back by code, so a million leads cost as much as their distinct values.
     """
     if pd.api.types.is_numeric_dtype(col):
-        return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return _usable(values)
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    parsed = parse_numbers(pd.Series(uniques, dtype="object"))
+    parsed = _usable(parse_numbers(pd.Series(uniques, dtype="object")))
     if not len(parsed):
         return np.full(len(col), np.nan)
     return np.where(codes >= 0, parsed[codes], np.nan)
+
+
+def _usable(values: np.ndarray) -> np.ndarray:
+    """NaN for infinities and magnitudes beyond what a bin edge may be (±10^15): an
+    export's overflow or sentinel (``inf``, ``1e308``), not a company size; the engine
+    warns about them as values that are not numbers."""
+    with np.errstate(invalid="ignore"):
+        ok = np.abs(values) <= EDGE
+    return np.where(ok, values, np.nan)
 
 
 def number_key(value: float) -> str:

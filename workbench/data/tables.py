@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -435,6 +436,27 @@ NULLABLE_INTS = {
 }
 
 
+def _binary_as_text(table: pa.Table, path: Path) -> pa.Table:
+    """Binary columns (Parquet written without a string type) as text when they are
+    UTF-8, a refusal naming the column when not: bytes are no value a rule can compare."""
+    for i, (name, col) in enumerate(zip(table.column_names, table.columns, strict=True)):
+        if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+            try:
+                table = table.set_column(i, name, pc.cast(col, pa.large_string()))
+            except pa.ArrowInvalid:
+                raise DataError(
+                    [
+                        Problem(
+                            f"column '{name}'",
+                            "holds binary data that is not UTF-8 text; export the column "
+                            "as text (or leave it out of the file)",
+                        )
+                    ],
+                    str(path),
+                ) from None
+    return table
+
+
 def read_frame(path: str | Path) -> tuple[pd.DataFrame, RaggedRows]:
     """Read a file into pandas with text kept as text (no NaN guessing), and the CSV rows
     that do not fit the header (left out).
@@ -453,7 +475,7 @@ def read_frame(path: str | Path) -> tuple[pd.DataFrame, RaggedRows]:
         check_width(frame.shape[1], path)
         return frame, NO_RAGGED
     table, ragged = read_arrow(path)
-    table = table.rename_columns(_unique_names(table.column_names))
+    table = _binary_as_text(table.rename_columns(_unique_names(table.column_names)), path)
     ints = [
         name
         for name, col in zip(table.column_names, table.columns, strict=True)
