@@ -269,3 +269,15 @@ def test_infinite_and_overflowing_numbers_are_warned_about_and_score_nothing(tmp
     assert main(["score", "--model", str(model), "--leads", str(path), "--out", str(out)]) == 0
     assert "column 'size': 3 values are not numbers" in capsys.readouterr().out
     assert pd.read_csv(out)["score"].tolist() == [10, 0, 0, 0]
+
+
+def test_a_missing_column_in_a_wide_file_lists_a_few_columns_not_all(tmp_path, capsys):
+    names = ["lead_id", *(f"field_{i}" for i in range(1500))]
+    (tmp_path / "leads.csv").write_text(",".join(names) + "\n" + ",".join(["L1"] * 1501) + "\n")
+    model = tmp_path / "model.yaml"
+    wb.save_model(make_model([crit("vp", {"kind": "present", "field": "title"})]), model)
+    argv = ["score", "--model", str(model), "--leads", str(tmp_path / "leads.csv")]
+    assert main([*argv, "--out", str(tmp_path / "s.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "column 'title' is not in the leads file" in err
+    assert "field_18, field_19 … (1,480 more)." in err and len(err) < 600

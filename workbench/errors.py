@@ -42,6 +42,19 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
+def column_hint(name: str, columns: Iterable[object]) -> str:
+    """' Did you mean …?' for a column name, else the columns there are (the first 20: a
+    file 20,000 columns wide must not fill the screen)."""
+    columns = [str(c) for c in columns]
+    hint = did_you_mean(name, columns)
+    if hint:
+        return hint
+    if not columns:
+        return " The file has no other columns."
+    more = f" … ({len(columns) - 20:,} more)" if len(columns) > 20 else ""
+    return f" Columns are: {', '.join(columns[:20])}{more}."
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong: where (key path or column/row), what, and how to fix it."""

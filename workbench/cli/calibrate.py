@@ -22,7 +22,7 @@ from workbench.data import load_data
 from workbench.data.export import refuse_overwrite, same_file
 from workbench.data.loading import LeadData
 from workbench.engine.signals import compute_signals
-from workbench.errors import DataError, Problem, UsageError, did_you_mean
+from workbench.errors import DataError, Problem, UsageError, column_hint
 from workbench.files import atomic_output
 from workbench.model import load_model, save_model
 from workbench.model.spec import Model
@@ -54,8 +54,7 @@ def _load(model: Model, args: argparse.Namespace, outcome_required: bool) -> Lea
             [
                 Problem(
                     "--outcome",
-                    f"no column '{col}' in {args.leads}."
-                    + (did_you_mean(col, columns) or f" Columns are: {', '.join(columns)}."),
+                    f"no column '{col}' in {args.leads}." + column_hint(col, columns),
                 )
             ]
         )

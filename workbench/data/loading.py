@@ -26,7 +26,7 @@ from workbench.data.tables import (
     read_frame,
     sheet_note,
 )
-from workbench.errors import DataError, Problem, did_you_mean
+from workbench.errors import DataError, Problem, column_hint
 from workbench.model.rules import normalize_activity_type
 from workbench.model.spec import ActivityColumns, DataMapping, Model
 
@@ -224,10 +224,7 @@ def _find_column(
             Problem(
                 f"column '{wanted}'",
                 f"the {what} column is missing."
-                + (
-                    did_you_mean(wanted, columns)
-                    or f" Columns are: {', '.join(map(str, columns))}."
-                )
+                + column_hint(wanted, columns)
                 + (f" {hint}" if hint else ""),
             )
         ],

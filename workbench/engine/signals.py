@@ -24,7 +24,7 @@ from workbench.engine.events import EventArrays
 from workbench.engine.fields import ColumnCache
 from workbench.engine.kinds import Inputs, kind_of
 from workbench.engine.segments import segment_codes
-from workbench.errors import DataError, Problem, did_you_mean, format_path
+from workbench.errors import DataError, Problem, column_hint, format_path
 from workbench.model import rules as r
 from workbench.model.spec import Model, segment_key
 
@@ -161,8 +161,7 @@ def check_columns(model: Model, data: LeadData) -> None:
             problems.append(
                 Problem(
                     format_path(path),
-                    f"column '{name}' is not in the leads file."
-                    + (did_you_mean(name, columns) or f" Columns are: {', '.join(columns)}."),
+                    f"column '{name}' is not in the leads file." + column_hint(name, columns),
                 )
             )
 

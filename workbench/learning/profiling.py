@@ -27,7 +27,7 @@ import pandas as pd
 from workbench.analysis.metrics import auc, wilson_interval
 from workbench.data.loading import FALSE_WORDS, TRUE_WORDS, LeadData, parse_dates
 from workbench.data.numbers import parse_numbers, read_numbers
-from workbench.errors import DataError, Problem, did_you_mean
+from workbench.errors import DataError, Problem, column_hint
 from workbench.text import shorten
 
 COLUMN_TYPES = ("numeric", "categorical", "date", "free text", "id-like", "yes/no")
@@ -174,7 +174,7 @@ def outcome_values(data: LeadData, outcome: str) -> np.ndarray:
                 Problem(
                     f"column '{outcome}'",
                     "the outcome column is missing."
-                    + (did_you_mean(outcome, columns) or f" Columns are: {', '.join(columns)}.")
+                    + column_hint(outcome, columns)
                     + " Name the right column with --outcome.",
                 )
             ],
