@@ -281,3 +281,12 @@ def test_a_missing_column_in_a_wide_file_lists_a_few_columns_not_all(tmp_path, c
     err = capsys.readouterr().err
     assert "column 'title' is not in the leads file" in err
     assert "field_18, field_19 … (1,480 more)." in err and len(err) < 600
+
+
+def test_a_csv_with_old_mac_line_endings_reads_row_by_row(tmp_path):
+    """Excel for Mac's 'CSV (Macintosh)' ends lines with a bare CR."""
+    path = tmp_path / "leads.csv"
+    path.write_bytes(b'lead_id,name\rL1,"Ann\rSmith"\rL2,Bob\r')
+    data = wb.load_data(path)
+    assert data.leads["name"].tolist() == ["Ann\rSmith", "Bob"]
+    assert data.report.counts["leads_read"] == 2

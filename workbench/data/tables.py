@@ -118,7 +118,7 @@ def sniff_csv(path: str | Path) -> CsvDialect:
     delimiter = _delimiter_of(lines[:-1] if cut else lines)
     if first_line is not head:  # a header wider than the sniffed bytes
         text = first_line.decode(encoding, errors="ignore")
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    header = next(csv.reader(io.StringIO(text, newline=None), delimiter=delimiter), [])
     return CsvDialect(encoding, delimiter, tuple(header))
 
 
