@@ -290,3 +290,12 @@ def test_a_csv_with_old_mac_line_endings_reads_row_by_row(tmp_path):
     data = wb.load_data(path)
     assert data.leads["name"].tolist() == ["Ann\rSmith", "Bob"]
     assert data.report.counts["leads_read"] == 2
+
+
+def test_a_value_longer_than_a_megabyte_is_read_whole(tmp_path):
+    """A pasted e-mail thread in a notes column: longer than Arrow's 1 MB read block."""
+    path = tmp_path / "leads.csv"
+    path.write_text("lead_id,name,notes\nL1,Ann," + "x" * 3_000_000 + "\nL2,Bob,short\n")
+    data = wb.load_data(path)
+    assert data.leads["notes"].str.len().tolist() == [3_000_000, 5]
+    assert data.report.counts["leads_kept"] == 2

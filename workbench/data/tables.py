@@ -393,6 +393,8 @@ def _arrow_csv(path: Path, dialect: CsvDialect, encoding: str) -> tuple[pa.Table
         found.append((row.number, row.actual_columns, row.text))
         return "skip"
 
+    block = 1 << 20  # Arrow's default
+
     def read(threads: bool) -> pa.Table:
         return pacsv.read_csv(
             path,
@@ -400,6 +402,7 @@ def _arrow_csv(path: Path, dialect: CsvDialect, encoding: str) -> tuple[pa.Table
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if encoding.startswith("utf-8") else encoding,
                 use_threads=threads,
+                block_size=block,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=dialect.delimiter,
@@ -414,7 +417,16 @@ def _arrow_csv(path: Path, dialect: CsvDialect, encoding: str) -> tuple[pa.Table
             ),
         )
 
-    table = read(threads=True)
+    try:
+        table = read(threads=True)
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc):
+            raise
+        # a value longer than Arrow's 1 MB block (a pasted e-mail thread): blocks as big
+        # as the file, up to 1 GB
+        block = int(min(max(path.stat().st_size + 1, block), 1 << 30))
+        found.clear()
+        table = read(threads=True)
     if found:
         found.clear()
         table = read(threads=False)
