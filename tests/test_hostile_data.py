@@ -299,3 +299,12 @@ def test_a_value_longer_than_a_megabyte_is_read_whole(tmp_path):
     data = wb.load_data(path)
     assert data.leads["notes"].str.len().tolist() == [3_000_000, 5]
     assert data.report.counts["leads_kept"] == 2
+
+
+def test_a_parquet_file_with_a_column_name_twice_reads_as_a_csv_would(tmp_path):
+    path = tmp_path / "leads.parquet"
+    columns = [pa.array(["L1", "L2"]), pa.array(["VP", "CEO"]), pa.array(["x", "y"])]
+    pq.write_table(pa.Table.from_arrays(columns, names=["lead_id", "title", "title"]), path)
+    data = wb.load_data(path)
+    assert list(data.leads.columns) == ["title", "title.1"]
+    assert data.leads["title"].tolist() == ["VP", "CEO"]

@@ -353,6 +353,9 @@ def read_arrow(path: str | Path, dictionary: tuple[str, ...] = ()) -> tuple[pa.T
             names = pq.read_schema(path).names
             check_width(len(names), path)
             dicts = [c for c in dictionary if c in names]
+            if len(set(names)) < len(names):  # a name twice: read_table looks columns up by
+                # name and fails; the file reader does not (read_frame renames them after)
+                return pq.ParquetFile(path).read(), NO_RAGGED
             return pq.read_table(path, read_dictionary=dicts), NO_RAGGED
         if fmt == "csv":
             dialect = sniff_csv(path)
