@@ -301,6 +301,20 @@ def test_id_and_outcome_must_be_two_columns(tmp_path, capsys, command):
     assert "--id and --outcome name the same column 'converted'" in err
 
 
+@pytest.mark.parametrize("command", ["profile", "draft"])
+def test_a_file_of_only_the_id_and_the_outcome_has_nothing_to_profile(tmp_path, capsys, command):
+    leads = tmp_path / "two.csv"
+    leads.write_text("lead_id,converted\n1,yes\n2,no\n3,yes\n4,no\n")
+    argv = [command, "--leads", str(leads), "--id", "lead_id", "--outcome", "converted"]
+    if command == "draft":
+        argv += ["--folds", "0", "--out", str(tmp_path / "m.yaml")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    one_paragraph_error(err)
+    assert "two.csv" in err and "no column to profile besides the id 'lead_id'" in err
+    assert list(tmp_path.iterdir()) == [leads]
+
+
 # --- empty and partial input ---------------------------------------------------------------
 
 
