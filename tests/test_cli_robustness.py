@@ -173,6 +173,33 @@ def test_sample_refuses_an_out_that_is_an_existing_file(tmp_path, capsys):
     assert (tmp_path / "notes").read_text() == "keep me"
 
 
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["sample", "--seed", "-1"], "--seed: must be between 0 and 4,294,967,295, not -1"),
+        (["sample", "--seed", str(2**32)], "--seed: must be between 0 and 4,294,967,295"),
+        (["sample", "--leads", "0"], "--leads: must be between 1 and 10,000,000, not 0"),
+        (["sample", "--leads", str(2**31)], "--leads: must be between 1 and 10,000,000, not 2,"),
+        (["calibrate", "--model", str(MODEL), "--leads", str(LEADS), "--seed", "-1"],
+         "--seed: must be between 0 and 4,294,967,295, not -1"),
+    ],
+    ids=["negative seed", "seed over 32 bits", "no leads", "2**31 leads", "calibrate seed"],
+)  # fmt: skip
+def test_seed_and_sample_size_out_of_range_say_the_range(tmp_path, capsys, argv, said):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--out", str(out)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_sample_help_says_the_limits():
+    text = build_parser()._subparsers._group_actions[0].choices["sample"].format_help()
+    assert "1 to 10,000,000" in text and "0 to 4,294,967,295" in text
+
+
 # --- 4. draft --folds beyond the data ------------------------------------------------------
 
 
