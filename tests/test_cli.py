@@ -283,11 +283,6 @@ def test_sample_comes_with_the_model_and_the_command_to_score_it(tmp_path, capsy
     assert (out / "b2b_model.yaml").read_text() == "# my edited model\n"
 
 
-def test_sample_refuses_zero_leads(tmp_path, capsys):
-    assert main(["sample", "--leads", "0", "--out", str(tmp_path / "s")]) == 2
-    assert capsys.readouterr().err == "error: --leads must be at least 1\n"
-
-
 # --- error paths: the real command, exit 2, one paragraph, no traceback ------------------
 
 

@@ -173,6 +173,33 @@ def test_sample_refuses_an_out_that_is_an_existing_file(tmp_path, capsys):
     assert (tmp_path / "notes").read_text() == "keep me"
 
 
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["sample", "--seed", "-1"], "--seed: must be between 0 and 4,294,967,295, not -1"),
+        (["sample", "--seed", str(2**32)], "--seed: must be between 0 and 4,294,967,295"),
+        (["sample", "--leads", "0"], "--leads: must be between 1 and 10,000,000, not 0"),
+        (["sample", "--leads", str(2**31)], "--leads: must be between 1 and 10,000,000, not 2,"),
+        (["calibrate", "--model", str(MODEL), "--leads", str(LEADS), "--seed", "-1"],
+         "--seed: must be between 0 and 4,294,967,295, not -1"),
+    ],
+    ids=["negative seed", "seed over 32 bits", "no leads", "2**31 leads", "calibrate seed"],
+)  # fmt: skip
+def test_seed_and_sample_size_out_of_range_say_the_range(tmp_path, capsys, argv, said):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--out", str(out)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_sample_help_says_the_limits():
+    text = build_parser()._subparsers._group_actions[0].choices["sample"].format_help()
+    assert "1 to 10,000,000" in text and "0 to 4,294,967,295" in text
+
+
 # --- 4. draft --folds beyond the data ------------------------------------------------------
 
 
@@ -299,6 +326,20 @@ def test_id_and_outcome_must_be_two_columns(tmp_path, capsys, command):
     err = capsys.readouterr().err
     one_paragraph_error(err)
     assert "--id and --outcome name the same column 'converted'" in err
+
+
+@pytest.mark.parametrize("command", ["profile", "draft"])
+def test_a_file_of_only_the_id_and_the_outcome_has_nothing_to_profile(tmp_path, capsys, command):
+    leads = tmp_path / "two.csv"
+    leads.write_text("lead_id,converted\n1,yes\n2,no\n3,yes\n4,no\n")
+    argv = [command, "--leads", str(leads), "--id", "lead_id", "--outcome", "converted"]
+    if command == "draft":
+        argv += ["--folds", "0", "--out", str(tmp_path / "m.yaml")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    one_paragraph_error(err)
+    assert "two.csv" in err and "no column to profile besides the id 'lead_id'" in err
+    assert list(tmp_path.iterdir()) == [leads]
 
 
 # --- empty and partial input ---------------------------------------------------------------

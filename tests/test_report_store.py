@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from bs4 import BeautifulSoup
 
@@ -20,10 +23,12 @@ import workbench as wb
 import workbench.report.run as runner
 from tests.helpers import SAMPLES
 from workbench.cli import main
+from workbench.errors import DataError
 from workbench.model.yaml_io import save_model
 from workbench.report.stored import ALL_OWNERS, NO_OWNER, build_stored_report
 from workbench.report.stored_html import SECTIONS, stored_report_html
 from workbench.store import Store, publish
+from workbench.store.queries import StoredRun
 
 MODEL, LEADS, ACTS = SAMPLES / "b2b_model.yaml", SAMPLES / "leads.csv", SAMPLES / "activities.csv"
 TOP = 7
@@ -377,3 +382,76 @@ def test_a_run_without_outcomes_or_owners_still_reports(tmp_path):
     assert "no owner column" in soup.find("section", id="owners").get_text()
     assert soup.find("section", id="conversion") is None
     assert len(html_table(soup, "top-leads-table")) == 3
+
+
+# --- a damaged run ------------------------------------------------------------------------
+
+DAMAGE = {
+    "manifest cut short": (
+        "manifest.json", lambda b: b[: len(b) // 2], r"manifest is damaged \(Invalid JSON: "
+    ),
+    "manifest of another shape": (
+        "manifest.json", lambda b: b'{"run_id": 3}',
+        r"manifest is damaged \(run_id: Input should be a valid string and \d+ more\)",
+    ),
+    "manifest not an object": ("manifest.json", lambda b: b"[]", r"manifest is damaged \(Input"),
+    "leads cut short": ("leads.parquet", lambda b: b[: len(b) // 2], r"leads file is damaged \(\w"),
+    "leads empty": ("leads.parquet", lambda b: b"", r"leads file is damaged \(\w"),
+}  # fmt: skip
+
+
+def _damaged_copy(store: Path, tmp: Path, file: str, damage) -> tuple[Path, Path]:
+    """A copy of the store with one file of its current run damaged; (copy, that file)."""
+    copy = tmp / "store"
+    shutil.copytree(store, copy)
+    path = copy / "runs" / Store(copy).current_id() / file
+    path.write_bytes(damage(path.read_bytes()))
+    return copy, path
+
+
+def _says_damaged(err: str, path: Path, pattern: str) -> None:
+    assert err.startswith(f"error: {path}: the run's ") and "Traceback" not in err, err
+    assert err.endswith("; remove the run folder or publish again\n"), err
+    assert re.search(pattern, err) and len(err) < 400, err
+
+
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_a_damaged_run_exits_2_naming_its_file(case, store, tmp_path, capsys, no_run):
+    file, damage, pattern = DAMAGE[case]
+    copy, path = _damaged_copy(store, tmp_path, file, damage)
+    out = tmp_path / "out" / "report.html"
+    assert main(["report", "--store", str(copy), "--out", str(out)]) == 2
+    _says_damaged(capsys.readouterr().err, path, pattern)
+    assert not out.parent.exists()
+    listed = main(["runs", "--store", str(copy)])
+    captured = capsys.readouterr()
+    if file == "manifest.json":  # the list is read from the manifests
+        assert listed == 2
+        _says_damaged(captured.err, path, pattern)
+    else:  # the leads are not read to list the runs
+        assert listed == 0 and captured.out.count(" as of ") == 2
+
+
+def test_a_leads_file_of_another_length_is_damaged(store, tmp_path):
+    copy, path = _damaged_copy(store, tmp_path, "leads.parquet", lambda b: b)  # intact, so far
+    pq.write_table(pq.read_table(path).slice(0, 10), path)
+    leads = Store(copy).current().leads
+    with pytest.raises(DataError, match=rf"damaged \(10 leads where the manifest says {leads:,}\)"):
+        StoredRun(copy)
+
+
+def test_reading_a_cut_leads_file_names_it(store, tmp_path):
+    copy, path = _damaged_copy(store, tmp_path, "leads.parquet", lambda b: b[:-100])
+    with pytest.raises(DataError, match=r"leads file is damaged") as caught:
+        Store(copy).read_leads()
+    assert caught.value.source == str(path)
+
+
+def test_the_dashboard_refuses_a_damaged_run_before_serving(store, tmp_path):
+    copy, path = _damaged_copy(store, tmp_path, "manifest.json", lambda b: b[:40])
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "dashboard", "--store", str(copy), "--port", "1"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    _says_damaged(done.stderr, path, r"manifest is damaged \(Invalid JSON: ")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from workbench.analysis import metrics
 from workbench.analysis.comparison import compare_models
-from workbench.cli.options import check_date, check_out, option_check
+from workbench.cli.options import MAX_SEED, check_date, check_out, option_check, seed_number
 from workbench.data import load_data
 from workbench.data.export import refuse_overwrite, same_file
 from workbench.data.loading import LeadData
@@ -343,7 +343,10 @@ def add_parsers(sub) -> None:
         "(out of time; needs conversion dates in both windows)",
     )
     p.add_argument("--no-backtest", dest="no_backtest", action="store_true")
-    p.add_argument("--seed", type=int, default=0, help="backtest split seed (default 0)")
+    p.add_argument(
+        "--seed", type=seed_number, default=0,
+        help=f"backtest split seed, 0 to {MAX_SEED:,} (default 0)",
+    )  # fmt: skip
     p.add_argument("--out", help="write the calibrated model here as the next version")
     p.add_argument("--chart", help="write gains and conversion charts here (.svg or .png)")
     p.add_argument(

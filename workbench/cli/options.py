@@ -22,20 +22,31 @@ from workbench.errors import DataError, UsageError
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".xlsx", ".xls", ".json")
 
 
-def whole_number(minimum: int):
-    """An argparse type: a whole number of at least ``minimum`` (argparse exits 2 otherwise)."""
+def whole_number(minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number of at least ``minimum`` and, if given, at most
+    ``maximum`` (argparse exits 2 otherwise)."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+            raise argparse.ArgumentTypeError(f"'{text[:100]}' is not a whole number") from None
+        if maximum is not None and not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be between {minimum:,} and {maximum:,}, not {value:,}"
+            )
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
         return value
 
     parse.__name__ = "whole number"  # argparse names the type in its messages
     return parse
+
+
+MAX_SEED = 2**32 - 1
+seed_number = whole_number(0, MAX_SEED)
+"""An argparse type for ``--seed``: NumPy refuses a negative seed; 32 bits is the range
+seeds are given in everywhere (scikit-learn's ``random_state``, NumPy's legacy seeding)."""
 
 
 HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]", re.IGNORECASE)

@@ -9,10 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.cli.options import (
+    MAX_SEED,
     TABLE_SUFFIXES,
     check_date,
     check_out,
     option_check,
+    seed_number,
     whole_number,
 )
 from workbench.data import load_data
@@ -27,6 +29,9 @@ from workbench.model.spec import OUTPUT_COLUMNS
 from workbench.resources import samples_dir
 
 SAMPLE_MODEL = "b2b_model.yaml"
+MAX_SAMPLE_LEADS = 10_000_000
+"""Leads ``sample`` makes at most: ten times the million the engine is tuned for, so a
+slipped digit is refused at once instead of ending in a MemoryError."""
 
 
 def _describe_model(model: Model) -> str:
@@ -75,8 +80,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from workbench.data.synthetic import write_sample
 
-    if args.leads < 1:
-        raise UsageError("--leads must be at least 1")
     out = Path(args.out)
     names = f"leads.{args.format} and activities.{args.format}"
     if out.suffix.lower() in TABLE_SUFFIXES:
@@ -165,8 +168,13 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("sample", help="generate a realistic synthetic B2B funnel")
-    p.add_argument("--leads", type=int, default=5000, help="number of leads (default 5000)")
-    p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    p.add_argument(
+        "--leads", type=whole_number(1, MAX_SAMPLE_LEADS), default=5000,
+        help=f"number of leads, 1 to {MAX_SAMPLE_LEADS:,} (default 5000)",
+    )  # fmt: skip
+    p.add_argument(
+        "--seed", type=seed_number, default=42, help=f"random seed, 0 to {MAX_SEED:,} (default 42)"
+    )
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
     p.add_argument("--clean", action="store_true", help="no deliberate data problems")

@@ -472,6 +472,17 @@ def profile_leads(
         raise DataError([Problem("outcome", "name the outcome column (e.g. --outcome converted)")])
     y = outcome_values(data, outcome)
     leads = data.leads
+    if all(name == outcome for name in leads.columns):  # the id is the index, not a column
+        raise DataError(
+            [
+                Problem(
+                    "columns",
+                    f"no column to profile besides the id '{data.id_column}' and the outcome "
+                    f"'{outcome}'; export the lead's fields (title, industry, activity, …) too",
+                )
+            ],
+            data.files.get("leads", "leads"),
+        )
     n = len(leads)
     known = ~np.isnan(y)
     total_conv = int(np.nansum(y))

@@ -16,10 +16,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from workbench.errors import UsageError
+from workbench.errors import UsageError, WorkbenchError
+from workbench.files import path_error
 from workbench.model import Model, load_model
 from workbench.store.manifest import Manifest
-from workbench.store.store import EVENTS, LEADS, MODEL, REJECTED, RUNS, Store
+from workbench.store.store import EVENTS, LEADS, MODEL, REJECTED, RUNS, Store, damaged
 
 SEARCHED = ("lead_id", "name", "email", "title", "company")
 """Columns free-text search looks in (those the run has)."""
@@ -90,11 +91,33 @@ class StoredRun:
         # one thread per page: ten pages share two cores, and each thread's buffers cost
         # a kernel memory; a query over a million leads still answers in tens of ms
         self._con = duckdb.connect(config={"threads": 1, "memory_limit": "128MB"})
-        self._con.execute(
-            "CREATE VIEW leads AS SELECT * FROM "
-            f"read_parquet({_sql_text(str(folder / LEADS))}, file_row_number = true)"
-        )
-        self.columns = frozenset(r[0] for r in self._con.execute("DESCRIBE leads").fetchall())
+        try:
+            self._con.execute(
+                "CREATE VIEW leads AS SELECT * FROM "
+                f"read_parquet({_sql_text(str(folder / LEADS))}, file_row_number = true)"
+            )
+            self.columns = frozenset(r[0] for r in self._con.execute("DESCRIBE leads").fetchall())
+            # the footer's row count: a file cut short or swapped for another shows here
+            rows = int(self._con.execute("SELECT count(*) FROM leads").fetchone()[0])
+        except duckdb.Error as exc:
+            self._con.close()
+            raise self._unreadable(folder / LEADS, exc) from None
+        if rows != self.manifest.leads:
+            self._con.close()
+            why = f"{rows:,} leads where the manifest says {self.manifest.leads:,}"
+            raise damaged(folder / LEADS, "leads file", why)
+
+    def _unreadable(self, path: Path, exc: duckdb.Error) -> WorkbenchError:
+        """Why DuckDB could not open a run's file: pruned meanwhile, refused by the system,
+        or damaged (DuckDB's own words, which name no errno)."""
+        try:
+            with open(path, "rb"):
+                pass
+        except FileNotFoundError:
+            return UsageError(f"{self.store.path}: no run '{self.run_id}'")
+        except OSError as os_exc:
+            return path_error(os_exc, path, "cannot read the run's file")
+        return damaged(path, "leads file", exc)
 
     def close(self) -> None:
         self._con.close()

@@ -35,11 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import ValidationError
 
-from workbench.errors import UsageError
+from workbench.errors import DataError, Problem, UsageError
 from workbench.files import fsync_path, path_error
 from workbench.store.manifest import Manifest
+from workbench.text import shorten
 
 DEFAULT_STORE = "scoring-store"
 STALE_STAGING_SECONDS = 6 * 3600  # a publish of a million leads takes about a minute
@@ -49,6 +52,36 @@ LEADS = "leads.parquet"
 EVENTS = "recent_activities.parquet"
 MODEL = "model.yaml"
 REJECTED = {"leads": "rejected_leads.parquet", "activities": "rejected_activities.parquet"}
+
+
+def damaged(path: Path, what: str, reason: str | Exception) -> DataError:
+    """A run's file that does not read as it was written (cut short, edited by hand): runs
+    are never rewritten, so the way out is to remove the run or publish a new one.
+
+    ``reason``: a few words, or the reader's exception (Arrow's, DuckDB's), cut to its gist.
+    """
+    why = reason
+    if isinstance(reason, Exception):  # "Invalid Input Error: No magic bytes … 'path'\n…"
+        why = str(reason).split("\n", 1)[0].replace(f" '{path}'", "").replace(str(path), "it")
+        why = why.rsplit(": ", 1)[-1].split(". ", 1)[0].strip().rstrip(".")
+    return DataError(
+        [
+            Problem(
+                "",
+                f"the run's {what} is damaged ({shorten(why, 120)}); remove the run folder or "
+                "publish again",
+            )
+        ],
+        str(path),
+    )
+
+
+def _first_error(exc: ValidationError) -> str:
+    """Where and what of pydantic's first complaint (never the input it was given)."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    more = f" and {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
+    return f"{where + ': ' if where else ''}{first['msg']}{more}"
 
 
 def new_run_id(now: pd.Timestamp) -> str:
@@ -139,6 +172,8 @@ class Store:
             return Manifest.model_validate_json(path.read_bytes())
         except FileNotFoundError:
             raise UsageError(f"{self.path}: no run '{run_id}'") from None
+        except ValidationError as exc:  # invalid JSON too
+            raise damaged(path, "manifest", _first_error(exc)) from None
 
     def runs(self) -> list[Manifest]:
         """The manifests of every run, newest first (a run pruned meanwhile is left out)."""
@@ -172,7 +207,15 @@ class Store:
     def read_leads(self, run_id: str | None = None) -> pd.DataFrame:
         """The per-lead table of a run (default: the current one), in the leads file's order."""
         run_id = self._run(run_id)
-        table = pq.read_table(self.path / RUNS / run_id / LEADS).to_pandas()
+        path = self.path / RUNS / run_id / LEADS
+        try:
+            table = pq.read_table(path).to_pandas()
+        except pa.ArrowInvalid as exc:  # cut short, or not Parquet at all
+            raise damaged(path, "leads file", exc) from None
+        except OSError as exc:
+            if exc.errno is not None:  # refused by the system: said by the CLI as such
+                raise
+            raise damaged(path, "leads file", exc) from None  # e.g. corrupt compressed pages
         if "lead_row" in table.columns:  # stored best first: back to the file's order
             table = table.sort_values("lead_row", ignore_index=True).drop(columns="lead_row")
         return table

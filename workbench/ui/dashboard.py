@@ -19,7 +19,7 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench.data.export import csv_text, points_last
-from workbench.errors import UsageError
+from workbench.errors import DataError, UsageError
 from workbench.model.signoff import STALE_MARK
 from workbench.store.manifest import Manifest
 from workbench.store.queries import QueueFilter, StoredRun
@@ -389,7 +389,7 @@ class SalesDashboard:
             return self.newer if current == self.newer else None
         try:
             m = self.store.manifest(current)
-        except UsageError:
+        except (UsageError, DataError):  # pruned meanwhile, or damaged: nothing to offer
             return None
         self.newer = current
         self.newer_text.value = (
