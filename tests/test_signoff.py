@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -140,3 +141,14 @@ def test_a_description_or_evidence_edit_keeps_the_sign_off(sample_model):
     described = sample_model.model_dump(mode="python")
     described["criteria"][0]["description"] = "Why seniority matters, in sales' words"
     assert wb.Model.parse(described).scoring_fingerprint() == sample_model.scoring_fingerprint()
+
+
+def test_people_signing_at_the_same_moment_all_end_up_in_the_file(tmp_path):
+    """Each sign-off reads, adds and replaces the file: without a lock two at once lose one."""
+    path = tmp_path / "model.yaml"
+    path.write_text((SAMPLES / "b2b_model.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    names = [f"Signer {i}" for i in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: sign_off(path, n, role="Sales"), names))
+    signed = {a.name for a in wb.load_model(path).approved_by}
+    assert set(names) <= signed

@@ -15,6 +15,7 @@ folder removes such leftovers once they are an hour old and their writer is gone
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import re
 import secrets
@@ -88,6 +89,24 @@ def not_a_file(mode: int) -> str | None:
         return "it is a folder, not a file; name a file in it"
     kind = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
     return f"it is {kind}, not a regular file; save the data to a file and give its path"
+
+
+@contextmanager
+def locked_for_update(path: str | Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file at ``path`` while it is read, changed and
+    replaced (atomically, by rename): a second updater waits, then reads the new file, so
+    no update is lost. The lock is on the file itself, so nothing is left beside it; a
+    lock won on a file that was meanwhile replaced is given up and taken on the new one."""
+    path = Path(path)
+    while True:
+        fh = open(path, "rb")  # noqa: SIM115 - held for the lock's lifetime
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            if os.fstat(fh.fileno()).st_ino == os.stat(path).st_ino:
+                yield
+                return
+        finally:
+            fh.close()  # closing releases the lock
 
 
 def resolved(path: str | Path) -> Path:

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from workbench.errors import ModelError, Problem
-from workbench.files import write_text_atomic
+from workbench.files import locked_for_update, write_text_atomic
 from workbench.model.spec import Approval, Model
 from workbench.model.yaml_io import load_model, parse_model_text
 
@@ -94,9 +94,15 @@ def sign_off(path: str | Path, name: str, role: str = "", date: dt.date | None =
     A stale approval by the same person is replaced by the new one.
     """
     path = Path(path)
-    model = load_model(path)
     if not name.strip():
         raise ModelError([Problem("name", "say who signs off (--name 'Dana Whitfield')")])
+    load_model(path)  # a missing or broken file is refused before anything waits on it
+    with locked_for_update(path):  # sales and marketing signing at once: both approvals
+        return _add_approval(path, name, role, date)
+
+
+def _add_approval(path: Path, name: str, role: str, date: dt.date | None) -> Model:
+    model = load_model(path)
     approval = Approval(
         name=name.strip(),
         role=role.strip(),
