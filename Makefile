@@ -1,11 +1,11 @@
 # Two commands for a fresh machine with Python >= 3.11 and pip:
 #   make run   - set everything up, score the sample data, open the tuning notebook
+#                (a working copy, out/tune_model.ipynb, in JupyterLab rooted here)
 #   make test  - set everything up, run lint and the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: run test setup lint bench clean chromium share dashboard
 
@@ -22,7 +22,8 @@ run: $(STAMP)
 	$(BIN)/workbench score --model data/samples/b2b_model.yaml \
 		--leads data/samples/leads.csv --activities data/samples/activities.csv \
 		--out out/scores.csv
-	$(BIN)/jupyter lab notebooks/tune_model.ipynb --ServerApp.ip=127.0.0.1 $(ROOT_OK)
+	cd out && ../$(BIN)/workbench tune --lab --model ../data/samples/b2b_model.yaml \
+		--leads ../data/samples/leads.csv --activities ../data/samples/activities.csv
 
 # The tuning app as a web page for colleagues (Voila, offline template, 127.0.0.1 only;
 # open the printed link: it carries the token; workbench tune --help for your own files).

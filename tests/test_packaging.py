@@ -146,14 +146,26 @@ def test_tune_lab_copies_the_notebook_once_and_never_overwrites_it(
     assert copy.read_bytes() == edited, "an existing working copy was overwritten"
     out = capsys.readouterr().out
     assert f"Opening your working copy {copy}" in out
-    assert "/lab/tree/tune_model.ipynb?token=s3cret" in out
+    # Lab is rooted where the working copy and the data named both show in its file browser
+    assert "/lab/tree/work/tune_model.ipynb?token=s3cret" in out
     (first, _), (second, env) = launched
-    assert first[1:4] == ["-m", "jupyterlab", "tune_model.ipynb"]
-    assert f"--ServerApp.root_dir={work}" in second and "--ServerApp.ip=127.0.0.1" in second
+    assert first[1:4] == ["-m", "jupyterlab", str(copy)]
+    assert f"--ServerApp.root_dir={tmp_path}" in second and "--ServerApp.ip=127.0.0.1" in second
     assert env["JUPYTER_TOKEN"] == "s3cret"  # not on the command line, where `ps` shows it
     assert not any("s3cret" in part for part in second)
     assert ("--allow-root" in second) == (os.geteuid() == 0)
     assert env["WORKBENCH_LEADS"] == str(Path(small_files[1]).resolve())
+
+
+def test_lab_root_holds_the_working_copy_and_every_file_named(tmp_path):
+    start, data = tmp_path / "team" / "work", tmp_path / "team" / "crm"
+    model = tmp_path / "team" / "models" / "b2b.yaml"
+    assert serve.lab_root(start, [data / "leads.csv", model]) == (tmp_path / "team", [])
+    assert serve.lab_root(start, []) == (start, [])  # the shipped sample: the folder tune ran in
+    # never the whole file system: a file on another branch is named, Lab stays in its folder
+    far = Path("/") / "elsewhere" / "leads.csv"
+    if not tmp_path.is_relative_to("/elsewhere"):
+        assert serve.lab_root(start, [far]) == (start, [far])
 
 
 @pytest.mark.parametrize(

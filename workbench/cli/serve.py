@@ -282,8 +282,25 @@ def working_copy(folder: Path) -> tuple[Path, bool]:
     return path, True
 
 
-def serve_lab(files: Mapping[str, object], *, ip: str, port: int, token: str) -> int:
-    """Open a working copy of the tuning notebook in JupyterLab rooted at this folder.
+def lab_root(start: Path, named: Sequence[object]) -> tuple[Path, list[Path]]:
+    """The folder JupyterLab is rooted at: the nearest one holding ``start`` (where the
+    working copy and new versions go) and every file the user ``named``, so the model, its
+    saved versions and the data all show in Lab's file browser. Returns ``(root, unreachable)``:
+    files on another branch of the file system than ``start`` are listed, never a root of
+    ``/``.
+    """
+    files = [Path(os.path.abspath(str(p))) for p in named]  # as typed: links not followed
+    root = Path(os.path.commonpath([start, *(f.parent for f in files)]))
+    if root == Path(root.anchor):
+        return start, [f for f in files if not f.is_relative_to(start)]
+    return root, []
+
+
+def serve_lab(
+    files: Mapping[str, object], *, ip: str, port: int, token: str, named: Sequence[object] = ()
+) -> int:
+    """Open a working copy of the tuning notebook in JupyterLab, rooted where the working
+    copy and the files ``named`` on the command line can all be reached (:func:`lab_root`).
 
     ``ip`` is a local address and there is always a token (``tune`` refuses otherwise):
     JupyterLab runs any code it is sent. Its own Host check (``allow_remote_access`` is off
@@ -297,14 +314,18 @@ def serve_lab(files: Mapping[str, object], *, ip: str, port: int, token: str) ->
         print(f"Copied the tuning notebook to {path} (your working copy).")
     else:
         print(f"Opening your working copy {path} (left as it is; delete it for a fresh one).")
+    root, unreachable = lab_root(folder, named)
+    for f in unreachable:
+        print(f"Note: {f} is outside {root}, so JupyterLab's file browser does not show it.")
+    relative = path.relative_to(root).as_posix()
     command = [
-        sys.executable, "-m", "jupyterlab", path.name,
-        f"--ServerApp.root_dir={folder}", f"--ServerApp.ip={ip}", f"--ServerApp.port={port}",
+        sys.executable, "-m", "jupyterlab", str(path),
+        f"--ServerApp.root_dir={root}", f"--ServerApp.ip={ip}", f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
     ]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # as `make run` does: containers often run as root
-    url = server_url(ip, port, f"lab/tree/{urllib.parse.quote(path.name)}", token)
+    url = server_url(ip, port, f"lab/tree/{urllib.parse.quote(relative)}", token)
     print(f"Tuning notebook in JupyterLab: {url}   (Ctrl+C to stop)", flush=True)
     return _hand_over(command, {**inputs_env(files), TOKEN_ENV: token})
 
@@ -338,7 +359,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
     print(f"{model.name} v{model.version}: {data.n_leads:,} leads")
     _report_files(model, data, header_says_so=False)
     if args.lab:
-        return serve_lab(files, ip=args.ip, port=port, token=page_token(args))
+        named = [p for p in (args.model, args.leads, args.activities) if p is not None]
+        return serve_lab(files, ip=args.ip, port=port, token=page_token(args), named=named)
     return serve_voila(
         TUNING_NOTEBOOK, files, title="Tuning app", ip=args.ip, port=port,
         token=page_token(args), allow_hosts=args.allow_host, limits=viewers(args),
