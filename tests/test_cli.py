@@ -196,6 +196,28 @@ def test_as_of_before_an_event_leaves_it_out(files, capsys):
     assert before["'=L2"]["fit"] == after["'=L2"]["fit"]
 
 
+def test_validate_and_score_warn_of_leads_piled_up_at_the_ends_of_the_scale(tmp_path, capsys):
+    """The sample's A leads tie at 100 and many leads at 0: both commands say so, with the fix."""
+    from workbench.analysis.metrics import scale_pileup
+
+    samples = ROOT / "data" / "samples"
+    data = ["--leads", str(samples / "leads.csv"), "--activities", str(samples / "activities.csv")]
+    model = wb.load_model(MODEL)
+    signals = wb.compute_signals(model, wb.load_data(*data[1::2], model=model))
+    expected = scale_pileup(wb.score_totals(model, signals), model)
+    assert len(expected) == 2 and "Raise scale.max" in expected[0]
+    lines = [f"  warning: {w}" for w in expected]
+
+    assert main(["validate", MODEL, *data]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert all(line in out for line in lines)
+    assert out[-1].endswith(f"with {len(signals.warnings) + 2} warnings above.")
+
+    assert main(["score", "--model", MODEL, *data, "--out", str(tmp_path / "s.csv")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert all(line in out for line in lines)
+
+
 def test_top_limits_the_positive_reasons(files, capsys):
     assert main(score_args(files, "scores.csv")) == 0
     assert main(score_args(files, "top1.csv", "--top", "1")) == 0
