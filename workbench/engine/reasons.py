@@ -38,8 +38,8 @@ def word_reasons(evidence, points) -> pd.Series:
 def is_against(reason: str) -> bool:
     """Whether a worded reason counts against the lead (its points are negative).
 
-    Runs published before reasons were worded points last (``−10 Careers page 1×``) are
-    read as they were stored, so a leading minus counts too.
+    Runs published before this wording put the points first (``−10 Careers page 1×``);
+    they are read as they were stored, so a leading minus counts too.
     """
     return reason.startswith((MINUS, "-")) or reason.rpartition(" ")[2].startswith(MINUS)
 
