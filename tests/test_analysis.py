@@ -92,3 +92,44 @@ def test_histogram_keeps_every_lead(scores):
     hist = metrics.score_histogram(totals, bins=20)
     assert hist["leads"].sum() == len(score)
     assert len(hist) == 40
+
+
+def test_the_sample_piles_up_among_a_leads_at_100_and_overall_at_0(sample_model, sample_signals):
+    totals = wb.score_totals(sample_model, sample_signals)
+    in_a, at_100 = totals.category == 0, totals.score == 100
+    k, n_a = int((in_a & at_100).sum()), int(in_a.sum())
+    assert at_100.mean() <= 0.05 < k / n_a  # few leads overall, many A leads
+    k0 = int((totals.score == 0).sum())
+    assert metrics.scale_pileup(totals, sample_model) == [
+        f"{k / n_a:.0%}".replace("%", " %") + f" of A leads ({k:,} of {n_a:,}) tie at exactly "
+        "100, the top of the scale: the score no longer tells them apart. Raise scale.max "
+        "(now 100) or lower bucket caps or points.",
+        f"{k0 / len(totals.score):.0%}".replace("%", " %") + f" of leads ({k0:,}) score exactly "
+        "0, the bottom of the scale: the score no longer tells them apart. Lower scale.min "
+        "(now 0) or make negative points smaller.",
+    ]
+
+
+@given(st.lists(st.sampled_from([0.0, 20.0, 50.0, 80.0, 100.0]), min_size=1, max_size=120))
+def test_a_pile_up_is_reported_exactly_when_over_five_percent(sample_model, scores):
+    """Top: over 5 % of all leads, else over 5 % of the top category; bottom: of all leads."""
+    from workbench.engine.scoring import Totals
+
+    s = np.array(scores)
+    category = np.select([s >= 60, s >= 35], [0, 1], 2).astype(np.int8)
+    names = ("A", "B", "C", "Inquiry")
+    lines = metrics.scale_pileup(Totals(s, category, None, None, {}, names, (), ()), sample_model)
+    n, top, bottom, n_a = len(s), int((s == 100).sum()), int((s == 0).sum()), int((s >= 60).sum())
+    tops = [x for x in lines if "the top of the scale" in x]
+    if top > 0.05 * n:
+        assert len(tops) == 1 and f" of leads ({top:,}) score exactly 100," in tops[0]
+    elif top > 0.05 * n_a:
+        assert len(tops) == 1 and f" of A leads ({top:,} of {n_a:,}) tie" in tops[0]
+    else:
+        assert tops == []
+    bottoms = [x for x in lines if "the bottom of the scale" in x]
+    assert len(bottoms) == (bottom > 0.05 * n) == len(lines) - len(tops)
+    if bottoms:
+        assert f" of leads ({bottom:,}) score exactly 0," in bottoms[0]
+    assert metrics.scale_pileup(Totals(s[:0], category[:0], None, None, {}, names, (), ()),
+                                sample_model) == []  # fmt: skip

@@ -147,7 +147,7 @@ def test_a_range_rule_reads_percentages_as_the_number_written():
     (warning,) = [w for w in signals.warnings if "open_rate" in str(w)]
     assert "1 values are not numbers (e.g. '12,5 %')" in str(warning)
     reasons = wb.score(model, signals)["reasons"]
-    assert reasons["a"] == "+10 Engaged (12 %)"  # the value as written in the file
+    assert reasons["a"] == "Engaged (12 %) +10"  # the value as written in the file
 
 
 def test_draft_keeps_a_percent_column_as_it_keeps_plain_numbers(tmp_path, capsys):

@@ -403,8 +403,8 @@ def test_reasons_in_words(tiny_data):
     )
     s = wb.compute_signals(model, tiny_data, as_of="2026-10-31")
     scored = wb.score(model, s)
-    assert scored.loc["a", "reasons"] == "+20 Senior title (VP); +15 Pricing page 3× in 7 days"
-    assert scored.loc["b", "reasons"] == "−10 Careers page 2×"
+    assert scored.loc["a", "reasons"] == "Senior title (VP) +20; Pricing page 3× in 7 days +15"
+    assert scored.loc["b", "reasons"] == "Careers page 2× −10"
     assert scored.loc["d", "reasons"] == ""
     table = wb.explain(model, s, "a")
     assert table["points"].tolist() == [20, 15]

@@ -77,7 +77,8 @@ def test_the_first_page_is_the_best_leads_with_contacts_and_reasons(app, stored)
     best = stored.iloc[0]
     assert rows[0]["phone"] == best["phone"] and rows[0]["email"] == best["email"]
     assert rows[0]["company"] == best["company"] != ""
-    assert all(r["reasons"].startswith("+") for r in rows)
+    firsts = [r["reasons"].split("; ")[0] for r in rows]  # the best reason: points last
+    assert all(f.rpartition(" ")[2].startswith("+") and f[0] not in "+−" for f in firsts)
     assert "of <b data-field='matches'>5,000</b>" in app.page_label.value
     assert app.lead_id == rows[0]["lead_id"]  # the best lead's card is open from the start
 
@@ -167,7 +168,7 @@ def test_a_card_has_contacts_reasons_activities_in_words_and_the_trend(app, stor
     signals = wb.compute_signals(model, data, as_of=store.current().as_of)
     why = wb.explain(model, signals, lead["lead_id"]).sort_values("points", ascending=False)
     best = why.iloc[0]
-    assert f"+{np.rint(best['points']):.0f} {best['evidence']}" in card
+    assert f"<li>{best['evidence']} +{np.rint(best['points']):.0f}</li>" in card
     # activities in the model's words, newest first
     events = data.activities_of(lead["lead_id"])
     events = events[events["timestamp"] <= signals.as_of]

@@ -97,6 +97,70 @@ def test_lead_drill_down_by_id_or_name(app, sample_data):
     assert "No lead matches" in app.lead_view.value
 
 
+def full_name(leads, lead_id) -> str:
+    return f"{leads.loc[lead_id, 'first_name']} {leads.loc[lead_id, 'last_name']}"
+
+
+def test_movers_say_why_they_are_empty_before_any_change(app):
+    assert app.movers().empty
+    assert "No lead has moved yet: move a slider" in app.movers_view.value
+    app.apply(app.model.with_metadata(description="a note, not a rule"))
+    assert app.movers().empty
+    assert "No lead's score or category changed with these edits." in app.movers_view.value
+
+
+def test_movers_name_the_lead_and_its_company_beside_the_id(app, sample_data):
+    app.point_controls["pricing_page"][0].value = 30
+    movers = app.movers()
+    assert len(movers) == 10 and list(movers.columns[:2]) == ["name", "company"]
+    leads = sample_data.leads
+    assert movers["name"].tolist() == [full_name(leads, i) for i in movers.index]
+    assert movers["company"].tolist() == leads.loc[movers.index, "company"].tolist()
+    first = movers.index[0]
+    assert first in app.movers_view.value and movers.loc[first, "name"] in app.movers_view.value
+
+
+def test_movers_without_name_columns_show_ids_only(sample_model, sample_data):
+    leads = sample_data.leads.drop(columns=["company"])
+    mapping = sample_data.mapping.model_copy(update={"name": ("nickname",)})  # not in the file
+    data = wb.LeadData(leads, sample_data.activities, mapping, sample_data.report)
+    model = sample_model.with_points({"pricing_page": 30})
+    app = TuningApp(sample_model, wb.compute_signals(sample_model, data))
+    app.apply(model)
+    assert list(app.movers().columns) == ["saved", "current", "from", "to"]
+
+
+def test_the_drill_down_card_names_the_lead(app, sample_data):
+    leads = sample_data.leads
+    lead = leads.index[10]
+    app.show_lead(str(leads.loc[lead, "last_name"]))  # a name finds the first such lead
+    found = app.find_lead(str(leads.loc[lead, "last_name"]))
+    assert f"{full_name(leads, found)} · {leads.loc[found, 'company']}</b> ({found})" in (
+        app.lead_view.value
+    )
+    table = app.explain(found)
+    assert len(app.lead_chart.chart.data) == len(table) > 0  # the waterfall of that lead
+
+
+def test_a_search_that_finds_nobody_clears_the_previous_card_and_waterfall(app, sample_data):
+    lead = sample_data.leads.index[10]
+    app.show_lead(lead)
+    assert lead in app.lead_view.value and len(app.lead_chart.chart.data) > 0
+    app.show_lead("  xyz ")
+    assert "No lead matches 'xyz' (searched ids and names)." in app.lead_view.value
+    assert lead not in app.lead_view.value
+    assert len(app.lead_chart.chart.data) == 0
+
+
+def test_the_app_warns_of_a_pile_up_at_the_top_and_says_the_fix(app):
+    assert app.pileup_warnings() == metrics.scale_pileup(app.totals, app.model)
+    top = [line for line in app.pileup_warnings() if "top of the scale" in line]
+    assert top and "Raise scale.max" in top[0]
+    for b in app.model.buckets:  # caps that add up to less than the scale: nobody at 100
+        app.weight_controls[b.id].value = 30
+    assert not [line for line in app.pileup_warnings() if "top of the scale" in line]
+
+
 def test_hypothetical_lead_form(app):
     app.hypo_fields.value = "seniority: VP\nindustry: Software\nemail: v@acme.com\nfirst_name: V"
     app.hypo_events.value = "page_view /pricing 1\npage_view /pricing 2\ndemo_request - 1"

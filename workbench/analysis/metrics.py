@@ -11,6 +11,8 @@ import pandas as pd
 
 from workbench.engine.scoring import Totals
 from workbench.engine.signals import Signals
+from workbench.model.spec import Model
+from workbench.text import number_text
 
 
 def outcome_array(signals: Signals) -> np.ndarray | None:
@@ -128,3 +130,55 @@ def score_histogram(totals: Totals, bins: int = 50, lo: float = 0, hi: float = 1
     frame.insert(0, "bin_start", edges[:-1])
     frame.insert(1, "bin_end", edges[1:])
     return frame.melt(["bin_start", "bin_end"], var_name="category", value_name="leads")
+
+
+PILEUP_SHARE = 0.05
+"""More than this share of leads at one end of the scale is a pile-up worth a warning."""
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f} %"
+
+
+def scale_pileup(totals: Totals, model: Model, share: float = PILEUP_SHARE) -> list[str]:
+    """Warnings in words when more than ``share`` of the leads score exactly the top or the
+    bottom of the scale, each with its fix.
+
+    The clip to the scale ties them: a hundred leads at 100 look equally good, so the
+    score no longer tells a marketer or a rep which to call first. When the leads overall
+    do not pile up at the top but the top category's do (the ones sales calls), that is
+    said instead. ``[]`` when nothing piles up.
+
+    >>> scale_pileup(totals, model)  # doctest: +SKIP
+    ['22 % of A leads (118 of 539) tie at exactly 100, the top of the scale: …', …]
+    """
+    n = len(totals.score)
+    if n == 0:
+        return []
+    lo, hi = model.scale.min, model.scale.max
+    top_name = totals.category_names[0]
+    at_top = totals.score >= hi
+    at_bottom = totals.score <= lo
+    raise_top = f"Raise scale.max (now {number_text(hi)}) or lower bucket caps or points."
+    out = []
+    if (k := int(at_top.sum())) > share * n:
+        out.append(
+            f"{_percent(k / n)} of leads ({k:,}) score exactly {number_text(hi)}, the top of "
+            f"the scale: the score no longer tells them apart. {raise_top}"
+        )
+    else:
+        in_top = totals.category == 0
+        n_top, k_top = int(in_top.sum()), int((at_top & in_top).sum())
+        if n_top and k_top > share * n_top:
+            out.append(
+                f"{_percent(k_top / n_top)} of {top_name} leads ({k_top:,} of {n_top:,}) tie at "
+                f"exactly {number_text(hi)}, the top of the scale: the score no longer tells "
+                f"them apart. {raise_top}"
+            )
+    if (k := int(at_bottom.sum())) > share * n:
+        out.append(
+            f"{_percent(k / n)} of leads ({k:,}) score exactly {number_text(lo)}, the bottom "
+            "of the scale: the score no longer tells them apart. Lower scale.min "
+            f"(now {number_text(lo)}) or make negative points smaller."
+        )
+    return out

@@ -188,6 +188,20 @@ def _full_name(leads: pd.DataFrame, columns: tuple[str, ...], n: int) -> pd.Seri
     return name
 
 
+def lead_names(signals: Signals, rows: np.ndarray) -> pd.DataFrame:
+    """``name`` and ``company`` of some signals ``rows`` (each column only if the leads file
+    has it; '' for a lead without), so a view shows who a lead is beside its id. Only the
+    rows asked for are read: the tuning app names its ten movers, not a million leads."""
+    leads = signals.data.leads.iloc[signals.order[np.asarray(rows, dtype=np.intp)]]
+    n, names, company = len(leads), signals.data.mapping.name, CONTACT_COLUMNS["company"]
+    out = {}
+    if any(c in leads.columns for c in names):
+        out["name"] = _full_name(leads, names, n)
+    if company in leads.columns:
+        out["company"] = _text(leads, company, n)
+    return pd.DataFrame(out, index=range(n))
+
+
 def _segment_column(model: Model, mapping: DataMapping, leads: pd.DataFrame) -> str | None:
     """The leads column naming a lead's segment: the data mapping's, else the model's."""
     mapped = mapping.segment

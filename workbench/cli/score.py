@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.analysis.metrics import scale_pileup
 from workbench.cli.options import (
     MAX_SEED,
     TABLE_SUFFIXES,
@@ -19,7 +20,7 @@ from workbench.cli.options import (
 )
 from workbench.data import load_data
 from workbench.data.export import export_format, unwritable, write_table
-from workbench.engine.scoring import score
+from workbench.engine.scoring import score_frame, score_totals
 from workbench.engine.signals import compute_signals
 from workbench.errors import DataError, UsageError
 from workbench.files import copy_atomic
@@ -67,9 +68,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         signals = compute_signals(model, data)
         print("\nData:")
         print(data.report)
-        for w in signals.warnings:
+        warnings = [*signals.warnings, *scale_pileup(score_totals(model, signals), model)]
+        for w in warnings:
             print(f"  warning: {w}")
-        n_warn = len(signals.warnings)
+        n_warn = len(warnings)
         print(
             f"The model fits the data ({data.n_leads:,} leads)"
             + (f", with {n_warn} warning{'s' if n_warn > 1 else ''} above." if n_warn else ".")
@@ -139,9 +141,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not data.n_leads:
         raise DataError(f"{args.leads}: no leads to score (the report above says why)")
     signals = compute_signals(model, data, as_of=args.as_of)
-    for w in signals.warnings:
+    totals = score_totals(model, signals)
+    for w in [*signals.warnings, *scale_pileup(totals, model)]:
         print(f"  warning: {w}")
-    scored = score(model, signals, top=args.top)
+    scored = score_frame(model, signals, totals, top=args.top)
     headline = [c for c in OUTPUT_COLUMNS if c not in ("lead_id", "reasons")]
     wanted = [*headline, *model.bucket_ids, "reasons"]
     columns = [c for c in wanted if c in scored.columns]

@@ -163,13 +163,3 @@ def refuse_overwrite(
     """Raise :class:`DataError` when ``path`` is one of the input files (``overwrites_input``)."""
     if (problem := overwrites_input(path, inputs, option)) is not None:
         raise DataError([problem])
-
-
-def points_last(reasons: pd.Series) -> pd.Series:
-    """ "+20 Seniority (VP); −10 Careers page 1×" → "Seniority (VP) +20; Careers page 1× −10".
-
-    A cell starting with + or − is a formula to a spreadsheet, so a formula-safe CSV would
-    prefix it with an apostrophe that CRMs import literally; with the points last it needs
-    none.
-    """
-    return reasons.str.replace(r"(^|; )([+\-−]\d+(?:\.\d+)?) ([^;]+)", r"\1\3 \2", regex=True)

@@ -1,8 +1,11 @@
 """Reasons in words, rendered from the contribution table (never computed separately).
 
-``+20 Senior title (VP Marketing)``, ``+15 Pricing page 3× in 30 days``,
-``−10 Careers page 2×``. Points are in score units (after the bucket weight), so the
-reasons of a lead add up to roughly its score before caps.
+``Senior title (VP Marketing) +20``, ``Pricing page 3× in 30 days +15``,
+``Careers page 2× −10``: evidence first, points last, so no reason starts with ``+`` or
+``−`` and a spreadsheet or CRM reads it as text (a formula-safe CSV needs no apostrophe).
+Points are in score units (after the bucket weight), so the reasons of a lead add up to
+roughly its score before caps. :func:`word_reasons` is the one wording: scores.csv, the
+dashboard, its export, the tuning app, the hypothetical lead and the reports all use it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,29 @@ from workbench.engine.kinds import kind_of
 from workbench.engine.signals import Signals
 from workbench.model.points import signed_points_series
 from workbench.model.spec import Criterion, Model
+from workbench.text import MINUS
+
+
+def word_reasons(evidence, points) -> pd.Series:
+    """Reasons in words, the one way every view says them: ``Seniority (Director) +15``,
+    ``Careers page 1× −10`` (evidence, then whole points with a real minus sign).
+
+    ``evidence`` and ``points`` are aligned sequences (the result is positioned 0..n-1).
+
+    >>> word_reasons(["Seniority (VP)", "Careers page 1×"], [20, -9.6]).tolist()
+    ['Seniority (VP) +20', 'Careers page 1× −10']
+    """
+    shown = signed_points_series(np.rint(np.asarray(points, dtype=np.float64)))
+    return pd.Series(np.asarray(evidence, dtype=object), dtype="str") + " " + shown.to_numpy()
+
+
+def is_against(reason: str) -> bool:
+    """Whether a worded reason counts against the lead (its points are negative).
+
+    Runs published before this wording put the points first (``−10 Careers page 1×``);
+    they are read as they were stored, so a leading minus counts too.
+    """
+    return reason.startswith((MINUS, "-")) or reason.rpartition(" ")[2].startswith(MINUS)
 
 
 def evidence_text(c: Criterion, signals: Signals, rows: np.ndarray) -> pd.Series:
@@ -101,8 +127,7 @@ def reason_slots(
                 if not len(sel):
                     continue
                 c = model.criteria[j_slot[sel[0]]]
-                shown = signed_points_series(picked_j[sel])  # as the dashboard shows them
-                text = shown + " " + evidence_text(c, signals, rows[sel])
+                text = word_reasons(evidence_text(c, signals, rows[sel]), picked_j[sel])
                 piece[sel] = text.to_numpy(dtype=object)
             pieces.append(pa.array(piece, type=pa.string()))
         worded[sign, True] = pieces

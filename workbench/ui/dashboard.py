@@ -18,13 +18,14 @@ import altair as alt
 import ipywidgets as w
 import pandas as pd
 
-from workbench.data.export import csv_text, points_last
+from workbench.data.export import csv_text
+from workbench.engine.reasons import is_against
 from workbench.errors import DataError, UsageError
 from workbench.model.signoff import STALE_MARK
 from workbench.store.manifest import Manifest
 from workbench.store.queries import QueueFilter, StoredRun
 from workbench.store.store import Store
-from workbench.text import MINUS, plural
+from workbench.text import plural
 from workbench.ui.charts import distribution_chart, matrix_chart, trend_chart
 from workbench.ui.errors import app_or_error
 from workbench.ui.offline import enable_offline_charts
@@ -297,8 +298,8 @@ class SalesDashboard:
         m = self.run.manifest
         stored = row.get("card_reasons")
         reasons = [r for r in (list(stored) if stored is not None else []) if r]
-        pos = [r for r in reasons if not r.startswith((MINUS, "-"))]
-        neg = [r for r in reasons if r.startswith((MINUS, "-"))]
+        pos = [r for r in reasons if not is_against(r)]
+        neg = [r for r in reasons if is_against(r)]
 
         def items(texts: list[str]) -> str:
             return "".join(f"<li>{esc(t)}</li>" for t in texts)
@@ -365,7 +366,7 @@ class SalesDashboard:
     def call_list(self) -> pd.DataFrame:
         """The filtered queue as a call list: who, how to reach them, score and why."""
         out = self.run.call_list(self.filters)
-        out["reasons"] = points_last(out["reasons"].fillna(""))  # no cell starts with + or −
+        out["reasons"] = out["reasons"].fillna("")  # worded points last: no cell starts with + or −
         return out.rename(columns={"lead_id": self.run.model.data.lead_id})
 
     def export_file(self) -> tuple[str, bytes, str]:

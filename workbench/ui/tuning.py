@@ -18,7 +18,8 @@ import pandas as pd
 
 from workbench.analysis import metrics
 from workbench.analysis.hypothetical import score_hypothetical
-from workbench.engine.reasons import reasons_table
+from workbench.analysis.sales import lead_names
+from workbench.engine.reasons import reasons_table, word_reasons
 from workbench.engine.scoring import Totals, contributions, score_totals
 from workbench.engine.signals import Signals, refresh_signals, rules_key
 from workbench.errors import WorkbenchError
@@ -28,7 +29,6 @@ from workbench.model.points import criterion_points_rows
 from workbench.model.spec import Model
 from workbench.model.versioning import next_version
 from workbench.model.yaml_io import save_model
-from workbench.text import signed_points
 from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
 from workbench.ui.errors import app_or_error
@@ -284,7 +284,8 @@ class TuningApp:
         }
 
     def movers(self, n: int = 10) -> pd.DataFrame:
-        """Leads whose category moved furthest, then whose score moved most."""
+        """Leads whose category moved furthest, then whose score moved most, with their name
+        and company (where the leads file has them) so a marketer sees who moved."""
         cat_move = self.totals.category.astype(int) - self.saved_totals.category.astype(int)
         delta = self.totals.score - self.saved_totals.score
         key = np.abs(cat_move) * 1000 + np.abs(delta)
@@ -294,8 +295,10 @@ class TuningApp:
         top = top[np.argsort(-key[top], kind="stable")]
         top = top[key[top] > 0]
         names = np.array(self.totals.category_names, dtype=object)
+        who = lead_names(self.signals, top)
         return pd.DataFrame(
             {
+                **{c: who[c].to_numpy() for c in who.columns},
                 "saved": self.saved_totals.score[top],
                 "current": self.totals.score[top],
                 "from": names[self.saved_totals.category[top]],
@@ -304,8 +307,24 @@ class TuningApp:
             index=pd.Index(self.signals.lead_ids[top], name="lead"),
         )
 
+    def movers_html(self) -> str:
+        """The movers table, or why it is empty (nothing edited yet, or no lead moved)."""
+        moved = self.movers()
+        if len(moved):
+            return _table(moved)
+        if self.model == self.saved_model:
+            why = "No lead has moved yet: move a slider to see the leads whose score changes most."
+        else:
+            why = "No lead's score or category changed with these edits."
+        return f"<i data-field='movers-empty'>{why}</i>"
+
+    def pileup_warnings(self) -> list[str]:
+        """Why the current scores tie at the ends of the scale, with the fix ([] if they do
+        not): :func:`~workbench.analysis.metrics.scale_pileup` of what the sliders show."""
+        return metrics.scale_pileup(self.totals, self.model)
+
     def find_lead(self, query: str) -> str | None:
-        """A lead id from an id or a (part of a) name."""
+        """A lead id from an id or a (part of a) name (the first match in file order)."""
         query = query.strip()
         if not query:
             return None
@@ -315,11 +334,11 @@ class TuningApp:
         cols = [c for c in self.signals.data.mapping.name if c in leads.columns]
         if not cols:
             return None
-        full = leads[cols[0]].fillna("")
+        full = leads[cols[0]].astype("str").fillna("")
         for c in cols[1:]:
-            full = full + " " + leads[c].fillna("")
-        hit = full.str.contains(query, case=False, regex=False)
-        return str(leads.index[hit.to_numpy()][0]) if hit.any() else None
+            full = full + " " + leads[c].astype("str").fillna("")
+        hit = full.str.contains(query, case=False, regex=False).to_numpy()
+        return str(leads.index[hit][0]) if hit.any() else None
 
     def explain(self, lead_id: str) -> pd.DataFrame:
         rows = self.signals.rows_of([lead_id])
@@ -600,7 +619,7 @@ class TuningApp:
                 f"top 10 % of leads convert at {conv['top10']:.1%} "
                 f"(saved {conv['top10_saved']:.1%}).</p>"
             )
-        self.movers_view.value = _table(self.movers())
+        self.movers_view.value = self.movers_html()
         lines = model_changes(self.saved_model, self.model)
         self.changes.value = (
             "<b>Changes since the saved version:</b><br>" + "<br>".join(map(html.escape, lines))
@@ -610,22 +629,34 @@ class TuningApp:
         self.publish_problem()
 
     def show_lead(self, query: str) -> None:
+        """The drill-down card: who the lead is, its score and each reason, and the
+        waterfall. A search that finds nobody clears both, so no other lead's card stays
+        beside the question it does not answer."""
         lead = self.find_lead(query)
         if lead is None:
-            self.lead_view.value = f"No lead matches '{html.escape(query)}'."
+            asked = query.strip()
+            self.lead_view.value = (
+                f"<i data-field='no-lead'>No lead matches '{html.escape(asked)}' "
+                "(searched ids and names).</i>"
+                if asked
+                else "<i data-field='no-lead'>Type a lead's id or part of its name.</i>"
+            )
+            self.lead_chart.chart = alt.Chart(pd.DataFrame({"x": []})).mark_point()
             return
         row = self.signals.rows_of([lead])[0]
         table = self.explain(lead)
         t = self.totals
+        who = lead_names(self.signals, [row]).iloc[0]
+        name, company = who.get("name", ""), who.get("company", "")
+        title = html.escape(name or lead) + (f" · {html.escape(company)}" if company else "")
+        reasons = word_reasons(table["evidence"], table["points"])
         self.lead_view.value = (
-            f"<b>{html.escape(lead)}</b>: score {t.score[row]:g}, "
-            f"category {t.category_names[t.category[row]]}"
+            f"<b data-field='lead-name'>{title}</b>"
+            + (f" ({html.escape(lead)})" if name else "")
+            + f": score {t.score[row]:g}, category {t.category_names[t.category[row]]}"
             + (f", fit grade {t.grade_names[t.grade[row]]}" if t.grade is not None else "")
             + "<br>"
-            + "<br>".join(
-                html.escape(f"{signed_points(np.rint(p))} {e}")
-                for p, e in zip(table["points"], table["evidence"], strict=True)
-            )
+            + "<br>".join(map(html.escape, reasons))
         )
         self.lead_chart.chart = waterfall_chart(table)
 
