@@ -85,7 +85,9 @@ def test_a_changed_rule_setting_says_which_and_by_how_much(model):
 def test_added_and_removed_criteria_and_a_rule_of_another_kind_are_named(model):
     new = make_model(
         [
-            crit("pricing_page", {"kind": "inactivity", "days": 30}, points=15, bucket="engagement"),
+            crit(
+                "pricing_page", {"kind": "inactivity", "days": 30}, points=15, bucket="engagement"
+            ),
             crit("size", SIZE, points=None),
             crit("demo", {"kind": "activity", "types": ["demo_request"]}, bucket="engagement"),
         ]

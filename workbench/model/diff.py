@@ -99,10 +99,12 @@ def _rule_lines(before: Criterion, c: Criterion) -> list[str]:
 def _criterion_lines(old: Model, new: Model, before: Criterion, c: Criterion) -> list[str]:
     lines = _points_lines(old, new, before, c) + _rule_lines(before, c)
     if before.max_points != c.max_points:
-        lines.append(
-            f"{c.label}: at most {_num(before.max_points)} → {_num(c.max_points)} points"
-        )
+        lines.append(f"{c.label}: at most {_num(before.max_points)} → {_num(c.max_points)} points")
     return lines
+
+
+def _cap(v: float | None) -> str:
+    return "no cap" if v is None else f"{_num(v)} points"
 
 
 def _bucket_name(b: Bucket) -> str:
@@ -123,21 +125,20 @@ def model_changes(old: Model, new: Model) -> list[str]:
             lines.append(f"{c.label}: criterion added")
         else:
             lines += _criterion_lines(old, new, before, c)
-    lines += [f"{c.label}: criterion removed" for c in old.criteria if c.id not in new.criterion_ids]
+    lines += [
+        f"{c.label}: criterion removed" for c in old.criteria if c.id not in new.criterion_ids
+    ]
     old_b = {b.id: b for b in old.buckets}
     for b in new.buckets:
         was = old_b.get(b.id)
         if was and was.weight != b.weight:
             lines.append(f"{_bucket_name(b)} weight: {_num(was.weight)}% → {_num(b.weight)}%")
         if was and was.cap != b.cap:
-            cap = (_num(was.cap), _num(b.cap))
-            lines.append(f"{_bucket_name(b)} cap: {cap[0]} → {cap[1]} points".replace("none", "no cap"))
+            lines.append(f"{_bucket_name(b)} cap: {_cap(was.cap)} → {_cap(b.cap)}")
     old_t = {t.name: t.min for t in old.categories}
     for t in new.categories:
         if t.name in old_t and old_t[t.name] != t.min:
             lines.append(f"{t.name} threshold: {_num(old_t[t.name])} → {_num(t.min)}")
     if old.points_per_star != new.points_per_star:
-        lines.append(
-            f"points per star: {_num(old.points_per_star)} → {_num(new.points_per_star)}"
-        )
+        lines.append(f"points per star: {_num(old.points_per_star)} → {_num(new.points_per_star)}")
     return lines

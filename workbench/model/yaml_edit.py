@@ -14,6 +14,7 @@ the whole model instead (:func:`~workbench.model.yaml_io.model_to_yaml`).
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from difflib import SequenceMatcher
 from typing import Any
@@ -41,6 +42,9 @@ writes the parent back unchanged: the workbench's sample (items indented under t
 long lines kept), :func:`~workbench.model.yaml_io.model_to_yaml`'s PyYAML layout ('- ' at
 the key's column, folded at 100), and the usual others."""
 
+NEAR_MISS = 5
+"""Lines a layout may write otherwise than the parent and still be taken (see _load)."""
+
 _MISSING = object()
 _RESOLVER = yaml.resolver.Resolver()
 _QUOTED = (DoubleQuotedScalarString, SingleQuotedScalarString)
@@ -63,22 +67,45 @@ def _dump(y: YAML, doc: Any) -> str:
     return out.getvalue()
 
 
+_KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:\s*(#.*)?$")
+_ITEM_LINE = re.compile(r"^( *)- ")
+
+
+def _guess_offset(text: str) -> int | None:
+    """How far a block list's ``- `` sits right of its key, from the first one in
+    ``text`` (0 for PyYAML's layout, 2 for the sample's), or None if there is none."""
+    key_col = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if key_col is not None and (m := _ITEM_LINE.match(line)):
+            return len(m.group(1)) - key_col
+        m = _KEY_LINE.match(line)
+        key_col = len(m.group(1)) if m else None
+    return None
+
+
 def _load(text: str) -> tuple[YAML, Any]:
     """The parent as a round-trip document and the writer that reproduces its text (the
-    closest one, by lines written differently, when none does exactly)."""
+    closest one, by lines written differently, when none does exactly). Writing a big
+    file takes ruamel seconds, so the layout guessed from the text is tried first and a
+    near miss (a few lines, e.g. a long value folded elsewhere) is taken: those lines are
+    kept as the author wrote them by :func:`_splice`."""
     explicit = text.lstrip().startswith("---")
+    doc = _yaml(LAYOUTS[0], explicit).load(text)  # loading is the slow part: once
+    offset = _guess_offset(text)
     lines = Counter(text.splitlines())
     best: tuple[int, YAML] | None = None
-    for layout in LAYOUTS:
+    for layout in sorted(LAYOUTS, key=lambda layout: layout[2] != offset):
         y = _yaml(layout, explicit)
-        again = _dump(y, y.load(text))
-        if again == text:
-            return y, y.load(text)
+        again = _dump(y, doc)
         differ = (Counter(again.splitlines()) - lines).total()
+        if differ <= NEAR_MISS:
+            return y, doc
         if best is None or differ < best[0]:
             best = (differ, y)
     assert best is not None
-    return best[1], best[1].load(text)
+    return best[1], doc
 
 
 def _scalar(value: Any, like: Any) -> Any:
@@ -204,7 +231,7 @@ def edited_model_text(parent_text: str, model: Model) -> str | None:
         new = model.model_dump(mode="python")
         short = model.model_dump(mode="python", exclude_defaults=True)
         edited = _dump(y, _merge(doc, old, new, short))
-    except Exception:  # noqa: BLE001 - any failure of the layout-keeping path: write it whole
+    except Exception:  # any failure of the layout-keeping path: the file is written whole
         return None
     candidates = [edited]
     if base != text:
