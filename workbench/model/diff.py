@@ -68,7 +68,7 @@ def _points_lines(old: Model, new: Model, before: Criterion, c: Criterion) -> li
 
 def _rule_lines(before: Criterion, c: Criterion) -> list[str]:
     """A changed rule setting in words (``Pricing page: half-life 14 → 21 days``); a rule
-    of another kind, or a changed bin or group, as "rule changed"."""
+    of another kind as "rule changed (activity → inactivity)", changed bins as "bins changed"."""
     if before.rule == c.rule:
         return []
     a = before.rule.model_dump(mode="json")
