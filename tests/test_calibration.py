@@ -338,7 +338,8 @@ def test_next_version_clears_sign_off(sample_model):
     edited = sample_model.with_points({"pricing_page": 20})
     new = next_version(sample_model, edited, "Priya", date=pd.Timestamp("2026-12-01").date())
     assert new.version == sample_model.version + 1 and new.approved_by == ()
-    assert new.changelog[-1].note == "Pricing page: 15 → 20 points"
+    assert new.changelog[-1].changes == ("Pricing page: 15 → 20 points",)
+    assert new.changelog[-1].note == ""  # the author's own words only: none were given
     assert new.changelog[-1].author == "Priya"
 
 

@@ -21,7 +21,7 @@ from tests.helpers import AS_OF, SAMPLES, crit, make_model
 from workbench.analysis import metrics, sales
 from workbench.engine.signals import resolve_as_of
 from workbench.errors import DataError
-from workbench.report.build import NEW, build_report, points_text, rule_text
+from workbench.report.build import NEW, build_report, points_text, rule_text, scored_table
 from workbench.report.render import going_cold_text, report_html, table_html
 from workbench.report.run import plan_reports, run_report
 from workbench.text import plural
@@ -146,6 +146,21 @@ def test_what_was_scored_names_model_sign_off_checksums_and_instant(report):
     for role, path in (("model", MODEL), ("leads", LEADS), ("activities", ACTS)):
         assert files.loc[role, "sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert files.loc["leads", "rows read"] == len(pd.read_csv(LEADS, dtype=str))
+
+
+def test_the_last_change_shows_the_authors_note_and_the_changes_in_words(sample_model):
+    from types import SimpleNamespace
+
+    from workbench.model.versioning import next_version
+
+    edited = sample_model.with_points({"pricing_page": 20})
+    scoring = SimpleNamespace(as_of=pd.Timestamp(AS_OF))  # only its instant is shown
+    for note, said in (("Pricing matters", "Pricing matters; "), ("", "")):
+        model = next_version(sample_model, edited, "Priya", note, pd.Timestamp(AS_OF).date())
+        table = scored_table(model, scoring, segment=None, baseline_label="-", n_leads=1)
+        assert table.set_index("item").loc["Last change", "value"] == (
+            f"v2 ({AS_OF}) by Priya: {said}Pricing page: 15 → 20 points"
+        )
 
 
 def test_data_quality_lists_rows_set_aside_and_inquiries(report, engine):

@@ -187,7 +187,7 @@ def test_a_half_life_slider_recomputes_only_what_it_must(app, sample_model, samp
     expected = wb.score_totals(app.model, fresh)
     np.testing.assert_array_equal(app.totals.score, expected.score)
     assert (app.totals.score >= before).all() and (app.totals.score > before).any()
-    assert "Pricing page: rule changed" in app.changes.value
+    assert "Pricing page: half-life 14 → 60 days" in app.changes.value
     app.undo()
     assert app.model == sample_model
     np.testing.assert_array_equal(app.totals.score, before)

@@ -240,6 +240,62 @@ def copy_atomic(source: str | Path, path: str | Path) -> Path:
     return path
 
 
+def write_text_new(path: str | Path, text: str, encoding: str = "utf-8", newline=None) -> Path:
+    """Create ``path`` with ``text``, whole or not at all, only if nothing is there yet.
+
+    For files that are never overwritten (a saved model version): the text goes to a
+    temporary file, which is then hard-linked to ``path`` (the link fails if the name
+    exists, atomically, so of two writers at once exactly one wins) and removed. Raises
+    ``FileExistsError`` (an ``OSError``) when ``path`` exists; other OS errors become a
+    :class:`~workbench.errors.PathError` naming ``path``. On a file system without hard
+    links the file is created with ``O_EXCL`` and written in place.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(path.parent)
+        tmp = temporary_name(path)
+        _create(tmp, None)
+    except OSError as exc:
+        raise path_error(exc, path, "cannot write the file") from None
+    try:
+        with open(tmp, "w", encoding=encoding, newline=newline) as fh:
+            fh.write(text)
+        fsync_path(tmp)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                raise
+            _write_exclusive(path, text, encoding, newline)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise path_error(exc, path, "cannot write the file") from None
+    finally:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    _fsync_folder(path.parent)
+    return path
+
+
+def _write_exclusive(path: Path, text: str, encoding: str, newline) -> None:
+    """Create ``path`` (``O_EXCL``: never an existing file) and write ``text`` into it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "w", encoding=encoding, newline=newline, closefd=False) as fh:
+            fh.write(text)
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with suppress(OSError):
+            path.unlink()
+        raise
+    os.close(fd)
+
+
 def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8", newline=None) -> Path:
     """Write ``text`` to ``path`` whole or not at all (:func:`atomic_output`)."""
     path = Path(path)

@@ -24,9 +24,9 @@ from workbench.data.loading import LeadData
 from workbench.engine.signals import compute_signals
 from workbench.errors import DataError, Problem, UsageError, column_hint
 from workbench.files import atomic_output
-from workbench.model import load_model, save_model
+from workbench.model import load_model
 from workbench.model.spec import Model
-from workbench.model.versioning import next_version
+from workbench.model.versioning import VersionExists, first_free, save_version
 from workbench.text import shorten
 
 if TYPE_CHECKING:
@@ -162,6 +162,28 @@ def _report(cal: Calibration, heading: str) -> None:
     print(_gains_table(cal))
 
 
+def _exists(path: Path, free: Path) -> UsageError:
+    return UsageError(
+        f"--out {path}: the file exists, and a saved version is never overwritten; give "
+        f"another name (--out {free} is the next free version) or a folder "
+        f"(--out {path.parent}) to save the next free version in"
+    )
+
+
+def _version_out(args: argparse.Namespace, model: Model) -> tuple[Path | None, bool]:
+    """Where ``--out`` saves the next version, and whether it is a folder (then the next
+    free version name of the model's file in it is taken). An existing file is refused
+    before any work starts: a saved version is never overwritten."""
+    if not args.out:
+        return None, False
+    out = Path(args.out).expanduser()
+    if out.is_dir():
+        return out / Path(args.model).name, True
+    if out.exists() or out.is_symlink():
+        raise _exists(out, first_free(out, model.version + 1)[0])
+    return out, False
+
+
 def run_calibrate(args: argparse.Namespace) -> int:
     # imported here: altair and the fitting code take seconds to import, and every other
     # command (score, validate …) builds this parser too
@@ -182,8 +204,9 @@ def run_calibrate(args: argparse.Namespace) -> int:
             f"--chart {args.chart}: write the charts as .svg or .png (pictures that open "
             "anywhere, with no network)"
         )
-    for option in ("out", "chart"):
-        check_out(getattr(args, option) or None, inputs, f"--{option}")
+    out, out_folder = _version_out(args, model)
+    check_out(first_free(out, model.version + 1)[0] if out_folder else out, inputs)
+    check_out(args.chart or None, inputs, "--chart")
     if args.backtest_days < 1:
         raise UsageError(f"--backtest-days must be at least 1, not {args.backtest_days}")
     check_date(args.as_of)
@@ -259,9 +282,19 @@ def run_calibrate(args: argparse.Namespace) -> int:
             f"Calibrated on {Path(args.leads).name}: in-sample AUC "
             f"{auc['current']:.3f} → {auc['suggested']:.3f}"
         )
-        new = next_version(model, cal.suggested, args.author, note)
-        path = save_model(new, args.out)
-        print(f"\nWrote version {new.version} (sign-off cleared) to {path}")
+        try:
+            saved = save_version(
+                model,
+                cal.suggested,
+                out,
+                parent=args.model,
+                next_free=out_folder,
+                author=args.author,
+                note=note,
+            )
+        except VersionExists as exc:  # created meanwhile by someone else
+            raise _exists(exc.path, exc.free) from None
+        print(f"\n{saved.summary()} Sign-off cleared: sales and marketing approve it again.")
     return 0
 
 
@@ -347,7 +380,11 @@ def add_parsers(sub) -> None:
         "--seed", type=seed_number, default=0,
         help=f"backtest split seed, 0 to {MAX_SEED:,} (default 0)",
     )  # fmt: skip
-    p.add_argument("--out", help="write the calibrated model here as the next version")
+    p.add_argument(
+        "--out",
+        help="write the calibrated model as the next version to this new file, or into this "
+        "folder as the next free version (b2b_model_v2.yaml, _v3 …); never overwrites",
+    )
     p.add_argument("--chart", help="write gains and conversion charts here (.svg or .png)")
     p.add_argument(
         "--keep-thresholds",

@@ -83,10 +83,15 @@ class Approval(Frozen):
 
 
 class ChangelogEntry(Frozen):
+    """One saved version: who, when, why (``note``, the author's words) and what
+    (``changes``, one line per changed setting, from :func:`~workbench.model.diff.model_changes`).
+    """
+
     version: Version
     date: dt.date | None = None
     author: str = ""
     note: Text = ""
+    changes: tuple[Text, ...] = ()
 
 
 class Scale(Frozen):

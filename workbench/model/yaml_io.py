@@ -141,29 +141,37 @@ def _is_scalar(v: Any) -> bool:
     return v is None or isinstance(v, str | int | float | bool)
 
 
+def fits_one_line(data: list | dict) -> bool:
+    """Whether a list or mapping is written on one line (``{id: fit, weight: 100}``): only
+    scalars in it, and short. The one rule for every model file the workbench writes."""
+    values = data.values() if isinstance(data, dict) else data
+    return bool(data) and all(_is_scalar(v) for v in values) and len(str(data)) < 90
+
+
 def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
-    flow = all(_is_scalar(v) for v in data) and len(str(data)) < 90
+    flow = fits_one_line(data) or not data
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 
 def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
-    flow = bool(data) and all(_is_scalar(v) for v in data.values()) and len(str(data)) < 90
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+    return dumper.represent_mapping(
+        "tag:yaml.org,2002:map", data.items(), flow_style=fits_one_line(data)
+    )
 
 
 _ModelDumper.add_representer(list, _represent_list)
 _ModelDumper.add_representer(dict, _represent_dict)
 
 
-def _tidy(obj: Any) -> Any:
+def tidy(obj: Any) -> Any:
     """Whole numbers as integers and a rule's ``kind`` first, for files people review."""
     if isinstance(obj, float) and obj.is_integer():
         return int(obj)
     if isinstance(obj, list | tuple):
-        return [_tidy(v) for v in obj]
+        return [tidy(v) for v in obj]
     if isinstance(obj, dict):
         keys = sorted(obj, key=lambda k: k != "kind")
-        return {k: _tidy(obj[k]) for k in keys}
+        return {k: tidy(obj[k]) for k in keys}
     return obj
 
 
@@ -172,7 +180,7 @@ def model_to_yaml(model: Model) -> str:
     data = {"format_version": model.format_version, "name": model.name, "version": model.version}
     data.update(model.to_dict())
     return yaml.dump(
-        _tidy(data), Dumper=_ModelDumper, sort_keys=False, allow_unicode=True, width=100
+        tidy(data), Dumper=_ModelDumper, sort_keys=False, allow_unicode=True, width=100
     )
 
 

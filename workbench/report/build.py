@@ -184,9 +184,8 @@ def scored_table(
     if model.changelog:
         last = model.changelog[-1]
         note = f"v{last.version}" + (f" ({last.date})" if last.date else "")
-        note += (f" by {last.author}" if last.author else "") + (
-            f": {last.note}" if last.note else ""
-        )
+        said = "; ".join(x for x in (last.note, "; ".join(last.changes)) if x)
+        note += (f" by {last.author}" if last.author else "") + (f": {said}" if said else "")
         rows.insert(3, ("Last change", note))
     return pd.DataFrame(rows, columns=["item", "value"])
 

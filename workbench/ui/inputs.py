@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from workbench.model.versioning import version_path
 from workbench.resources import samples_dir
 from workbench.store.store import DEFAULT_STORE
 
@@ -54,16 +55,16 @@ def resolve_inputs(
 def next_version_path(model_path: str | Path, version: int) -> Path:
     """Where the tuning app saves ``version`` of the model read from ``model_path``.
 
-    Next to the model file (``b2b_model.yaml`` -> ``b2b_model_v2.yaml``): the version the
-    team signed off is never overwritten. The shipped sample sits inside the package (in
-    site-packages once installed), so its next version goes to the folder ``workbench tune``
-    was started in, when known.
+    Next to the model file (``b2b_model.yaml`` or ``b2b_model_v2.yaml`` ->
+    ``b2b_model_v3.yaml``, :func:`~workbench.model.versioning.version_path`); saving takes
+    the next free name from there, so no version is overwritten. The shipped sample sits
+    inside the package (in site-packages once installed), so its next version goes to the
+    folder ``workbench tune`` was started in, when known.
     """
     path = Path(model_path)
-    folder = path.parent
     if path.resolve().is_relative_to(SAMPLES.resolve()) and os.environ.get(SAVE_DIR):
-        folder = Path(os.environ[SAVE_DIR])
-    return folder / f"{path.stem}_v{version}.yaml"
+        path = Path(os.environ[SAVE_DIR]) / path.name
+    return version_path(path, version)
 
 
 def store_folder(model_path: str | Path | None = None) -> Path:

@@ -27,8 +27,7 @@ from workbench.learning.calibration import MIN_CLASS, Calibration, calibrate
 from workbench.model.diff import model_changes
 from workbench.model.points import criterion_points_rows
 from workbench.model.spec import Model
-from workbench.model.versioning import next_version
-from workbench.model.yaml_io import save_model
+from workbench.model.versioning import SavedVersion, VersionExists, save_version, version_path
 from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
 from workbench.ui.errors import app_or_error
@@ -146,6 +145,7 @@ class TuningApp:
         self.saved_model = model
         self.model = model
         self.history: list[Model] = []
+        self.last_save: SavedVersion | None = None
         self.save_path = Path(save_path) if save_path else None
         self.outcome = metrics.outcome_array(signals)
         self.saved_totals = score_totals(model, signals)
@@ -211,21 +211,44 @@ class TuningApp:
         return cal
 
     def save(self, path: str | Path | None = None, author: str = "", note: str = "") -> Path:
-        """Write the current model as the next version; sign-off cleared, changelog added."""
-        path = Path(path) if path else self.save_path
-        if path is None:
+        """Write the current model as the next version: sign-off cleared, changelog entry
+        with the changes in words, and never over an existing file.
+
+        With no ``path``, the proposed one (``save_path``) or a folder, the next free
+        version file is written (``b2b_model_v3.yaml`` taken: ``b2b_model_v4.yaml``, and
+        the message says so). A file name typed by the user is written as given, or
+        refused if it exists (:class:`~workbench.model.versioning.VersionExists` names the
+        next free one). The file is the text of the version it was made from with only the
+        changed values edited, so a diff of the two shows just those.
+        """
+        given = Path(path).expanduser() if path else None
+        next_free = given is None or given == self.save_path or given.is_dir()
+        target = given if given is not None and not given.is_dir() else self.save_path
+        if given is not None and given.is_dir():
+            stem = self.save_path or self.model_file or Path("model.yaml")
+            target = given / stem.name
+        if target is None:
             raise WorkbenchError("give a file to save to")
-        new = next_version(self.saved_model, self.model, author, note)
-        version = new.version
-        save_model(new, path)
-        self.model_file = path  # the version Publish offers once it is signed off
-        self.saved_model = self.model = new
+        saved = save_version(
+            self.saved_model,
+            self.model,
+            target,
+            parent=self.model_file,
+            next_free=next_free,
+            author=author,
+            note=note,
+        )
+        self.last_save = saved
+        self.model_file = saved.path  # the version Publish offers once it is signed off
+        self.saved_model = self.model = saved.model
+        self.save_path = version_path(saved.path, saved.model.version + 1)
+        self.path.value = str(self.save_path)
         self.history.clear()
         self.saved_totals = self.totals
         self.saved_hist = metrics.score_histogram(self.saved_totals)
         self.refresh()
-        self.message.value = f"Saved version {version} to {html.escape(str(path))}."
-        return path
+        self.message.value = html.escape(saved.summary())
+        return saved.path
 
     def publish_problem(self) -> str | None:
         """What is missing before *Publish* (None: the saved, signed-off file is ready)."""
@@ -464,7 +487,14 @@ class TuningApp:
 
     def _save_clicked(self) -> None:
         try:
-            self.save(self.path.value or None, self.author.value, self.note.value)
+            self.save(self.path.value.strip() or None, self.author.value, self.note.value)
+        except VersionExists as exc:  # never overwritten: offer the next free name instead
+            self.save_path = exc.free
+            self.path.value = str(exc.free)
+            self.message.value = (
+                f"<span style='color:#b00'>{html.escape(str(exc))}</span> "
+                "It is filled in: press <i>Save new version</i> again to save there."
+            )
         except (WorkbenchError, OSError) as exc:
             self.message.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
 
@@ -621,11 +651,19 @@ class TuningApp:
             )
         self.movers_view.value = self.movers_html()
         lines = model_changes(self.saved_model, self.model)
-        self.changes.value = (
-            "<b>Changes since the saved version:</b><br>" + "<br>".join(map(html.escape, lines))
-            if lines
-            else "No changes since the saved version."
-        )
+        last = self.last_save
+        if lines:
+            self.changes.value = "<b>Changes since the saved version:</b><br>" + "<br>".join(
+                map(html.escape, lines)
+            )
+        elif last is not None:  # what the save just written holds, not "no changes"
+            self.changes.value = (
+                f"<b>Saved version {last.model.version}</b> "
+                f"({html.escape(last.path.name)}) with these changes:<br>"
+                + "<br>".join(map(html.escape, last.changes or ("none to the rules",)))
+            )
+        else:
+            self.changes.value = "No changes since the saved version."
         self.publish_problem()
 
     def show_lead(self, query: str) -> None:
