@@ -53,6 +53,7 @@ STYLE = """<style>
   display: flex; align-items: center; justify-content: flex-end; }
 .wb-tune .widget-hslider { height: auto; min-height: 28px; }
 .wb-tune .wb-hint { color: #666; font-weight: normal; font-size: 12px; }
+.wb-tune .widget-html-content { line-height: 1.45; }
 .wb-tune h3 { margin: 14px 0 4px 0; } .wb-tune h4 { margin: 8px 0 4px 0; }
 .wb-tune .wb-table { border-collapse: collapse; font-size: 13px;
   font-variant-numeric: tabular-nums; }
