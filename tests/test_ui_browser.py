@@ -50,7 +50,7 @@ def test_slider_moves_the_chart_offline(voila_url):
         before = chart.screenshot()
         counts = page.locator("text=Leads per category").first.locator("..")
         counts_before = counts.inner_text()
-        handle = page.locator(".noUi-handle:visible").first  # the fit weight slider
+        handle = page.locator(".noUi-handle:visible").first  # first bucket open: Executive
         handle.focus()
         # time the redraw in the page itself: key press -> first change of the chart's DOM
         page.evaluate(
@@ -65,7 +65,7 @@ def test_slider_moves_the_chart_offline(voila_url):
                 }, {capture: true, once: true});
             }"""
         )
-        handle.press("ArrowLeft")  # one step: weight 100 % -> 99 %
+        handle.press("ArrowLeft")  # one step: 20 -> 19 points
         page.wait_for_function("window.__redrawn !== null", timeout=10_000)
         took = page.evaluate("window.__redrawn - window.__pressed") / 1000
         page.wait_for_timeout(300)

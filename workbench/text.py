@@ -32,3 +32,8 @@ def signed_points(value: float) -> str:
     the dashboard and the tuning app all print points with it."""
     sign = MINUS if str(float(value)).startswith("-") else "+"  # −0 keeps its sign
     return sign + number_text(abs(value))
+
+
+def percent(value: float) -> str:
+    """``7.7%``: a rate as every screen and report prints it; ``—`` where there is none."""
+    return "—" if value != value else f"{value:.1%}"

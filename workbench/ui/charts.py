@@ -14,12 +14,16 @@ def distribution_chart(
     thresholds: pd.DataFrame | alt.NamedData,
     names: list[str] | None = None,
     outline: str = "saved",
+    domain: tuple[float, float] | None = None,
+    width: int | str = 520,
 ) -> alt.LayerChart:
     """Score histogram coloured by category, the saved model as an outline, thresholds drawn.
 
     ``current``/``saved``: bin_start, bin_end, category, leads (``score_histogram``; for
     ``saved`` the per-bin total is enough); ``thresholds``: name, min.
-    ``outline`` names the outlined scoring in tooltips.
+    ``outline`` names the outlined scoring in tooltips. ``domain`` pins the x axis to the
+    model's scale, so both ends (a pile-up at the top) stay on the axis whatever the data;
+    ``width="container"`` fills the element the chart is shown in (a page, not an SVG file).
     """
     if names is None:
         names = list(dict.fromkeys(current["category"]))
@@ -32,7 +36,12 @@ def distribution_chart(
         alt.Chart(current)
         .mark_bar(opacity=0.85)
         .encode(
-            x=alt.X("bin_start:Q", title="Score", bin="binned"),
+            x=alt.X(
+                "bin_start:Q",
+                title="Score",
+                bin="binned",
+                scale=alt.Scale(domain=list(domain)) if domain else alt.Undefined,
+            ),
             x2="bin_end:Q",
             y=alt.Y("sum(leads):Q", title="Leads", stack=True),
             color=color,
@@ -58,22 +67,23 @@ def distribution_chart(
         .mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=11, color="#333")
         .encode(x="min:Q", y=alt.value(0), text="text:N")
     )
-    title = alt.TitleParams(
+    title = alt.TitleParams(  # two short lines: one long line is cut off in a narrow column
         "Score distribution",
-        subtitle=f"bars: now, by category · dashed line: {label} · vertical lines: thresholds",
+        subtitle=["bars: now, by category", f"dashed line: {label} · vertical lines: thresholds"],
     )
-    return (bars + line + rules + names_at_rules).properties(width=520, height=220, title=title)
+    return (bars + line + rules + names_at_rules).properties(width=width, height=220, title=title)
 
 
-def distribution_template(names: list[str]) -> dict:
-    """The distribution chart's Vega-Lite spec with named, empty data sources.
+def distribution_template(names: list[str], domain: tuple[float, float] | None = None) -> dict:
+    """The distribution chart's Vega-Lite spec with named, empty data sources, as wide as
+    the element it is shown in, the x axis over ``domain`` (the model's scale).
 
     Built (and validated) by altair once; each update only swaps the small ``datasets``
     (see :func:`with_datasets`), which keeps a slider move far from altair's validation.
     """
     chart = distribution_chart(
         alt.NamedData(name="current"), alt.NamedData(name="saved"),
-        alt.NamedData(name="thresholds"), names=names,
+        alt.NamedData(name="thresholds"), names=names, domain=domain, width="container",
     )  # fmt: skip
     return chart.to_dict()
 
@@ -84,7 +94,8 @@ def with_datasets(template: dict, **frames: pd.DataFrame) -> dict:
 
 
 def waterfall_chart(table: pd.DataFrame) -> alt.Chart:
-    """One lead's contributions (label, points) as a waterfall from 0 to its raw total."""
+    """One lead's contributions (label, points) as a waterfall from 0 to its raw total,
+    as wide as the element it is shown in (long criterion labels are cut, whole on hover)."""
     t = table.sort_values("points", ascending=False).reset_index(drop=True)
     t["end"] = t["points"].cumsum()
     t["start"] = t["end"] - t["points"]
@@ -93,7 +104,7 @@ def waterfall_chart(table: pd.DataFrame) -> alt.Chart:
         alt.Chart(t)
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", sort=None, title=None),
+            y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=200)),
             x=alt.X("start:Q", title="Points"),
             x2="end:Q",
             color=alt.Color(
@@ -102,7 +113,7 @@ def waterfall_chart(table: pd.DataFrame) -> alt.Chart:
             ),
             tooltip=["label:N", "evidence:N", alt.Tooltip("points:Q", format=".1f")],
         )
-        .properties(width=420, height=alt.Step(18), title="Why this score")
+        .properties(width="container", height=alt.Step(18), title="Why this score")
     )
 
 

@@ -28,17 +28,77 @@ from workbench.model.diff import model_changes
 from workbench.model.points import criterion_points_rows
 from workbench.model.spec import Model
 from workbench.model.versioning import SavedVersion, VersionExists, save_version, version_path
+from workbench.text import number_text, percent
 from workbench.ui.calibration_charts import suggestion_charts
 from workbench.ui.charts import distribution_template, waterfall_chart, with_datasets
 from workbench.ui.errors import app_or_error
 from workbench.ui.inputs import next_version_path, resolve_inputs, store_folder
 from workbench.ui.offline import enable_offline_charts
 from workbench.ui.tuning_publish import PublishPanel
+from workbench.ui.widgets import WidthWatcher
+
+STYLE = """<style>
+.wb-tune { width: 100%; max-width: 100%; box-sizing: border-box; }
+.wb-tune .wb-panels { display: flex; flex-flow: row wrap; align-items: flex-start;
+  gap: 12px 20px; width: 100%; overflow: visible; }
+.wb-tune .wb-controls { flex: 1 1 400px; max-width: 460px; min-width: 0; overflow: visible; }
+.wb-tune .wb-views { flex: 999 1 500px; min-width: 0; overflow: visible; }
+.wb-tune .wb-row { display: flex; flex-flow: row wrap; align-items: flex-start;
+  gap: 8px 28px; max-width: 100%; overflow: visible; }
+.wb-tune .wb-row > * { min-width: 0; max-width: 100%; }
+.wb-tune .wb-fill { width: 100%; max-width: 100%; min-width: 0; }
+.wb-tune .wb-chart { width: 100%; min-width: 0; }
+.wb-tune .widget-hslider .widget-label, .wb-tune .widget-toggle-buttons .widget-label {
+  white-space: normal; line-height: 15px; height: auto; min-height: 28px;
+  display: flex; align-items: center; justify-content: flex-end; }
+.wb-tune .widget-hslider { height: auto; min-height: 28px; }
+.wb-tune .wb-hint { color: #666; font-weight: normal; font-size: 12px; }
+.wb-tune .widget-html-content { line-height: 1.45; }
+.wb-tune h3 { margin: 14px 0 4px 0; } .wb-tune h4 { margin: 8px 0 4px 0; }
+.wb-tune .wb-table { border-collapse: collapse; font-size: 13px;
+  font-variant-numeric: tabular-nums; }
+.wb-tune .wb-table th, .wb-tune .wb-table td { padding: 3px 10px; text-align: right;
+  white-space: nowrap; border-bottom: 1px solid #eee; }
+.wb-tune .wb-table thead th { border-bottom: 1px solid #bbb; }
+.wb-tune .wb-table tbody th { text-align: left; }
+.wb-tune .wb-moves { margin: 6px 0 0 0; padding-left: 18px; color: #333; }
+.wb-tune .wb-scroll { overflow-x: auto; max-width: 100%; }
+</style>"""
+"""The app's layout, added once with the app: side by side where the app has room for a
+~400 px controls column and ~500 px of views (JupyterLab at 1366 px with the file browser
+open), stacked (controls above views) below that; the wrap is flex's, so it follows the
+width the app is given, not the window's. Every width is a share of the parent: nothing
+needs a horizontal scrollbar, and a table wider than its column scrolls by itself."""
+
+DESCRIPTION_WIDTH = "150px"
+"""Slider labels: long ones wrap onto a second line, and show their whole text on hover."""
 
 
 def _table(frame: pd.DataFrame, index: bool = True) -> str:
+    """A small table (a few dozen cells) as HTML: counts with thousands separators."""
     frame = frame.set_axis(frame.index.astype(object))  # plain labels render much faster
-    return frame.to_html(index=index, border=0, classes="wb-table", float_format="{:,.3g}".format)
+    for c, dtype in frame.dtypes.items():
+        if pd.api.types.is_integer_dtype(dtype):
+            frame[c] = frame[c].map("{:,}".format)
+    table = frame.to_html(index=index, border=0, classes="wb-table", float_format="{:,.3g}".format)
+    return f"<div class='wb-scroll'>{table}</div>"
+
+
+def _rate_cells(t: pd.DataFrame, converted: bool = False) -> pd.DataFrame:
+    """Leads, rate and 95 % interval of a conversion table as a reader sees them: percentages,
+    never the fractions the engine computes in."""
+    return pd.DataFrame(
+        {
+            "leads": t["leads"].map("{:,}".format),
+            **({"converted": t["converted"].map("{:,}".format)} if converted else {}),
+            "rate": t["rate"].map(percent),
+            "95 % interval": [
+                "—" if lo != lo else f"{percent(lo)}–{percent(hi)}"
+                for lo, hi in zip(t["low"], t["high"], strict=True)
+            ],
+        },
+        index=t.index,
+    )
 
 
 def _show(slider: w.IntSlider, value: float) -> None:
@@ -48,17 +108,38 @@ def _show(slider: w.IntSlider, value: float) -> None:
     slider.value = v
 
 
-def _slider(value: float, description: str, lo: int = -50, hi: int = 50) -> w.IntSlider:
+def _slider(
+    value: float, description: str, lo: int = -50, hi: int = 50, tooltip: str = ""
+) -> w.IntSlider:
+    """A slider as wide as its column; ``tooltip`` (default: the description) on hover."""
     lo, hi = min(lo, int(np.floor(value))), max(hi, int(np.ceil(value)))
     return w.IntSlider(
         value=round(value),
         min=lo,
         max=hi,
         description=description,
+        tooltip=tooltip or description,
         continuous_update=False,  # one re-score per release, not per pixel dragged
-        style={"description_width": "240px"},
-        layout=w.Layout(width="520px"),
+        style={"description_width": DESCRIPTION_WIDTH},
+        layout=w.Layout(width="100%", max_width="460px"),
     )
+
+
+def _row(*children: w.Widget) -> w.Box:
+    """Children side by side, wrapping onto the next line where the column is too narrow."""
+    box = w.Box(list(children))
+    box.add_class("wb-row")
+    return box
+
+
+def _hover_shows_value(field: w.Text) -> None:
+    """The field's whole value as its tooltip, kept current: a path longer than the field."""
+
+    def update(_=None) -> None:
+        field.tooltip = field.value
+
+    update()
+    field.observe(update, names="value")
 
 
 def _suggestion_html(cal: Calibration) -> str:
@@ -67,26 +148,15 @@ def _suggestion_html(cal: Calibration) -> str:
     metrics = pd.DataFrame(
         {
             "AUC": m["auc"].map("{:.3f}".format).to_numpy(),
-            "top 10 % convert": m["top10"].map("{:.1%}".format).to_numpy(),
+            "top 10 % convert": m["top10"].map(percent).to_numpy(),
         },
         index=["before", "after"],
     )
 
-    def rates(t: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "leads": t["leads"].map("{:,}".format),
-                "rate": t["rate"].map("{:.1%}".format),
-                "95 % interval": [
-                    f"{lo:.1%}–{hi:.1%}" for lo, hi in zip(t["low"], t["high"], strict=True)
-                ],
-            }
-        )
-
     conv = pd.concat(
         {
-            "before": rates(cal.conversion["current"]),
-            "after": rates(cal.conversion["suggested"]),
+            "before": _rate_cells(cal.conversion["current"]),
+            "after": _rate_cells(cal.conversion["suggested"]),
         },
         axis=1,
     )
@@ -97,10 +167,7 @@ def _suggestion_html(cal: Calibration) -> str:
             "before": t["current"],
             "after": t["suggested"],
             "leads": t["leads"].map("{:,}".format),
-            "rate": t["rate"].map("{:.1%}".format),
-            "95 % interval": [
-                f"{lo:.1%}–{hi:.1%}" for lo, hi in zip(t["low"], t["high"], strict=True)
-            ],
+            **_rate_cells(t).drop(columns="leads"),
             "note": t["note"],
         }
     )
@@ -373,6 +440,7 @@ class TuningApp:
 
     def _build_controls(self) -> None:
         self.point_controls: dict[str, list[w.Widget]] = {}
+        per_star = number_text(self.model.points_per_star)
         groups = []
         for b in self.model.buckets:
             rows = []
@@ -381,7 +449,9 @@ class TuningApp:
                 title = f"{c.label} ({touches:,} leads)"
                 if c.is_level:
                     sliders = [
-                        _slider(row.points, f"{row.label}: {row.level_label}")
+                        _slider(
+                            row.points, row.level_label, tooltip=f"{row.label}: {row.level_label}"
+                        )
                         for row in criterion_points_rows(self.model, c)
                     ]
                     for s in sliders:
@@ -391,12 +461,23 @@ class TuningApp:
                     ctrl = w.ToggleButtons(
                         options=[1, 2, 3, 4, 5] if c.stars > 0 else [-5, -4, -3, -2, -1],
                         value=c.stars,
-                        description=title,
-                        style={"description_width": "240px", "button_width": "40px"},
+                        tooltip=f"{title}: stars, {per_star} points each",
+                        style={"button_width": "40px"},
                     )
                     ctrl.observe(self._on_stars(c.id), names="value")
                     sliders = [ctrl]
-                    rows.append(ctrl)
+                    hint = f"stars, {per_star} points each"  # what a star is worth, at sight
+                    rows.append(
+                        w.VBox(
+                            [
+                                w.HTML(
+                                    f"<b>{html.escape(title)}</b> "
+                                    f"<span class='wb-hint'>{html.escape(hint)}</span>"
+                                ),
+                                ctrl,
+                            ]
+                        )
+                    )
                 else:
                     ctrl = _slider(self.model.criterion_points(c), title)
                     ctrl.observe(self._on_points(c.id), names="value")
@@ -404,20 +485,25 @@ class TuningApp:
                     rows.append(ctrl)
                 self.point_controls[c.id] = sliders
             groups.append((b, w.VBox(rows)))
-        self.criteria_box = w.Accordion(children=[g for _, g in groups])
+        # the first bucket open: its points are on the first screen
+        self.criteria_box = w.Accordion(
+            children=[g for _, g in groups], selected_index=0 if groups else None
+        )
         for i, (b, _) in enumerate(groups):
             self.criteria_box.set_title(i, b.label or b.id)
 
         self.weight_controls = {}
         for b in self.model.buckets:
-            s = _slider(b.weight, f"Weight of {b.label or b.id} (%)", 0, 100)
+            name = b.label or b.id
+            s = _slider(b.weight, name, 0, 100, tooltip=f"Weight of {name} (%)")
             s.observe(self._on_weight(b.id), names="value")
             self.weight_controls[b.id] = s
         self.half_life_controls = {}
         for c in self.model.criteria:
             half_life = getattr(c.rule, "half_life_days", None)
             if half_life is not None:
-                s = _slider(half_life, f"{c.label}: half-life (days)", 1, 180)
+                tip = f"{c.label}: half-life (days)"
+                s = _slider(half_life, c.label, 1, 180, tooltip=tip)
                 s.observe(self._on_half_life(c.id), names="value")
                 self.half_life_controls[c.id] = s
         self.threshold_controls = {}
@@ -441,15 +527,20 @@ class TuningApp:
         )
         self.suggest_button.on_click(lambda _: self.suggest())
         self.suggest_view = w.HTML(f"<i>{html.escape(reason)}</i>" if reason else "")
-        self.author = w.Text(description="Author")
-        self.note = w.Text(description="Note")
+        wide = {"layout": w.Layout(width="100%"), "style": {"description_width": "70px"}}
+        self.author = w.Text(description="Author", **wide)
+        self.note = w.Text(description="Note", **wide)
         self.path = w.Text(
-            description="Save to", value=str(self.save_path) if self.save_path else ""
+            description="Save to", value=str(self.save_path) if self.save_path else "", **wide
         )
+        _hover_shows_value(self.path)  # a long path is cut in the field: whole on hover
         self.save_button = w.Button(description="Save new version", button_style="primary")
         self.save_button.on_click(lambda _: self._save_clicked())
         self.message = w.HTML()
         self.changes = w.HTML()
+        self.publisher.store.layout = w.Layout(width="100%")
+        self.publisher.store.style = {"description_width": "70px"}
+        _hover_shows_value(self.publisher.store)
         self.publisher.button.on_click(lambda _: self.publish())
         self.publisher.check_button.on_click(lambda _: self.publish_problem())
 
@@ -523,42 +614,58 @@ class TuningApp:
     def _build_views(self) -> None:
         enable_offline_charts()  # no CDN: the JavaScript ships with the page
         names = list(self.totals.category_names)
-        self._template = distribution_template(names)
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        scale = self.model.scale
+        self._template = distribution_template(names, domain=(scale.min, scale.max))
+        # SVG: crisp text, and the axis is in the page's DOM (a browser test reads its ticks)
+        svg = {"renderer": "svg"}
+        self.chart = alt.JupyterChart(
+            alt.Chart(pd.DataFrame({"x": []})).mark_point(), embed_options=svg
+        )
+        self.chart.add_class("wb-chart")
+        self.chart.add_class("wb-score-chart")
         self.counts_view = w.HTML()
         self.shift_view = w.HTML()
         self.matrix_view = w.HTML()
-        self.conversion_view = w.HTML()
-        self.movers_view = w.HTML()
+        self.matrix_view.add_class("wb-matrix")
+        self.conversion_view = w.HTML(layout=w.Layout(max_width="100%"))
+        self.movers_view = w.HTML(layout=w.Layout(max_width="100%"))
         self.lead_query = w.Text(description="Lead", placeholder="id or name")
         self.lead_button = w.Button(description="Explain")
         self.lead_button.on_click(lambda _: self.show_lead(self.lead_query.value))
-        self.lead_view = w.HTML()
-        self.lead_chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.lead_view = w.HTML(layout=w.Layout(max_width="100%"))
+        self.lead_chart = alt.JupyterChart(
+            alt.Chart(pd.DataFrame({"x": []})).mark_point(), embed_options=svg
+        )
+        self.lead_chart.add_class("wb-chart")
         # gains and conversion before/after, shown once "Suggest from data" has run
         self.suggest_chart: alt.JupyterChart | None = None
-        self.suggest_box = w.VBox([])
+        self.suggest_box = w.VBox([], layout=w.Layout(max_width="100%"))
+        form = {"style": {"description_width": "70px"}}
         self.hypo_fields = w.Textarea(
             description="Lead",
             value="seniority: VP\nindustry: Software\ncompany_size: 500\nemail: vp@acme.com",
-            layout=w.Layout(width="420px", height="110px"),
+            layout=w.Layout(flex="1 1 300px", max_width="440px", height="110px"),
+            **form,
         )
         self.hypo_events = w.Textarea(
             description="Activities",
             value="page_view /pricing 2\npage_view /pricing 5\ndemo_request - 3",
             placeholder="type detail days_ago",
-            layout=w.Layout(width="420px", height="90px"),
+            layout=w.Layout(flex="1 1 300px", max_width="440px", height="110px"),
+            **form,
         )
         self.hypo_button = w.Button(description="Score this lead")
         self.hypo_button.on_click(lambda _: self.show_hypothetical())
-        self.hypo_view = w.HTML()
+        self.hypo_view = w.HTML(layout=w.Layout(max_width="100%"))
+        hypothetical = w.VBox([_row(self.hypo_fields, self.hypo_events), self.hypo_button])
+        hypothetical.add_class("wb-hypothetical")
         controls = w.VBox(
             [
                 w.HTML("<h3>Criteria</h3>"),
                 self.criteria_box,
-                w.HTML("<h3>Bucket weights</h3>"),
+                w.HTML("<h3>Bucket weights (%)</h3>"),
                 *self.weight_controls.values(),
-                w.HTML("<h3>Recency decay</h3>"),
+                w.HTML("<h3>Recency decay: half-life (days)</h3>"),
                 *self.half_life_controls.values(),
                 w.HTML("<h3>Thresholds</h3>"),
                 *self.threshold_controls.values(),
@@ -581,28 +688,31 @@ class TuningApp:
                 self.publisher.store,
                 w.HBox([self.publisher.button, self.publisher.check_button]),
                 self.publisher.status,
-            ],
-            layout=w.Layout(width="560px", min_width="560px"),
+            ]
         )
+        controls.add_class("wb-controls")
         views = w.VBox(
             [
                 self.chart,
-                w.HBox([self.counts_view, self.shift_view, self.matrix_view]),
+                _row(self.counts_view, self.shift_view, self.matrix_view),
                 self.conversion_view,
                 w.HTML("<h3>Leads that moved most</h3>"),
                 self.movers_view,
                 w.HTML("<h3>Lead drill-down</h3>"),
-                w.HBox([self.lead_query, self.lead_button]),
+                _row(self.lead_query, self.lead_button),
                 self.lead_view,
                 self.lead_chart,
                 w.HTML("<h3>Hypothetical lead</h3>"),
-                w.HBox([self.hypo_fields, self.hypo_events]),
-                self.hypo_button,
+                hypothetical,
                 self.hypo_view,
-            ],
-            layout=w.Layout(flex="1 1 auto", overflow="auto"),
+            ]
         )
-        self.widget = w.HBox([controls, views])
+        views.add_class("wb-views")
+        panels = w.Box([controls, views])
+        panels.add_class("wb-panels")
+        # the style once with the app; container-sized charts re-measured as the app resizes
+        self.widget = w.VBox([w.HTML(STYLE), WidthWatcher(root_class="wb-tune"), panels])
+        self.widget.add_class("wb-tune")
 
     def _distribution(self) -> dict:
         """The chart spec for the current scores: ~200 aggregated rows, no lead rows."""
@@ -631,10 +741,17 @@ class TuningApp:
         self._sync_controls()
         self.chart.spec = self._distribution()  # swap data only: no re-validation
         self.counts_view.value = "<h4>Leads per category</h4>" + _table(self.category_counts())
+        moves = self.shift_sentences()
         self.shift_view.value = (
             "<h4>Saved → current</h4>"
-            + _table(self.shift())
-            + "<br>".join(html.escape(s) for s in self.shift_sentences())
+            + _table(self.shift().rename_axis(index="saved", columns="current"))
+            + (
+                "<ul class='wb-moves'>"
+                + "".join(f"<li>{html.escape(m)}</li>" for m in moves)
+                + "</ul>"
+                if moves
+                else ""
+            )
         )
         fm = self.fit_matrix()
         self.matrix_view.value = "<h4>Fit × engagement</h4>" + (_table(fm) if len(fm) else "")
@@ -643,11 +760,11 @@ class TuningApp:
             self.conversion_view.value = "<i>No outcomes in the data: conversion not shown.</i>"
         else:
             self.conversion_view.value = (
-                "<h4>Conversion by category (95 % interval)</h4>"
-                + _table(conv["table"])
+                "<h4>Conversion by category</h4>"
+                + _table(_rate_cells(conv["table"], converted=True))
                 + f"<p>AUC {conv['auc']:.3f} (saved {conv['auc_saved']:.3f}); "
-                f"top 10 % of leads convert at {conv['top10']:.1%} "
-                f"(saved {conv['top10_saved']:.1%}).</p>"
+                f"top 10 % of leads convert at {percent(conv['top10'])} "
+                f"(saved {percent(conv['top10_saved'])}).</p>"
             )
         self.movers_view.value = self.movers_html()
         lines = model_changes(self.saved_model, self.model)

@@ -208,3 +208,41 @@ class DownloadButton(anywidget.AnyWidget):
         if content.get("event") == "download":
             filename, data, mime = self._make()
             self.send({"event": "file", "filename": filename, "mime": mime}, [data])
+
+
+_RESIZE_ESM = """
+function render({ model, el }) {
+  el.style.display = "none";
+  let observer = null, last = -1, frame = 0;
+  function watch() {
+    const root = el.closest("." + model.get("root_class"));
+    if (!root) {  // not in the page yet (JupyterLab renders a view before attaching it)
+      frame = requestAnimationFrame(watch);
+      return;
+    }
+    observer = new ResizeObserver(() => {
+      if (root.clientWidth === last) return;
+      last = root.clientWidth;
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => window.dispatchEvent(new Event("resize")));
+    });
+    observer.observe(root);
+  }
+  watch();
+  return () => { cancelAnimationFrame(frame); if (observer) observer.disconnect(); };
+}
+export default { render };
+"""
+
+
+class WidthWatcher(anywidget.AnyWidget):
+    """Tells the page's charts when the element of class ``root_class`` changes width.
+
+    A chart with ``width="container"`` measures its element when drawn and again on a window
+    resize, but JupyterLab draws an output before it is in the page (width 0: an empty
+    chart) and opening or closing its file browser changes the width without a window
+    resize. This invisible widget watches the element and sends one resize event per change.
+    """
+
+    _esm = _RESIZE_ESM
+    root_class = traitlets.Unicode("wb-tune").tag(sync=True)
