@@ -3,6 +3,8 @@ check what the app shows."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pytest
 
@@ -156,9 +158,11 @@ def test_the_app_warns_of_a_pile_up_at_the_top_and_says_the_fix(app):
     assert app.pileup_warnings() == metrics.scale_pileup(app.totals, app.model)
     top = [line for line in app.pileup_warnings() if "top of the scale" in line]
     assert top and "Raise scale.max" in top[0]
+    assert html.escape(top[0]) in app.pileup_view.value  # shown beside the chart
     for b in app.model.buckets:  # caps that add up to less than the scale: nobody at 100
         app.weight_controls[b.id].value = 30
     assert not [line for line in app.pileup_warnings() if "top of the scale" in line]
+    assert "top of the scale" not in app.pileup_view.value  # and gone when fixed
 
 
 def test_hypothetical_lead_form(app):

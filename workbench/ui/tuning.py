@@ -623,6 +623,7 @@ class TuningApp:
         )
         self.chart.add_class("wb-chart")
         self.chart.add_class("wb-score-chart")
+        self.pileup_view = w.HTML(layout=w.Layout(max_width="100%"))
         self.counts_view = w.HTML()
         self.shift_view = w.HTML()
         self.matrix_view = w.HTML()
@@ -694,6 +695,7 @@ class TuningApp:
         views = w.VBox(
             [
                 self.chart,
+                self.pileup_view,
                 _row(self.counts_view, self.shift_view, self.matrix_view),
                 self.conversion_view,
                 w.HTML("<h3>Leads that moved most</h3>"),
@@ -740,6 +742,11 @@ class TuningApp:
         self.totals = score_totals(self.model, self.signals)
         self._sync_controls()
         self.chart.spec = self._distribution()  # swap data only: no re-validation
+        self.pileup_view.value = "".join(
+            "<div data-field='pileup' style='background:#fff4e5;border-left:4px solid #e8a33d;"
+            f"padding:4px 8px;margin:4px 0'>⚠ {html.escape(line)}</div>"
+            for line in self.pileup_warnings()
+        )
         self.counts_view.value = "<h4>Leads per category</h4>" + _table(self.category_counts())
         moves = self.shift_sentences()
         self.shift_view.value = (
