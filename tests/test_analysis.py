@@ -101,10 +101,10 @@ def test_the_sample_piles_up_among_a_leads_at_100_and_overall_at_0(sample_model,
     assert at_100.mean() <= 0.05 < k / n_a  # few leads overall, many A leads
     k0 = int((totals.score == 0).sum())
     assert metrics.scale_pileup(totals, sample_model) == [
-        f"{k / n_a:.0%}".replace("%", " %") + f" of A leads ({k:,} of {n_a:,}) tie at exactly "
+        f"{k / n_a:.1%} of A leads ({k:,} of {n_a:,}) tie at exactly "
         "100, the top of the scale: the score no longer tells them apart. Raise scale.max "
         "(now 100) or lower bucket caps or points.",
-        f"{k0 / len(totals.score):.0%}".replace("%", " %") + f" of leads ({k0:,}) score exactly "
+        f"{k0 / len(totals.score):.1%} of leads ({k0:,}) score exactly "
         "0, the bottom of the scale: the score no longer tells them apart. Lower scale.min "
         "(now 0) or make negative points smaller.",
     ]

@@ -12,7 +12,7 @@ import pandas as pd
 from workbench.engine.scoring import Totals
 from workbench.engine.signals import Signals
 from workbench.model.spec import Model
-from workbench.text import number_text
+from workbench.text import number_text, percent
 
 
 def outcome_array(signals: Signals) -> np.ndarray | None:
@@ -136,10 +136,6 @@ PILEUP_SHARE = 0.05
 """More than this share of leads at one end of the scale is a pile-up worth a warning."""
 
 
-def _percent(share: float) -> str:
-    return f"{share * 100:.0f} %"
-
-
 def scale_pileup(totals: Totals, model: Model, share: float = PILEUP_SHARE) -> list[str]:
     """Warnings in words when more than ``share`` of the leads score exactly the top or the
     bottom of the scale, each with its fix.
@@ -150,7 +146,7 @@ def scale_pileup(totals: Totals, model: Model, share: float = PILEUP_SHARE) -> l
     said instead. ``[]`` when nothing piles up.
 
     >>> scale_pileup(totals, model)  # doctest: +SKIP
-    ['22 % of A leads (118 of 539) tie at exactly 100, the top of the scale: …', …]
+    ['21.9% of A leads (118 of 539) tie at exactly 100, the top of the scale: …', …]
     """
     n = len(totals.score)
     if n == 0:
@@ -163,7 +159,7 @@ def scale_pileup(totals: Totals, model: Model, share: float = PILEUP_SHARE) -> l
     out = []
     if (k := int(at_top.sum())) > share * n:
         out.append(
-            f"{_percent(k / n)} of leads ({k:,}) score exactly {number_text(hi)}, the top of "
+            f"{percent(k / n)} of leads ({k:,}) score exactly {number_text(hi)}, the top of "
             f"the scale: the score no longer tells them apart. {raise_top}"
         )
     else:
@@ -171,13 +167,13 @@ def scale_pileup(totals: Totals, model: Model, share: float = PILEUP_SHARE) -> l
         n_top, k_top = int(in_top.sum()), int((at_top & in_top).sum())
         if n_top and k_top > share * n_top:
             out.append(
-                f"{_percent(k_top / n_top)} of {top_name} leads ({k_top:,} of {n_top:,}) tie at "
+                f"{percent(k_top / n_top)} of {top_name} leads ({k_top:,} of {n_top:,}) tie at "
                 f"exactly {number_text(hi)}, the top of the scale: the score no longer tells "
                 f"them apart. {raise_top}"
             )
     if (k := int(at_bottom.sum())) > share * n:
         out.append(
-            f"{_percent(k / n)} of leads ({k:,}) score exactly {number_text(lo)}, the bottom "
+            f"{percent(k / n)} of leads ({k:,}) score exactly {number_text(lo)}, the bottom "
             "of the scale: the score no longer tells them apart. Lower scale.min "
             f"(now {number_text(lo)}) or make negative points smaller."
         )
