@@ -229,3 +229,13 @@ def test_a_bad_file_gives_the_tuning_page_a_message_not_a_blank_page(kwargs, exp
     assert expected in widget.value and "Traceback" not in widget.value
     err = capfd.readouterr().err  # the server's terminal, not the page
     assert err.startswith("workbench tune: ") and expected in err
+
+
+def test_empty_views_say_why_before_anything_is_asked(sample_model, sample_signals):
+    app = TuningApp(sample_model, sample_signals)
+    assert "Type a lead's id or part of its name" in app.lead_view.value
+    assert "No lead has moved yet" in app.movers_view.value
+    assert "no-matrix" not in app.matrix_view.value  # the sample has both bands
+    no_bands = sample_model.model_copy(update={"fit_grade": None, "engagement_levels": None})
+    bare = TuningApp(no_bands, sample_signals)
+    assert "no fit grade or no engagement levels" in bare.matrix_view.value

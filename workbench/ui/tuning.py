@@ -633,7 +633,10 @@ class TuningApp:
         self.lead_query = w.Text(description="Lead", placeholder="id or name")
         self.lead_button = w.Button(description="Explain")
         self.lead_button.on_click(lambda _: self.show_lead(self.lead_query.value))
-        self.lead_view = w.HTML(layout=w.Layout(max_width="100%"))
+        self.lead_view = w.HTML(
+            "<i>Type a lead's id or part of its name, then Explain.</i>",
+            layout=w.Layout(max_width="100%"),
+        )
         self.lead_chart = alt.JupyterChart(
             alt.Chart(pd.DataFrame({"x": []})).mark_point(), embed_options=svg
         )
@@ -761,7 +764,13 @@ class TuningApp:
             )
         )
         fm = self.fit_matrix()
-        self.matrix_view.value = "<h4>Fit × engagement</h4>" + (_table(fm) if len(fm) else "")
+        self.matrix_view.value = "<h4>Fit × engagement</h4>" + (
+            _table(fm)
+            if len(fm)
+            else "<i data-field='no-matrix'>Not shown: the model has no fit grade or no "
+            "engagement levels (a bucket with id 'fit' and one with id 'engagement' get "
+            "them by default; or set fit_grade and engagement_levels).</i>"
+        )
         conv = self.conversion()
         if conv is None:
             self.conversion_view.value = "<i>No outcomes in the data: conversion not shown.</i>"
