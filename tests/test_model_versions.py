@@ -124,6 +124,24 @@ def test_after_saving_the_page_lists_what_that_version_changed(app):
     assert "No changes" not in app.changes.value
 
 
+def test_saving_without_a_change_is_refused_and_writes_nothing(app, v1):
+    app._save_clicked()  # the button
+    assert "no changes since version 1: nothing to save" in app.message.value
+    assert sorted(p.name for p in v1.parent.iterdir()) == ["b2b_model.yaml"]
+    assert app.saved_model.version == 1  # the sign-off stays as it was
+
+
+def test_the_note_belongs_to_one_version_and_is_cleared_after_saving(app):
+    app.point_controls["pricing_page"][0].value = 20
+    app.note.value = "More weight on pricing"
+    app._save_clicked()
+    assert app.saved_model.changelog[-1].note == "More weight on pricing"
+    assert app.note.value == ""
+    app.point_controls["pricing_page"][0].value = 25
+    app._save_clicked()
+    assert app.saved_model.changelog[-1].note != "More weight on pricing"
+
+
 def test_a_version_someone_else_saved_is_never_overwritten(app, v1):
     theirs = v1.parent / "b2b_model_v2.yaml"
     theirs.write_text("# saved by a colleague meanwhile\n", encoding="utf-8")

@@ -88,3 +88,12 @@ def test_the_chart_axis_spans_the_models_whole_scale(sample_model, sample_signal
         x = spec["layer"][0]["encoding"]["x"]
         assert x["scale"]["domain"] == [0, top]  # the pile-up at the top stays on the axis
         assert spec["width"] == "container"  # as wide as its column, no wider
+
+
+def test_the_saved_outline_is_binned_over_the_models_scale(sample_model, sample_signals):
+    wide = sample_model.model_copy(
+        update={"scale": sample_model.scale.model_copy(update={"max": 150})}
+    )
+    app = TuningApp(wide, sample_signals)
+    assert app.saved_hist["bin_end"].max() == 150  # lines up with the bars, not 0..100
+    assert app.saved_hist["leads"].sum() == sample_signals.n_leads

@@ -216,7 +216,7 @@ class TuningApp:
         self.save_path = Path(save_path) if save_path else None
         self.outcome = metrics.outcome_array(signals)
         self.saved_totals = score_totals(model, signals)
-        self.saved_hist = metrics.score_histogram(self.saved_totals)
+        self.saved_hist = self._histogram(self.saved_totals)
         self.totals: Totals = self.saved_totals
         self.calibration: Calibration | None = None
         self._syncing = False
@@ -288,6 +288,11 @@ class TuningApp:
         next free one). The file is the text of the version it was made from with only the
         changed values edited, so a diff of the two shows just those.
         """
+        if self.model == self.saved_model:
+            raise WorkbenchError(
+                f"no changes since version {self.saved_model.version}: nothing to save "
+                "(a new version would only clear its sign-off)"
+            )
         given = Path(path).expanduser() if path else None
         next_free = given is None or given == self.save_path or given.is_dir()
         target = given if given is not None and not given.is_dir() else self.save_path
@@ -312,7 +317,8 @@ class TuningApp:
         self.path.value = str(self.save_path)
         self.history.clear()
         self.saved_totals = self.totals
-        self.saved_hist = metrics.score_histogram(self.saved_totals)
+        self.saved_hist = self._histogram(self.saved_totals)
+        self.note.value = ""  # the note was this version's; the next one gets its own
         self.refresh()
         self.message.value = html.escape(saved.summary())
         return saved.path
@@ -719,10 +725,13 @@ class TuningApp:
         self.widget = w.VBox([w.HTML(STYLE), WidthWatcher(root_class="wb-tune"), panels])
         self.widget.add_class("wb-tune")
 
+    def _histogram(self, totals: Totals) -> pd.DataFrame:
+        """Leads per score bin over the model's scale, so saved and current bars line up."""
+        return metrics.score_histogram(totals, lo=self.model.scale.min, hi=self.model.scale.max)
+
     def _distribution(self) -> dict:
         """The chart spec for the current scores: ~200 aggregated rows, no lead rows."""
-        hi = self.model.scale.max
-        current = metrics.score_histogram(self.totals, lo=self.model.scale.min, hi=hi)
+        current = self._histogram(self.totals)
         saved = self.saved_hist.groupby(["bin_start", "bin_end"], as_index=False)["leads"].sum()
         thresholds = pd.DataFrame(
             [{"name": t.name, "min": t.min} for t in self.model.categories[:-1]]
