@@ -14,9 +14,11 @@ import pytest
 import workbench as wb
 from tests.helpers import SAMPLES
 from workbench.cli import main
+from workbench.engine.reasons import is_against, word_reasons
 from workbench.model.versioning import next_version
 from workbench.model.yaml_edit import edited_model_text
 from workbench.model.yaml_io import parse_model_text
+from workbench.text import MINUS
 from workbench.ui import TuningApp
 from workbench.ui.inputs import next_version_path
 
@@ -166,3 +168,24 @@ def test_calibrate_out_without_yaml_saves_a_yaml_file(v1, tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path / "calibrated")]) == 0
     assert wb.load_model(tmp_path / "calibrated.yaml").version == 2
     assert not (tmp_path / "calibrated").exists()
+
+
+# --- reasons in words ---------------------------------------------------------------------------
+
+
+def test_a_criterion_labelled_with_a_dash_is_not_read_as_against_the_lead():
+    """The dashboard splits reasons for and against with is_against, which took any reason
+    starting with '-' for a negative one: '-VP- title (yes) +20' was listed against."""
+    words = word_reasons(["-VP- title (yes)", "+Budget (Yes)", f"{MINUS}Gone quiet"], [20, 5, -15])
+    assert [is_against(w) for w in words] == [False, False, True]
+
+
+def test_a_part_of_a_point_is_not_worded_as_zero():
+    """A decayed activity worth 0.4 showed as '+0' (or '−0') beside its bar in the
+    drill-down; the sample has such leads."""
+    words = word_reasons(["Whitepaper or webinar 1×", "Careers page 1×", "Demo"], [0.42, -0.3, 25])
+    assert words.tolist() == [
+        "Whitepaper or webinar 1× +0.4",
+        f"Careers page 1× {MINUS}0.3",
+        "Demo +25",
+    ]
