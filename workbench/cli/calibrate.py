@@ -26,7 +26,7 @@ from workbench.errors import DataError, Problem, UsageError, column_hint
 from workbench.files import atomic_output
 from workbench.model import load_model
 from workbench.model.spec import Model
-from workbench.model.versioning import VersionExists, first_free, save_version
+from workbench.model.versioning import VersionExists, first_free, save_version, yaml_file
 from workbench.text import shorten
 
 if TYPE_CHECKING:
@@ -179,6 +179,7 @@ def _version_out(args: argparse.Namespace, model: Model) -> tuple[Path | None, b
     out = Path(args.out).expanduser()
     if out.is_dir():
         return out / Path(args.model).name, True
+    out = yaml_file(out)  # 'ours' is saved as ours.yaml
     if out.exists() or out.is_symlink():
         raise _exists(out, first_free(out, model.version + 1)[0])
     return out, False

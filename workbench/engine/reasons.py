@@ -24,14 +24,18 @@ from workbench.text import MINUS
 
 def word_reasons(evidence, points) -> pd.Series:
     """Reasons in words, the one way every view says them: ``Seniority (Director) +15``,
-    ``Careers page 1× −10`` (evidence, then whole points with a real minus sign).
+    ``Careers page 1× −10`` (evidence, then whole points with a real minus sign; a
+    part of a point where rounding would say 0).
 
     ``evidence`` and ``points`` are aligned sequences (the result is positioned 0..n-1).
 
     >>> word_reasons(["Seniority (VP)", "Careers page 1×"], [20, -9.6]).tolist()
     ['Seniority (VP) +20', 'Careers page 1× −10']
     """
-    shown = signed_points_series(np.rint(np.asarray(points, dtype=np.float64)))
+    exact = np.asarray(points, dtype=np.float64)
+    whole = np.rint(exact)
+    # a decayed activity worth 0.4 reads '+0.4', not '+0' (or '−0') beside its bar
+    shown = signed_points_series(np.where((whole == 0) & (exact != 0), np.round(exact, 1), whole))
     return pd.Series(np.asarray(evidence, dtype=object), dtype="str") + " " + shown.to_numpy()
 
 
@@ -41,7 +45,10 @@ def is_against(reason: str) -> bool:
     Runs published before this wording put the points first (``−10 Careers page 1×``);
     they are read as they were stored, so a leading minus counts too.
     """
-    return reason.startswith((MINUS, "-")) or reason.rpartition(" ")[2].startswith(MINUS)
+    last = reason.rpartition(" ")[2]
+    if last[:1] in ("+", MINUS) and last[1:2].isdigit():  # this wording: the points last
+        return last[0] == MINUS
+    return reason.startswith((MINUS, "-"))  # a criterion labelled '-VP-' is not against
 
 
 def evidence_text(c: Criterion, signals: Signals, rows: np.ndarray) -> pd.Series:

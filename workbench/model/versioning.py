@@ -80,6 +80,18 @@ def version_path(path: str | Path, version: int) -> Path:
     return p.with_name(f"{stem}_v{version}{suffix}")
 
 
+def yaml_file(path: str | Path) -> Path:
+    """``path`` as a model file name: ``.yaml`` added where it has no ``.yaml``/``.yml``
+    (a name typed as ``ours`` or ``ours.txt``), so the saved version opens as YAML in
+    JupyterLab and an editor, and the next version's name (``ours_v3.yaml``) matches it.
+
+    >>> yaml_file("review/ours"), yaml_file("ours.yml")
+    (PosixPath('review/ours.yaml'), PosixPath('ours.yml'))
+    """
+    p = Path(path)
+    return p if p.suffix.lower() in (".yaml", ".yml") else p.with_name(p.name + ".yaml")
+
+
 def first_free(path: str | Path, version: int) -> tuple[Path, int]:
     """The first version file from ``version`` on (``version_path``) that does not exist."""
     for v in range(version, version + MAX_TRIES):
@@ -168,7 +180,8 @@ def save_version(
 
     ``next_free``: ``path`` names where the next version goes (``b2b_model_v2.yaml``);
     a taken name is skipped for the next free version (the version inside follows the
-    name). Otherwise exactly ``path`` is written, and an existing file raises
+    name). Otherwise exactly ``path`` is written (``.yaml`` added to a name without it,
+    :func:`yaml_file`), and an existing file raises
     :class:`VersionExists` naming the next free one. ``parent`` is the file ``saved`` was
     read from: the new file is its text with the changed values edited.
 
@@ -176,7 +189,7 @@ def save_version(
     ... # doctest: +SKIP
     PosixPath('b2b_model_v3.yaml')  # b2b_model_v2.yaml was taken
     """
-    path = Path(path)
+    path = yaml_file(path)
     parent = Path(parent) if parent else None
     want = saved.version + 1
     taken: list[Path] = []

@@ -13,6 +13,7 @@ the whole model instead (:func:`~workbench.model.yaml_io.model_to_yaml`).
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections import Counter
@@ -21,7 +22,8 @@ from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.anchor import Anchor
+from ruamel.yaml.comments import Comment, CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from workbench.errors import ModelError
@@ -138,12 +140,74 @@ def _new(value: Any, like: Any = None) -> Any:
     return _scalar(value, like)
 
 
-def _merge(node: Any, old: Any, new: Any, short: Any) -> Any:
+Site = tuple[int, Any]
+"""Where a node is written: (id of the mapping or list holding it, its key or index)."""
+
+
+class _Sharing:
+    """Which mappings and lists the parent file writes once and uses again (an anchor
+    ``&base`` with aliases ``*base`` or merge keys ``<<: *base``), and where each is first
+    written. Editing such a node in place would change every use of it, so the use being
+    edited gets a copy of its own (:meth:`own`)."""
+
+    def __init__(self, doc: Any):
+        self.uses: Counter[int] = Counter()
+        self.first: dict[int, Site] = {}
+        self._walk(doc, (0, None))
+
+    def _walk(self, node: Any, site: Site) -> None:
+        if not isinstance(node, CommentedMap | CommentedSeq):
+            return
+        self.uses[id(node)] += 1
+        if id(node) in self.first:
+            return  # an alias: its content was walked where it is first written
+        self.first[id(node)] = site
+        if isinstance(node, CommentedMap):
+            for base in getattr(node, "merge", None) or ():
+                self._walk(base, (id(node), "<<"))
+            own = node._ok if getattr(node, "merge", None) else node  # merged keys: in base
+            for key in list(own):
+                self._walk(node[key], (id(node), key))
+        else:
+            for i, item in enumerate(node):
+                self._walk(item, (id(node), i))
+
+    def own(self, node: Any, site: Site) -> Any:
+        """``node`` itself where this is its only use; else a copy for this use alone,
+        its comments where they were written (the use written first keeps them, a copy
+        or the original moved to an alias's place goes without)."""
+        if self.uses[id(node)] < 2:
+            return node
+        self.uses[id(node)] -= 1
+        mine = copy.deepcopy(node)
+        setattr(mine, Anchor.attrib, Anchor())  # the copy is used once: no anchor
+        if self.first.get(id(node)) == site:  # the original now first appears elsewhere
+            _drop_comments(node)
+            self.first.pop(id(node))
+        else:
+            _drop_comments(mine)
+        self.uses[id(mine)] = 1
+        return mine
+
+
+def _drop_comments(node: Any) -> None:
+    if isinstance(node, CommentedMap | CommentedSeq):
+        setattr(node, Comment.attrib, Comment())
+        for value in node.values() if isinstance(node, CommentedMap) else node:
+            _drop_comments(value)
+
+
+def _merge(
+    node: Any, old: Any, new: Any, short: Any, shared: _Sharing, site: Site = (0, None)
+) -> Any:
     """``node`` (the parent's text for ``old``) changed to say ``new``: only what differs
     between ``old`` and ``new`` is touched. ``short`` is ``new`` without defaults, what is
-    written where something is added."""
+    written where something is added. A node written once and used again (``*alias``,
+    ``<<: *base``) is copied before it is changed, so its other uses keep their values."""
     if old == new and type(old) is type(new):
         return node
+    if isinstance(node, CommentedMap | CommentedSeq):
+        node = shared.own(node, site)
     if isinstance(new, dict) and isinstance(node, CommentedMap) and isinstance(old, dict):
         short = short if isinstance(short, dict) else {}
         for key, value in new.items():
@@ -154,7 +218,9 @@ def _merge(node: Any, old: Any, new: Any, short: Any) -> Any:
                 if key not in short and value is None:
                     del node[key]  # back to the default (none): left out, as before
                 else:
-                    node[key] = _merge(node[key], before, value, short.get(key, value))
+                    node[key] = _merge(
+                        node[key], before, value, short.get(key, value), shared, (id(node), key)
+                    )
             elif key in short:
                 node[key] = _new(tidy(short[key]))
         return node
@@ -164,7 +230,7 @@ def _merge(node: Any, old: Any, new: Any, short: Any) -> Any:
         short = short if isinstance(short, list | tuple) and len(short) == len(new) else new
         kept = min(len(node), len(new))
         for i in range(kept):
-            node[i] = _merge(node[i], old[i], new[i], short[i])
+            node[i] = _merge(node[i], old[i], new[i], short[i], shared, (id(node), i))
         trailing = node.ca.items.pop(len(node) - 1, None) if len(node) else None
         del node[kept:]
         for i in range(kept, len(new)):
@@ -177,13 +243,17 @@ def _merge(node: Any, old: Any, new: Any, short: Any) -> Any:
     return _scalar(tidy(new), node)
 
 
-def _splice(original: list[str], base: list[str], edited: list[str]) -> list[str] | None:
+def _splice(
+    original: list[str], base: list[str], edited: list[str], read: list[str] | None = None
+) -> list[str] | None:
     """The edits that turn ``base`` (ruamel's rewrite of ``original``) into ``edited``,
     applied to ``original`` itself: lines ruamel writes otherwise (a long plain scalar it
     folds elsewhere) stay as the author wrote them. None where an edit touches such a
-    line."""
+    line. ``read``: what ruamel read, when not ``original`` itself (tabs as spaces), line
+    for line."""
     to_original: dict[int, int] = {}
-    for a, b, size in SequenceMatcher(None, original, base, autojunk=False).get_matching_blocks():
+    matcher = SequenceMatcher(None, read or original, base, autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
         to_original.update((b + k, a + k) for k in range(size))
     out: list[str] = []
     pos = 0  # the first line of ``original`` not yet copied
@@ -222,20 +292,32 @@ def edited_model_text(parent_text: str, model: Model) -> str | None:
         return None
     crlf = "\r\n" in parent_text
     text = parent_text.replace("\r\n", "\n") if crlf else parent_text
+    read = text
     try:
-        y, doc = _load(text)
+        try:
+            y, doc = _load(text)
+        except Exception:
+            # ruamel refuses a tab used as a space ('points:\t20', '20\t# note') that
+            # libyaml, and so every model reader, accepts: edit the text with spaces, and
+            # keep the author's own lines wherever nothing changed (_splice)
+            if "\t" not in text:
+                raise
+            read = text.replace("\t", " ")
+            y, doc = _load(read)
         if not isinstance(doc, CommentedMap):
             return None
         base = _dump(y, doc)
         old = parent.model_dump(mode="python")
         new = model.model_dump(mode="python")
         short = model.model_dump(mode="python", exclude_defaults=True)
-        edited = _dump(y, _merge(doc, old, new, short))
+        edited = _dump(y, _merge(doc, old, new, short, _Sharing(doc)))
     except Exception:  # any failure of the layout-keeping path: the file is written whole
         return None
     candidates = [edited]
     if base != text:
-        spliced = _splice(text.splitlines(), base.splitlines(), edited.splitlines())
+        spliced = _splice(
+            text.splitlines(), base.splitlines(), edited.splitlines(), read.splitlines()
+        )
         if spliced is not None:
             candidates.insert(0, "\n".join(spliced) + "\n")
     for out in candidates:
