@@ -157,7 +157,7 @@ def scale_pileup(totals: Totals, model: Model, share: float = PILEUP_SHARE) -> l
     at_bottom = totals.score <= lo
     raise_top = f"Raise scale.max (now {number_text(hi)}) or lower bucket caps or points."
     out = []
-    if (k := int(at_top.sum())) > share * n:
+    if (k := int(at_top.sum())) > share * n and k >= 2:  # one lead ties with nobody
         out.append(
             f"{percent(k / n)} of leads ({k:,}) score exactly {number_text(hi)}, the top of "
             f"the scale: the score no longer tells them apart. {raise_top}"
@@ -165,13 +165,13 @@ def scale_pileup(totals: Totals, model: Model, share: float = PILEUP_SHARE) -> l
     else:
         in_top = totals.category == 0
         n_top, k_top = int(in_top.sum()), int((at_top & in_top).sum())
-        if n_top and k_top > share * n_top:
+        if k_top > share * n_top and k_top >= 2:
             out.append(
                 f"{percent(k_top / n_top)} of {top_name} leads ({k_top:,} of {n_top:,}) tie at "
                 f"exactly {number_text(hi)}, the top of the scale: the score no longer tells "
                 f"them apart. {raise_top}"
             )
-    if (k := int(at_bottom.sum())) > share * n:
+    if (k := int(at_bottom.sum())) > share * n and k >= 2:
         out.append(
             f"{percent(k / n)} of leads ({k:,}) score exactly {number_text(lo)}, the bottom "
             "of the scale: the score no longer tells them apart. Lower scale.min "
