@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from hypothesis import settings
 
@@ -51,3 +53,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def v1(tmp_path):
+    """A copy of the sample model as version 1 in a folder of its own, to save versions of."""
+    path = tmp_path / "b2b_model.yaml"
+    shutil.copyfile(SAMPLES / "b2b_model.yaml", path)
+    return path
+
+
+@pytest.fixture
+def v1_app(v1, sample_signals):
+    """The tuning app opened on ``v1``: what it saves lands next to it."""
+    from workbench.ui import TuningApp
+    from workbench.ui.inputs import next_version_path
+
+    model = wb.load_model(v1)
+    return TuningApp(model, sample_signals, save_path=next_version_path(v1, 2), model_file=v1)

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +17,6 @@ from workbench.model.versioning import next_version
 from workbench.model.yaml_edit import edited_model_text
 from workbench.model.yaml_io import parse_model_text
 from workbench.text import MINUS
-from workbench.ui import TuningApp
-from workbench.ui.inputs import next_version_path
 
 DAY = dt.date(2026, 12, 1)
 
@@ -126,38 +122,25 @@ def test_a_tab_used_as_a_space_does_not_cost_the_file_its_comments(tabbed):
 # --- saving under a typed name ------------------------------------------------------------------
 
 
-@pytest.fixture
-def v1(tmp_path) -> Path:
-    path = tmp_path / "b2b_model.yaml"
-    shutil.copyfile(SAMPLES / "b2b_model.yaml", path)
-    return path
-
-
-@pytest.fixture
-def app(v1, sample_signals):
-    model = wb.load_model(v1)
-    return TuningApp(model, sample_signals, save_path=next_version_path(v1, 2), model_file=v1)
-
-
 @pytest.mark.parametrize("typed, saved", [("ours", "ours.yaml"), ("ours.txt", "ours.txt.yaml")])
-def test_a_name_typed_without_yaml_is_saved_as_a_yaml_file(app, tmp_path, typed, saved):
+def test_a_name_typed_without_yaml_is_saved_as_a_yaml_file(v1_app, tmp_path, typed, saved):
     """'ours' was written as a file called ours, which JupyterLab and editors do not open
     as YAML, and the next save proposed ours_v3.yaml beside it."""
-    app.point_controls["pricing_page"][0].value = 20
-    app.path.value = str(tmp_path / typed)
-    app._save_clicked()
+    v1_app.point_controls["pricing_page"][0].value = 20
+    v1_app.path.value = str(tmp_path / typed)
+    v1_app._save_clicked()
     assert not (tmp_path / typed).exists()
     assert wb.load_model(tmp_path / saved).criterion("pricing_page").points == 20
-    assert f"to {tmp_path / saved}:" in app.message.value
+    assert f"to {tmp_path / saved}:" in v1_app.message.value
 
 
-def test_a_typed_name_without_yaml_is_never_written_over_the_yaml_file(app, v1, tmp_path):
+def test_a_typed_name_without_yaml_is_never_written_over_the_yaml_file(v1_app, v1, tmp_path):
     original = v1.read_bytes()
-    app.point_controls["pricing_page"][0].value = 20
-    app.path.value = str(tmp_path / "b2b_model")  # means b2b_model.yaml: the parent itself
-    app._save_clicked()
+    v1_app.point_controls["pricing_page"][0].value = 20
+    v1_app.path.value = str(tmp_path / "b2b_model")  # means b2b_model.yaml: the parent itself
+    v1_app._save_clicked()
     assert v1.read_bytes() == original
-    assert "never overwritten" in app.message.value
+    assert "never overwritten" in v1_app.message.value
 
 
 def test_calibrate_out_without_yaml_saves_a_yaml_file(v1, tmp_path, capsys):

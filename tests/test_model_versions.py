@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import shutil
 import threading
 from pathlib import Path
 
@@ -22,8 +21,6 @@ from workbench.cli import main
 from workbench.files import write_text_new
 from workbench.model.versioning import VersionExists, next_version, save_version, version_path
 from workbench.model.yaml_edit import edited_model_text
-from workbench.ui import TuningApp
-from workbench.ui.inputs import next_version_path
 
 DAY = dt.date(2026, 12, 1)
 SAMPLE_TEXT = (SAMPLES / "b2b_model.yaml").read_text(encoding="utf-8")
@@ -80,28 +77,15 @@ def comments(text: str) -> list[str]:
     return [ln for ln in text.splitlines() if "#" in ln and ln.lstrip().startswith("#")]
 
 
-@pytest.fixture
-def v1(tmp_path) -> Path:
-    path = tmp_path / "b2b_model.yaml"
-    shutil.copyfile(SAMPLES / "b2b_model.yaml", path)
-    return path
-
-
-@pytest.fixture
-def app(v1, sample_signals):
-    model = wb.load_model(v1)
-    return TuningApp(model, sample_signals, save_path=next_version_path(v1, 2), model_file=v1)
-
-
 # --- never overwritten ------------------------------------------------------------------------
 
 
-def test_saving_twice_writes_v2_and_v3_and_leaves_v1_as_it_was(app, v1):
+def test_saving_twice_writes_v2_and_v3_and_leaves_v1_as_it_was(v1_app, v1):
     original = v1.read_bytes()
-    app.point_controls["pricing_page"][0].value = 20
-    first = app.save(author="Priya")
-    app.threshold_controls["A"].value = 55
-    second = app.save(author="Priya")
+    v1_app.point_controls["pricing_page"][0].value = 20
+    first = v1_app.save(author="Priya")
+    v1_app.threshold_controls["A"].value = 55
+    second = v1_app.save(author="Priya")
     assert (first.name, second.name) == ("b2b_model_v2.yaml", "b2b_model_v3.yaml")
     assert v1.read_bytes() == original
     v2, v3 = wb.load_model(first), wb.load_model(second)
@@ -110,68 +94,68 @@ def test_saving_twice_writes_v2_and_v3_and_leaves_v1_as_it_was(app, v1):
     assert v3.categories[0].min == 55
     assert v3.changelog[-1].changes == ("A threshold: 60 → 55",)  # this save's changes only
     assert [e.version for e in v3.changelog] == [1, 2, 3]
-    assert app.path.value == str(v1.parent / "b2b_model_v4.yaml")  # what the next save takes
+    assert v1_app.path.value == str(v1.parent / "b2b_model_v4.yaml")  # what the next save takes
 
 
-def test_after_saving_the_page_lists_what_that_version_changed(app):
-    app.point_controls["pricing_page"][0].value = 20
-    app.threshold_controls["A"].value = 55
-    app.save()
+def test_after_saving_the_page_lists_what_that_version_changed(v1_app):
+    v1_app.point_controls["pricing_page"][0].value = 20
+    v1_app.threshold_controls["A"].value = 55
+    v1_app.save()
     listed = "Pricing page: 15 → 20 points; A threshold: 60 → 55"
-    assert f"Saved version 2 to {app.model_file}: {listed}." in app.message.value
-    assert "Saved version 2" in app.changes.value
-    assert "Pricing page: 15 → 20 points<br>A threshold: 60 → 55" in app.changes.value
-    assert "No changes" not in app.changes.value
+    assert f"Saved version 2 to {v1_app.model_file}: {listed}." in v1_app.message.value
+    assert "Saved version 2" in v1_app.changes.value
+    assert "Pricing page: 15 → 20 points<br>A threshold: 60 → 55" in v1_app.changes.value
+    assert "No changes" not in v1_app.changes.value
 
 
-def test_saving_without_a_change_is_refused_and_writes_nothing(app, v1):
-    app._save_clicked()  # the button
-    assert "no changes since version 1: nothing to save" in app.message.value
+def test_saving_without_a_change_is_refused_and_writes_nothing(v1_app, v1):
+    v1_app._save_clicked()  # the button
+    assert "no changes since version 1: nothing to save" in v1_app.message.value
     assert sorted(p.name for p in v1.parent.iterdir()) == ["b2b_model.yaml"]
-    assert app.saved_model.version == 1  # the sign-off stays as it was
+    assert v1_app.saved_model.version == 1  # the sign-off stays as it was
 
 
-def test_the_note_belongs_to_one_version_and_is_cleared_after_saving(app):
-    app.point_controls["pricing_page"][0].value = 20
-    app.note.value = "More weight on pricing"
-    app._save_clicked()
-    assert app.saved_model.changelog[-1].note == "More weight on pricing"
-    assert app.note.value == ""
-    app.point_controls["pricing_page"][0].value = 25
-    app._save_clicked()
-    assert app.saved_model.changelog[-1].note != "More weight on pricing"
+def test_the_note_belongs_to_one_version_and_is_cleared_after_saving(v1_app):
+    v1_app.point_controls["pricing_page"][0].value = 20
+    v1_app.note.value = "More weight on pricing"
+    v1_app._save_clicked()
+    assert v1_app.saved_model.changelog[-1].note == "More weight on pricing"
+    assert v1_app.note.value == ""
+    v1_app.point_controls["pricing_page"][0].value = 25
+    v1_app._save_clicked()
+    assert v1_app.saved_model.changelog[-1].note != "More weight on pricing"
 
 
-def test_a_version_someone_else_saved_is_never_overwritten(app, v1):
+def test_a_version_someone_else_saved_is_never_overwritten(v1_app, v1):
     theirs = v1.parent / "b2b_model_v2.yaml"
     theirs.write_text("# saved by a colleague meanwhile\n", encoding="utf-8")
-    app.point_controls["pricing_page"][0].value = 20
-    path = app.save()
+    v1_app.point_controls["pricing_page"][0].value = 20
+    path = v1_app.save()
     assert path.name == "b2b_model_v3.yaml"
     assert wb.load_model(path).version == 3  # the number inside follows the file name
     assert theirs.read_text(encoding="utf-8") == "# saved by a colleague meanwhile\n"
-    assert "b2b_model_v2.yaml already existed" in app.message.value
+    assert "b2b_model_v2.yaml already existed" in v1_app.message.value
 
 
-def test_a_typed_file_that_exists_is_refused_and_the_free_name_offered(app, v1, tmp_path):
+def test_a_typed_file_that_exists_is_refused_and_the_free_name_offered(v1_app, v1, tmp_path):
     mine = tmp_path / "ours.yaml"
     mine.write_text("# keep me\n", encoding="utf-8")
-    app.point_controls["pricing_page"][0].value = 20
-    app.path.value = str(mine)
-    app._save_clicked()
+    v1_app.point_controls["pricing_page"][0].value = 20
+    v1_app.path.value = str(mine)
+    v1_app._save_clicked()
     assert mine.read_text(encoding="utf-8") == "# keep me\n"
-    assert "never overwritten" in app.message.value
-    assert app.path.value == str(tmp_path / "ours_v2.yaml")
-    app._save_clicked()  # pressed again: saved under the offered name
+    assert "never overwritten" in v1_app.message.value
+    assert v1_app.path.value == str(tmp_path / "ours_v2.yaml")
+    v1_app._save_clicked()  # pressed again: saved under the offered name
     assert wb.load_model(tmp_path / "ours_v2.yaml").criterion("pricing_page").points == 20
 
 
-def test_a_typed_folder_gets_the_next_free_version_in_it(app, tmp_path):
+def test_a_typed_folder_gets_the_next_free_version_in_it(v1_app, tmp_path):
     folder = tmp_path / "review"
     folder.mkdir()
-    app.point_controls["pricing_page"][0].value = 20
-    app.path.value = str(folder)
-    app._save_clicked()
+    v1_app.point_controls["pricing_page"][0].value = 20
+    v1_app.path.value = str(folder)
+    v1_app._save_clicked()
     assert wb.load_model(folder / "b2b_model_v2.yaml").version == 2
 
 
