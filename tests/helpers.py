@@ -107,3 +107,50 @@ def messy_export(tmp_path, seed: int = 5):
     new = tmp_path / "new_leads.csv"
     out.drop(columns=["Converted?", "Deal Stage", "SDR Handoff"]).to_csv(new, index=False)
     return path, new
+
+
+def planted_leads(n: int = 6000, seed: int = 3) -> pd.DataFrame:
+    """A CRM export with one planted case of each thing profiling must see, and controls.
+
+    Outcome 'won' (Yes/No, about 12 %). Planted: 'Reason Won' filled for ~66 leads, all won
+    (a fill-pattern leak); 'Call Duration' that ranks converters with AUC > 0.8 on its own;
+    'Lead Quality' set after the call (moderately predictive, leak-like name); 'Do Not Email'
+    yes/no opt-out converting 16 % vs 40 % ('email' in the name); 'email_opens' counts;
+    'Landing Page ID' with ~500 recurring page codes converting differently; 'pdays' -1 for
+    ~82 % of leads. Controls that are not leaks: 'industry', 'Employment Status' (a
+    status-like name on a field with no signal) and 'company_size'.
+    """
+    rng = np.random.default_rng(seed)
+    page = rng.integers(0, 500, n)
+    page_lift = rng.normal(0, 0.8, 500)[page]
+    opt_out = rng.random(n) < 0.3
+    industry = rng.choice(["Software", "Retail", "Finance", "Health"], n)
+    ind_lift = pd.Series(industry).map({"Software": 0.6, "Retail": -0.4}).fillna(0).to_numpy()
+    size = rng.lognormal(4, 1.2, n).round()
+    opens = rng.poisson(2, n)
+    never = rng.random(n) < 0.82
+    pdays = np.where(never, -1, rng.integers(1, 400, n))
+    logit = -2.6 + page_lift + ind_lift + 0.4 * np.log1p(size) / 2 + 0.15 * opens - 1.2 * opt_out
+    logit += np.where(never, 0, 0.5)
+    won = rng.random(n) < 1 / (1 + np.exp(-logit))
+    duration = np.where(won, rng.gamma(6, 100, n), rng.gamma(2, 80, n)).round()
+    quality = np.where(
+        rng.random(n) < 0.55, np.where(won, "High", "Low"), rng.choice(["High", "Low", "Mid"], n)
+    )
+    reason = np.where(won & (rng.random(n) < 66 / max(won.sum(), 1)), "Price", "")
+    return pd.DataFrame(
+        {
+            "Lead ID": [f"L{i:06d}" for i in range(n)],
+            "industry": industry,
+            "company_size": size.astype(int).astype(str),
+            "Employment Status": rng.choice(["Employed", "Self-employed", "Other"], n),
+            "Do Not Email": np.where(opt_out, "Yes", "No"),
+            "email_opens": opens.astype(str),
+            "Landing Page ID": [f"LP-{p:04d}" for p in page],
+            "pdays": pdays.astype(str),
+            "Call Duration": duration.astype(int).astype(str),
+            "Lead Quality": quality,
+            "Reason Won": reason,
+            "won": np.where(won, "Yes", "No"),
+        }
+    )

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import html
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from workbench.cli.options import check_out
 from workbench.data import load_data
@@ -60,18 +62,81 @@ def check_folds(data: LeadData, outcome: str, folds: int) -> None:
         raise UsageError([Problem("--folds", why)])
 
 
-def load_export(leads: str, id_column: str, outcome: str) -> LeadData:
-    """A CRM export as it is: the id column and outcome named on the command line."""
-    return load_data(
-        leads,
-        mapping=DataMapping(lead_id=id_column, outcome=outcome),
-        column_hint="Name the right column with --id.",
-    )
+ROW_ID = "file_row"
+"""The id column ``--row-id`` adds: the row's number in the file (the header is row 1)."""
+
+
+def load_export(leads: str, id_column: str | None, outcome: str) -> LeadData:
+    """A CRM export as it is: the id column and outcome named on the command line.
+
+    Without an id column (``--row-id``), each lead's row number in the file is its id. The
+    loading report is printed as ``score`` prints it (rows set aside, and why), and an id
+    column that sets most rows aside is refused before any work is done on the rest.
+    """
+    from workbench.learning.profiling import check_ids
+
+    if id_column is None:
+        data = _load_with_row_ids(leads, outcome)
+    else:
+        data = load_data(
+            leads,
+            mapping=DataMapping(lead_id=id_column, outcome=outcome),
+            column_hint="Name the right column with --id (or use --row-id).",
+        )
+    print(data.report)
+    check_ids(data)
+    return data
+
+
+def _load_with_row_ids(leads: str, outcome: str) -> LeadData:
+    from workbench.data.tables import read_frame
+
+    frame, ragged = read_frame(leads)
+    name = ROW_ID
+    while name in frame.columns:  # never shadow a column of the file
+        name = f"_{name}"
+    rows = ragged.rows_of(np.arange(len(frame)))
+    frame.insert(0, name, pd.Series(rows, index=frame.index).astype("str"))
+    data = load_data(frame, mapping=DataMapping(lead_id=name, outcome=outcome))
+    return replace(data, files={**data.files, "leads": str(leads)})
+
+
+def column_types(options: list[str] | None) -> dict[str, str]:
+    """``--type COL=numeric`` (repeatable) as {column: type}; a bad word is a usage error."""
+    from workbench.learning.column_types import TYPE_OPTIONS, type_option
+
+    types, problems = {}, []
+    for given in options or ():
+        column, sep, word = given.rpartition("=")
+        kind = type_option(word) if sep else None
+        if not column or kind is None:
+            problems.append(
+                Problem(
+                    "--type",
+                    f"'{given}' is not COLUMN=TYPE with TYPE one of "
+                    f"{', '.join(TYPE_OPTIONS)}; e.g. --type 'Do Not Email=yesno'",
+                )
+            )
+        else:
+            types[column] = kind
+    if problems:
+        raise UsageError(problems)
+    return types
+
+
+def _html_table(frame: pd.DataFrame, **kwargs) -> str:
+    return frame.to_html(escape=True, na_rep="", **kwargs)
 
 
 def _profile_html(profile) -> str:
-    cols = profile.columns.drop(columns=["auc"]).copy()
+    cols = profile.columns.drop(columns=["auc", "iv"]).copy()
     cols["missing_share"] = cols["missing_share"].map("{:.0%}".format)
+    ranking = profile.ranking().copy()
+    for c in ("auc", "iv"):
+        ranking[c] = ranking[c].map(lambda v: "" if v != v else f"{v:.2f}")
+    ranking["filled"] = ranking["filled"].map("{:.0%}".format)
+    leaks = profile.columns.loc[profile.leaks, ["leak_reason", "kept"]]
+    _, left_out = profile.select()
     levels = profile.levels.drop(columns=["code", "known"]).copy()
     for c in ("share", "rate", "low", "high"):
         levels[c] = levels[c].map(lambda v: "" if v != v else f"{v:.1%}")
@@ -79,10 +144,15 @@ def _profile_html(profile) -> str:
     return (
         "<!doctype html><meta charset='utf-8'><title>Lead profile</title>"
         "<style>body{font-family:sans-serif}td,th{padding:2px 8px}</style>"
-        f"<h1>{title}</h1><pre>{html.escape(profile.summary())}</pre>"
-        f"<h2>Columns</h2>{cols.to_html(escape=True)}"
+        f"<h1>{title}</h1>"
+        "<h2>Columns ranked by how well each alone ranks converters (in-sample AUC, IV)</h2>"
+        f"{_html_table(ranking)}"
+        f"<h2>Likely leaks, with their evidence</h2>{_html_table(leaks)}"
+        f"<h2>Left out of drafts, and why</h2>{_html_table(left_out, index=False)}"
+        f"<h2>Columns</h2>{_html_table(cols)}"
         f"<h2>Conversion per value or bin (95 % Wilson interval)</h2>"
-        f"{levels.to_html(index=False, escape=True)}"
+        f"{_html_table(levels, index=False)}"
+        f"<h2>Summary</h2><pre>{html.escape(profile.summary())}</pre>"
     )
 
 
@@ -96,8 +166,9 @@ def run_profile(args: argparse.Namespace) -> int:
         )
     check_out(out, {"--leads": args.leads})
     check_columns_given(args)
+    types = column_types(args.type)
     data = load_export(args.leads, args.id, args.outcome)
-    profile = profile_leads(data, args.outcome)
+    profile = profile_leads(data, args.outcome, types=types, keep=args.keep or ())
     print(profile.summary())
     if out is not None:
         if out.suffix.lower() == ".html":
@@ -119,16 +190,54 @@ def run_draft(args: argparse.Namespace) -> int:
         why = f"cross-validation needs at least 2 folds (0 skips it); got {args.folds}"
         raise UsageError([Problem("--folds", why)])
     check_columns_given(args)
+    types = column_types(args.type)
     data = load_export(args.leads, args.id, args.outcome)
     if args.folds:
         check_folds(data, args.outcome, args.folds)
     draft = draft_model(
-        data, args.outcome, exclude=args.exclude or (), keep=args.keep or (), folds=args.folds
+        data,
+        args.outcome,
+        exclude=args.exclude or (),
+        keep=args.keep or (),
+        types=types,
+        folds=args.folds,
     )
     write_text_atomic(out, draft.yaml())
     print(draft.summary())
+    for column, warning in draft.profile.columns["warning"].items():
+        if warning:
+            print(f"  warning: {column}: {warning}")
     print(f"\nWrote {out}. Check it with: workbench validate {out}")
     return 0
+
+
+def _column_options(p: argparse.ArgumentParser) -> None:
+    """Options both commands share: the file, its id (or row numbers), outcome, columns."""
+    p.add_argument("--leads", required=True, help="CRM export (CSV, Parquet or Excel)")
+    ids = p.add_mutually_exclusive_group(required=True)
+    ids.add_argument("--id", help="the lead id column, e.g. 'Prospect ID'")
+    ids.add_argument(
+        "--row-id",
+        dest="id",
+        action="store_const",
+        const=None,
+        help="the file has no id column: use each row's number as the lead id",
+    )
+    p.add_argument("--outcome", required=True, help="the yes/no outcome column")
+    p.add_argument(
+        "--type",
+        action="append",
+        metavar="COL=TYPE",
+        help="set a column's type: numeric, categorical, yesno, date, id or text (repeatable)",
+    )
+    p.add_argument(
+        "--keep",
+        nargs="+",
+        action="extend",
+        metavar="COL",
+        help="score a column whatever the screen says (a likely leak, an id-like or text "
+        "column: kept with the type it can best take)",
+    )
 
 
 def add_parsers(sub) -> None:
@@ -136,18 +245,15 @@ def add_parsers(sub) -> None:
     p = sub.add_parser(
         "profile", help="column types, missing values, conversion per value, likely leaks"
     )
-    p.add_argument("--leads", required=True, help="CRM export (CSV, Parquet or Excel)")
-    p.add_argument("--id", required=True, help="the lead id column, e.g. 'Prospect ID'")
-    p.add_argument("--outcome", required=True, help="the yes/no outcome column")
+    _column_options(p)
     p.add_argument("--out", help="write the full table: .csv, .parquet or .html")
     p.set_defaults(func=run_profile)
 
     p = sub.add_parser("draft", help="draft a points model from leads with a known outcome")
-    p.add_argument("--leads", required=True, help="CRM export (CSV, Parquet or Excel)")
-    p.add_argument("--id", required=True, help="the lead id column, e.g. 'Prospect ID'")
-    p.add_argument("--outcome", required=True, help="the yes/no outcome column")
-    p.add_argument("--exclude", nargs="+", metavar="COL", help="columns to leave out")
-    p.add_argument("--keep", nargs="+", metavar="COL", help="keep a column flagged as a leak")
+    _column_options(p)
+    p.add_argument(
+        "--exclude", nargs="+", action="extend", metavar="COL", help="columns to leave out"
+    )
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
     p.add_argument("--out", required=True, help="model file to write (.yaml)")
     p.set_defaults(func=run_draft)

@@ -39,9 +39,7 @@ from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
 from workbench.learning.points_fit import PointsFit, fit_points
 from workbench.learning.profiling import (
-    ASSIGNMENT_WORDS,
     Profile,
-    name_tokens,
     outcome_values,
     profile_leads,
     quantile_edges,
@@ -51,13 +49,7 @@ from workbench.model.yaml_io import model_to_yaml
 from workbench.text import shorten, signed_points
 
 BUCKET = "attributes"
-SCORED_TYPES = ("numeric", "categorical", "yes/no")
 CATEGORY_LABELS = ("Sales-ready", "Nurture", "Not yet")
-WHY_NOT = {
-    "id-like": "id-like (an identifier or contact detail)",
-    "free text": "free text",
-    "date": "a date (a lead's age changes every day; not scored)",
-}
 
 
 @dataclass(frozen=True)
@@ -730,30 +722,9 @@ def reference_predictions(
 # --- the whole draft ----------------------------------------------------------------------
 
 
-def select_columns(
-    profile: Profile, exclude: Sequence[str] = (), keep: Sequence[str] = ()
-) -> tuple[list[str], pd.DataFrame]:
-    """Columns a draft scores, and the others with the reason they are left out."""
-    used, out = [], []
-    exclude_set = {str(c) for c in exclude}
-    for name, row in profile.columns.iterrows():
-        if name == profile.id_column:
-            out.append((name, "the lead id"))
-        elif name in exclude_set:
-            out.append((name, "excluded (--exclude)"))
-        elif row["leak"] and name not in keep:
-            out.append((name, f"likely leak: {row['leak_reason']}"))
-        elif set(name_tokens(str(name))) & ASSIGNMENT_WORDS and name not in keep:
-            # a rep's past results would score leads by who was handed them
-            out.append((name, "who works the lead, not who the lead is (--keep to score it)"))
-        elif row["type"] not in SCORED_TYPES:
-            why = WHY_NOT.get(row["type"], row["type"])
-            out.append((name, why + (f": {row['note']}" if row["note"] else "")))
-        elif row["missing_share"] >= 1.0 or (row["distinct"] <= 1 and row["missing"] == 0):
-            out.append((name, "one value only"))
-        else:
-            used.append(name)
-    return used, pd.DataFrame(out, columns=["column", "reason"])
+def select_columns(profile: Profile, exclude: Sequence[str] = ()) -> tuple[list[str], pd.DataFrame]:
+    """Columns a draft scores, and the others with the reason (the profile's column plan)."""
+    return profile.select(exclude)
 
 
 def draft_model(
@@ -762,6 +733,7 @@ def draft_model(
     *,
     exclude: Sequence[str] = (),
     keep: Sequence[str] = (),
+    types: dict[str, str] | None = None,
     name: str | None = None,
     folds: int = 5,
     seed: int = 0,
@@ -774,27 +746,29 @@ def draft_model(
     ----------
     data : leads loaded with the export's id column (``load_data(..., mapping=...)``).
     outcome : the yes/no outcome column (default: the data mapping's).
-    exclude : columns to leave out; ``keep`` keeps a column flagged as a likely leak.
+    exclude : columns to leave out; ``keep`` and ``types`` as in
+        :func:`~workbench.learning.profiling.profile_leads` (keep any column; set its type).
     folds : cross-validation folds (0 or 1 skips cross-validation).
     """
     outcome = outcome or data.mapping.outcome
-    profile = profile or profile_leads(data, outcome)
+    profile = profile or profile_leads(data, outcome, types=types, keep=keep)
     y = outcome_values(data, outcome)
-    unknown = sorted({str(c) for c in (*exclude, *keep)} - set(profile.columns.index))
+    unknown = sorted({str(c) for c in exclude} - set(profile.columns.index))
     if unknown:
-        from workbench.errors import DataError, Problem, did_you_mean
+        from workbench.errors import DataError, Problem, column_hint
 
         raise DataError(
             [
                 Problem(
-                    f"column '{c}'",
-                    "is not in the leads file." + did_you_mean(c, list(profile.columns.index)),
+                    f"--exclude '{c}'",
+                    "is not a column of the leads file."
+                    + column_hint(c, list(profile.columns.index)),
                 )
                 for c in unknown
             ],
             data.files.get("leads", "leads"),
         )
-    used, excluded = select_columns(profile, exclude, keep)
+    used, excluded = select_columns(profile, exclude)
     if not used:
         from workbench.errors import DataError, Problem
 

@@ -18,66 +18,59 @@ done on each column's distinct values and gathered back by code, never per row.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from workbench.analysis.metrics import auc, wilson_interval
-from workbench.data.loading import FALSE_WORDS, TRUE_WORDS, LeadData, parse_dates
-from workbench.data.numbers import parse_numbers, read_numbers
+from workbench.data.loading import LeadData, parse_dates
+from workbench.data.numbers import read_numbers
 from workbench.errors import DataError, Problem, column_hint
+from workbench.learning.column_types import (
+    COLUMN_TYPES,
+    HIGH_CARDINALITY,
+    SCORED_TYPES,
+    best_scored_type,
+    infer_type,
+    name_tokens,
+)
+from workbench.learning.leaks import leak_evidence, name_caution
 from workbench.text import shorten
 
-COLUMN_TYPES = ("numeric", "categorical", "date", "free text", "id-like", "yes/no")
+__all__ = [
+    "COLUMN_TYPES",
+    "Profile",
+    "check_ids",
+    "column_levels",
+    "infer_type",
+    "name_tokens",
+    "outcome_values",
+    "profile_leads",
+    "quantile_edges",
+]
+
 MISSING_LEVEL = "(missing)"
 FILLED_LEVEL = "(filled in)"
 NOT_A_NUMBER = "(not a number)"
 
-LEAK_WORDS = frozenset(
-    {
-        "status",
-        "stage",
-        "closed",
-        "close",
-        "won",
-        "lost",
-        "win",
-        "loss",
-        "opportunity",
-        "opportunities",
-        "opp",
-        "outcome",
-        "result",
-        "deal",
-        "disposition",
-        "pipeline",
-        "converted",
-        "conversion",
-        "churn",
-        "churned",
-        "booked",
-        "signed",
-        "contract",
-        "sql",
-        "disqualified",
-    }
-)
-"""Name tokens of fields a sales team fills in as a lead progresses (status, stage, …)."""
-
-PERSONAL_WORDS = frozenset(
-    {"email", "mail", "phone", "mobile", "tel", "fax", "address", "street", "firstname"}
-)
 ASSIGNMENT_WORDS = frozenset({"owner", "rep", "assigned", "assignee", "sdr", "bdr", "agent"})
 """Name tokens of fields that say who works a lead (its owner), not who the lead is."""
-ID_WORDS = frozenset({"id", "uuid", "guid", "key", "number", "no", "ref", "reference", "url"})
 
+SPECIAL_SHARE = 0.2
+"""A single number held by this share of the filled-in leads (-1, 0, 999 as 'never') is a
+level of its own; quantile bins are cut over the other values."""
 
-def name_tokens(name: str) -> list[str]:
-    """'Lead Status', 'leadStatus' and 'lead_status' all give ['lead', 'status']."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(name))
-    return [t for t in re.split(r"[^0-9a-z]+", spaced.casefold()) if t]
+MOSTLY_SET_ASIDE = 0.5
+"""If the id column sets aside more than this share of the rows (duplicate or empty ids),
+profiling and drafting refuse: the id is probably the wrong column."""
+
+WHY_LEFT_OUT = {
+    "id-like": "id-like (an identifier or a contact detail)",
+    "free text": "free text",
+    "date": "a date (a lead's age changes every day; not scored)",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,12 +79,19 @@ class Profile:
 
     ``columns`` is indexed by column name: ``type``, ``missing`` (count, placeholders
     included), ``missing_share``, ``placeholders`` (how many were placeholders such as
-    'Select'), ``distinct``, ``auc`` (how well the column's levels alone rank converters,
-    in-sample), ``leak`` (bool), ``leak_reason`` and ``note``.
+    'Select'), ``distinct``, ``levels`` (how many levels it shows), ``high_cardinality``
+    (a categorical column with many values: a draft groups them), ``auc`` (how well the
+    column's levels alone rank converters, in-sample), ``iv`` (information value),
+    ``leak`` (bool), ``leak_reason`` (the evidence, in words), ``kept`` (named with
+    ``keep``), ``note``, ``warning`` and ``left_out`` (why a draft leaves it out, or '').
+    Together they are the column plan a draft follows (:meth:`select`).
 
     ``levels`` has one row per (column, level): ``column``, ``level``, ``kind`` (value,
     other, bin, missing, filled, not_a_number), ``lo``/``hi`` for bins, ``leads``,
     ``share``, ``converted``, ``rate``, ``low``, ``high``.
+
+    ``set_aside`` counts the rows loading set aside for their id (``duplicate_id``,
+    ``missing_id``): the profile describes the other rows.
     """
 
     columns: pd.DataFrame
@@ -101,6 +101,7 @@ class Profile:
     n_leads: int
     n_known: int
     converted: int
+    set_aside: dict[str, int] = field(default_factory=dict)
 
     @property
     def base_rate(self) -> float:
@@ -113,17 +114,51 @@ class Profile:
     def of_type(self, *types: str) -> list[str]:
         return self.columns.index[self.columns["type"].isin(types)].tolist()
 
+    def select(self, exclude: Sequence[str] = ()) -> tuple[list[str], pd.DataFrame]:
+        """Columns a draft scores, and the others with the reason they are left out."""
+        reasons = self.columns["left_out"].copy()
+        excluded = reasons.index.isin([str(c) for c in exclude]) & (reasons == "")
+        reasons[excluded] = "excluded (--exclude)"
+        used = reasons.index[reasons == ""].tolist()
+        out = reasons[reasons != ""].rename("reason").rename_axis("column").reset_index()
+        return used, out
+
+    def ranking(self) -> pd.DataFrame:
+        """Every column ranked by how well it alone ranks converters (AUC, then IV)."""
+        cols = self.columns.drop(index=self.id_column)
+        table = pd.DataFrame(
+            {
+                "auc": cols["auc"],
+                "iv": cols["iv"],
+                "type": cols["type"] + np.where(cols["high_cardinality"], " (many values)", ""),
+                "filled": 1 - cols["missing_share"],
+                "levels": cols["levels"],
+                "flag": np.where(cols["leak"], np.where(cols["kept"], "leak? kept", "leak?"), ""),
+                "scored": np.where(cols["left_out"] == "", "yes", "no"),
+            }
+        )
+        return table.sort_values(["auc", "iv"], ascending=False, na_position="last", kind="stable")
+
     def table(self) -> pd.DataFrame:
         """Levels with their column's facts: one tidy table for a CSV or a notebook."""
-        facts = self.columns[["type", "missing_share", "distinct", "leak", "leak_reason"]]
+        facts = self.columns[
+            ["type", "missing_share", "distinct", "auc", "iv", "leak", "leak_reason", "left_out"]
+        ]
         return self.levels.join(facts, on="column")
 
     def summary(self, width: int = 100) -> str:
-        """A readable overview: one line per column, the likely leaks, and why."""
+        """A readable overview: one line per column, the ranking, the likely leaks and why,
+        and every column a draft leaves out with its reason."""
         lines = [
             f"{self.n_leads:,} leads (id column '{self.id_column}'); outcome '{self.outcome}' "
             f"known for {self.n_known:,}: {self.converted:,} converted "
             f"({self.base_rate:.1%}).",
+        ]
+        if self.set_aside:
+            said = {"duplicate_id": "a repeated id", "missing_id": "no id"}
+            parts = [f"{n:,} with {said[c]}" for c, n in self.set_aside.items()]
+            lines.append(f"Rows set aside (not profiled): {', '.join(parts)}.")
+        lines += [
             "",
             f"{'column':<24}{'type':<12}{'missing':>8}{'distinct':>10}  conversion by level",
         ]
@@ -149,10 +184,31 @@ class Profile:
                     if len(head) + len(spread) <= width + 8:
                         break
             lines.append(head + spread)
+        lines += ["", "Columns ranked by how well each alone ranks converters (in-sample):"]
+        lines.append(
+            f"  {'column':<24}{'AUC':>6}{'IV':>7}  {'type':<26}{'filled':>7}{'levels':>7}  flag"
+        )
+        for name, r in self.ranking().iterrows():
+            auc_s = "" if r["auc"] != r["auc"] else f"{r['auc']:.2f}"
+            iv_s = "" if r["iv"] != r["iv"] else f"{r['iv']:.2f}"
+            lines.append(
+                f"  {shorten(str(name), 23):<24}{auc_s:>6}{iv_s:>7}  {r['type']:<26}"
+                f"{r['filled']:>7.0%}{r['levels']:>7}  {r['flag']}".rstrip()
+            )
         if self.leaks:
-            lines += ["", "Likely leaks (filled in after the sale?) — left out of drafts:"]
-            lines += [f"  {c}: {self.columns.loc[c, 'leak_reason']}" for c in self.leaks]
-        notes = self.columns[self.columns["note"] != ""]
+            lines += ["", "Likely leaks (filled in after contact or the sale?):"]
+            for c in self.leaks:
+                kept = " [kept with --keep]" if self.columns.loc[c, "kept"] else ""
+                lines.append(f"  {c}{kept}: {self.columns.loc[c, 'leak_reason']}")
+        _, out = self.select()
+        if len(out):
+            lines += ["", "Left out of drafts:"]
+            lines += [f"  {r.column}: {r.reason}" for r in out.itertuples(index=False)]
+        warnings = self.columns[self.columns["warning"] != ""]
+        if len(warnings):
+            lines += ["", "Warnings:"]
+            lines += [f"  {c}: {w}" for c, w in warnings["warning"].items()]
+        notes = self.columns[(self.columns["note"] != "") & (self.columns["left_out"] == "")]
         if len(notes):
             lines += ["", "Notes:"]
             lines += [f"  {c}: {n}" for c, n in notes["note"].items()]
@@ -216,54 +272,6 @@ def outcome_values(data: LeadData, outcome: str) -> np.ndarray:
     return values
 
 
-# --- column types ------------------------------------------------------------------------
-
-
-def infer_type(col: pd.Series, name: str = "") -> tuple[str, str]:
-    """The column's type (one of :data:`COLUMN_TYPES`) and a note on why, if not obvious."""
-    tokens = set(name_tokens(name))
-    joined = "".join(name_tokens(name))
-    filled = col.dropna()
-    if pd.api.types.is_bool_dtype(col):
-        return "yes/no", ""
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return "date", ""
-    if not len(filled):
-        return "categorical", "always missing"
-    counts = filled.astype("str").str.strip().value_counts()
-    distinct = len(counts)
-    if tokens & PERSONAL_WORDS or joined in {"firstname", "lastname", "fullname", "name"}:
-        return "id-like", "a personal or contact detail: not a scoring signal"
-    words = pd.Series(counts.index, dtype="str")
-    if distinct <= 2 and set(words.str.casefold()) <= TRUE_WORDS | FALSE_WORDS:
-        return "yes/no", ""
-    numbers = parse_numbers(words)
-    weights = counts.to_numpy(dtype=float)
-    num_share = weights[~np.isnan(numbers)].sum() / weights.sum()
-    ratio = distinct / len(filled)
-    if num_share >= 0.95:
-        formatted = words.str.match(r"^\s*(\+|0\d)").to_numpy()
-        looks_id = (tokens & ID_WORDS) or weights[formatted].sum() > 0.5 * weights.sum()
-        if ratio > 0.9 and looks_id:
-            return "id-like", "unique numbers (an identifier)"
-        return "numeric", ""
-    if words.str.contains(r"\d").mean() > 0.9 and words.str.contains(r"[-/:]").mean() > 0.9:
-        dates = parse_dates(words)
-        if weights[dates.notna().to_numpy()].sum() >= 0.95 * weights.sum():
-            return "date", ""
-    # phone numbers and codes dialled in groups ('+1 555 0100'): digits, yet not a number
-    dialled = words.str.fullmatch(r"(\+|0\d)[\d\s().\-]*").to_numpy(dtype=bool, na_value=False)
-    if ratio > 0.9 and weights[dialled].sum() > 0.5 * weights.sum():
-        return "id-like", "unique numbers (an identifier)"
-    if tokens & ID_WORDS and ratio > 0.5:
-        return "id-like", ""
-    if distinct <= 50 or ratio < 0.05:
-        return "categorical", ""
-    if words.str.count(r"\s+").mean() >= 2 or words.str.len().mean() > 30:
-        return "free text", f"{distinct:,} distinct texts"
-    return "id-like", f"{distinct:,} distinct values ({ratio:.0%} of filled-in rows)"
-
-
 # --- levels ------------------------------------------------------------------------------
 
 
@@ -293,13 +301,45 @@ def _value_levels(col: pd.Series, top: int, min_share: float, min_leads: int):
     return row_level, names, kinds
 
 
+def special_value(x: np.ndarray) -> float | None:
+    """A number that stands for 'none' or 'never' (-1, 0, 999) held by many leads, if any.
+
+    A value held by :data:`SPECIAL_SHARE` of the filled-in leads, with other values beside
+    it, would swallow the quantile bins around it; it gets a level of its own instead.
+    """
+    finite = x[~np.isnan(x)]
+    if len(finite) < 2:
+        return None
+    values, counts = np.unique(finite, return_counts=True)
+    top = int(np.argmax(counts))
+    if len(values) > 2 and counts[top] >= SPECIAL_SHARE * len(finite):
+        return float(values[top])
+    return None
+
+
 def quantile_edges(x: np.ndarray, bins: int) -> np.ndarray:
-    """Inner cut points at quantiles of the filled-in values, distinct and 'nice'."""
+    """Inner cut points at quantiles of the filled-in values, distinct and 'nice'.
+
+    A special value (:func:`special_value`) gets a bin of its own: cut at it and at the
+    next value above it, and the quantile bins are cut over the other values.
+    """
     finite = x[~np.isnan(x)]
     if len(finite) == 0:
         return np.array([])
-    qs = np.quantile(finite, np.linspace(0, 1, bins + 1)[1:-1], method="lower")
-    edges = np.unique(_nice(qs))
+    special = special_value(finite)
+    rest = finite if special is None else finite[finite != special]
+    qs = np.quantile(rest, np.linspace(0, 1, bins + 1)[1:-1], method="lower")
+    edges = _nice(qs)
+    if special is not None:
+        above = rest[rest > special]
+        own = [special, *([above.min()] if len(above) else [])]
+        # a nice edge between the special value and its neighbours would mix them again
+        below = rest[rest < special]
+        lo = below.max() if len(below) else -np.inf
+        hi = above.min() if len(above) else np.inf
+        edges = edges[(edges <= lo) | (edges >= hi)]
+        edges = np.concatenate([edges, own])
+    edges = np.unique(edges)
     return edges[(edges > finite.min()) & (edges <= finite.max())]
 
 
@@ -328,6 +368,16 @@ def _bin_levels(x: np.ndarray, edges: np.ndarray, fmt=None):
     level[np.isnan(x)] = -1
     bounds = [None, *edges.tolist()], [*edges.tolist(), None]
     names = [bin_label(lo, hi, fmt) for lo, hi in zip(*bounds, strict=True)]
+    filled = level >= 0
+    if filled.any():  # a bin holding one value (a special value) is named by it
+        k = len(names)
+        lowest = np.full(k, np.inf)
+        highest = np.full(k, -np.inf)
+        np.minimum.at(lowest, level[filled], x[filled])
+        np.maximum.at(highest, level[filled], x[filled])
+        one = np.flatnonzero(lowest == highest)
+        for i in one:
+            names[i] = (fmt or (lambda v: f"{v:,.10g}"))(lowest[i])
     return level, names, ["bin"] * len(names), bounds
 
 
@@ -410,47 +460,136 @@ def column_levels(
     return frame.reset_index(drop=True), codes
 
 
-def leak_reason(
-    name: str,
-    levels: pd.DataFrame,
-    column_auc: float,
-    outcome: str,
-    base_rate: float,
-    total_converted: int,
-) -> str:
-    """Why a column looks filled in after the sale ('' if it does not)."""
-    tokens = name_tokens(name)
-    outcome_tokens = set(name_tokens(outcome)) - {"is", "has", "lead", "flag"}
-    reasons = []
-    hits = sorted(set(tokens) & (LEAK_WORDS | outcome_tokens))
-    if hits:
-        reasons.append(f"its name ({', '.join(hits)}) looks like a sales-status or outcome field")
-    if column_auc >= 0.9:
-        reasons.append(f"it alone separates converters almost perfectly (AUC {column_auc:.2f})")
-    lv = levels[levels["kind"] != "other"]
-    pure = lv[(lv["known"] >= 20) & (lv["rate"] >= 0.95)]
-    pure = pure[pure["converted"] >= 0.1 * max(total_converted, 1)]
-    if len(pure):
-        top = pure.iloc[0]
-        reasons.append(
-            f"{top['converted']:,} leads with '{top['level']}' all but all converted "
-            f"({top['rate']:.0%})"
+def information_value(levels: pd.DataFrame) -> float:
+    """The column's information value (IV) over its levels, a scorecard's usual ranking.
+
+    Sum over levels of (share of converters − share of non-converters) × their log ratio;
+    half a lead is added to every count so a level without converters stays finite.
+    """
+    conv = levels["converted"].to_numpy(dtype=float)
+    lost = levels["known"].to_numpy(dtype=float) - conv
+    if conv.sum() == 0 or lost.sum() == 0 or len(levels) < 2:
+        return float("nan")
+    good = (conv + 0.5) / (conv.sum() + 0.5 * len(conv))
+    bad = (lost + 0.5) / (lost.sum() + 0.5 * len(lost))
+    return float(np.sum((good - bad) * np.log(good / bad)))
+
+
+def column_auc(levels: pd.DataFrame, codes: np.ndarray, y: np.ndarray, base: float) -> float:
+    """How well the column's levels alone rank converters (in-sample, either direction)."""
+    if len(levels) < 2:
+        return float("nan")
+    rate_of = np.full(int(levels["code"].max()) + 1, base)
+    rate_of[levels["code"].to_numpy()] = levels["rate"].fillna(base).to_numpy()
+    value = auc(rate_of[codes], y)
+    return max(value, 1 - value)
+
+
+def out_of_fold_rates(
+    col: pd.Series, y: np.ndarray, folds: int = 5, prior: float = 20.0
+) -> np.ndarray:
+    """Each lead's value's conversion rate, learnt without the lead's own fold.
+
+    For a column with hundreds of values, rates measured on the same leads would rank
+    converters well by chance alone (a value seen twice, once won, 'converts' at 50 %);
+    rates from the other folds, shrunk toward the overall rate by ``prior`` leads, measure
+    what the column would really add. Counts by bincount: no per-row Python.
+    """
+    codes, uniques = pd.factorize(col.astype("str").str.strip().str.casefold())
+    k = len(uniques) + 1
+    codes = np.where(codes < 0, k - 1, codes)  # missing is a value of its own
+    known = ~np.isnan(y)
+    fold = np.arange(len(y)) % folds
+    total_n = np.bincount(codes[known], minlength=k).astype(float)
+    total_c = np.bincount(codes[known], weights=y[known], minlength=k)
+    out = np.full(len(y), np.nan)
+    for f in range(folds):  # a handful of folds, each vectorised
+        inside = known & (fold == f)
+        n_in = np.bincount(codes[inside], minlength=k)
+        c_in = np.bincount(codes[inside], weights=y[inside], minlength=k)
+        n_out, c_out = total_n - n_in, total_c - c_in
+        base = c_out.sum() / max(n_out.sum(), 1)
+        rate = (c_out + prior * base) / (n_out + prior)
+        here = fold == f
+        out[here] = rate[codes[here]]
+    return out
+
+
+def strength_of_values(col: pd.Series, y: np.ndarray) -> tuple[float, float]:
+    """AUC and IV of a column with many values, from out-of-fold value rates."""
+    score = out_of_fold_rates(col, y)
+    known = ~np.isnan(y)
+    value = auc(score[known], y[known])
+    cuts = np.unique(np.quantile(score[known], [0.2, 0.4, 0.6, 0.8]))
+    group = np.searchsorted(cuts, score, side="right")
+    k = len(cuts) + 1
+    n = np.bincount(group[known], minlength=k)
+    c = np.bincount(group[known], weights=y[known], minlength=k)
+    frame = pd.DataFrame({"known": n, "converted": c})
+    return max(value, 1 - value), information_value(frame)
+
+
+def check_ids(data: LeadData, what: str = "profiling") -> None:
+    """Refuse when the id column set most rows aside: it is probably not the lead id.
+
+    Loading sets rows with an empty or repeated id aside (and reports them); a column with
+    few distinct values named as the id would leave a handful of leads, and every number
+    after that would describe them, not the file.
+    """
+    counts = data.report.counts
+    read = int(counts.get("leads_read", data.n_leads))
+    kept = data.n_leads
+    if read == 0 or kept >= (1 - MOSTLY_SET_ASIDE) * read:
+        return
+    issues = data.report.issues
+    codes = issues["code"] if len(issues) else pd.Series([], dtype="str")
+    dup, empty = int((codes == "duplicate_id").sum()), int((codes == "missing_id").sum())
+    name = data.id_in_file or data.id_column
+    raise DataError(
+        [
+            Problem(
+                f"column '{name}'",
+                f"{dup:,} of {read:,} rows repeat an id seen above and {empty:,} have none, so "
+                f"{what} would work on {kept:,} leads only. If '{name}' is not the lead id, "
+                "name the right column with --id; if the file has no id column, use --row-id "
+                "(row numbers as ids).",
+            )
+        ],
+        data.files.get("leads", "leads"),
+    )
+
+
+def _set_aside(data: LeadData) -> dict[str, int]:
+    issues = data.report.issues
+    if not len(issues):
+        return {}
+    found = issues["code"].value_counts()
+    return {c: int(found[c]) for c in ("duplicate_id", "missing_id") if c in found.index}
+
+
+def _check_names(data: LeadData, names: Sequence[str], option: str) -> None:
+    known = [str(c) for c in data.leads.columns]
+    known_set = set(known) | {data.id_column}
+    unknown = [c for c in dict.fromkeys(str(n) for n in names) if c not in known_set]
+    if unknown:
+        raise DataError(
+            [
+                Problem(
+                    f"{option} '{c}'",
+                    "is not a column of the leads file." + column_hint(c, known),
+                )
+                for c in unknown
+            ],
+            data.files.get("leads", "leads"),
         )
-    dead = lv[(lv["share"] >= 0.25) & (lv["converted"] == 0)]
-    dead = dead[dead["known"] * base_rate >= 20]
-    if len(dead) and not len(pure):
-        top = dead.iloc[0]
-        reasons.append(
-            f"none of the {top['known']:,} leads with '{top['level']}' converted "
-            f"(overall {base_rate:.1%})"
-        )
-    return "; ".join(reasons)
 
 
 def profile_leads(
     data: LeadData,
     outcome: str | None = None,
     *,
+    types: Mapping[str, str] | None = None,
+    keep: Sequence[str] = (),
     top: int = 10,
     min_share: float = 0.01,
     min_leads: int = 20,
@@ -462,6 +601,9 @@ def profile_leads(
     ----------
     data : loaded leads (placeholders already turned into missing values).
     outcome : the yes/no outcome column.
+    types : column -> type (one of :data:`COLUMN_TYPES`) where the user knows better than
+        the values; ``keep`` columns a draft scores whatever the screen says (a flagged one
+        with a warning, one of a type a draft leaves out with the type it can best take).
     top : most frequent values shown per categorical column; the rest are pooled.
     min_share, min_leads : a value needs this share of leads and this many leads to be
         shown on its own, else it joins '(other …)'.
@@ -471,6 +613,20 @@ def profile_leads(
     if not outcome:
         raise DataError([Problem("outcome", "name the outcome column (e.g. --outcome converted)")])
     y = outcome_values(data, outcome)
+    types = dict(types or {})
+    bad = {c: t for c, t in types.items() if t not in COLUMN_TYPES}
+    if bad:
+        raise DataError(
+            [
+                Problem(
+                    f"type of '{c}'", f"'{t}' is not a type; use one of {', '.join(COLUMN_TYPES)}"
+                )
+                for c, t in bad.items()
+            ]
+        )
+    _check_names(data, list(types), "--type")
+    _check_names(data, keep, "--keep")
+    check_ids(data)
     leads = data.leads
     if all(name == outcome for name in leads.columns):  # the id is the index, not a column
         raise DataError(
@@ -488,23 +644,34 @@ def profile_leads(
     total_conv = int(np.nansum(y))
     base = total_conv / max(int(known.sum()), 1)
     placeholders = next(iter(data.report.placeholders.values()), {})
+    kept = {str(c) for c in keep}
     rows, frames = [], []
     for name in leads.columns:
         if name == outcome:
             continue
         col = leads[name]
         col_type, note = infer_type(col, str(name))
+        if str(name) in types:
+            col_type, note = types[str(name)], f"typed {types[str(name)]} (--type)"
+        warning = ""
+        if str(name) in kept and col_type not in SCORED_TYPES:
+            was = col_type
+            col_type = best_scored_type(col)
+            note = f"kept (--keep) as {col_type}; its values read as {was}"
         levels, codes = column_levels(
             col, col_type, y, top=top, min_share=min_share, min_leads=min_leads, bins=bins
         )
-        col_auc = float("nan")
-        if len(levels) > 1:
-            # each row's level rate as its score: how well this column alone ranks converters
-            rate_of = np.full(int(levels["code"].max()) + 1, base)
-            rate_of[levels["code"].to_numpy()] = levels["rate"].fillna(base).to_numpy()
-            col_auc = auc(rate_of[codes], y)
-            col_auc = max(col_auc, 1 - col_auc)
-        reason = leak_reason(str(name), levels, col_auc, outcome, base, total_conv)
+        distinct = int(col.dropna().astype("str").str.strip().str.casefold().nunique())
+        many = col_type == "categorical" and distinct > HIGH_CARDINALITY
+        if many:  # shown levels pool most values: measure the values themselves, honestly
+            strength, iv = strength_of_values(col, y)
+        else:
+            strength, iv = column_auc(levels, codes, y, base), information_value(levels)
+        evidence = leak_evidence(str(name), outcome, levels, strength, col.notna().to_numpy(), y)
+        if not evidence and not note:
+            note = name_caution(str(name), outcome, strength)
+        if evidence and str(name) in kept:
+            warning = "flagged as a likely leak but kept (--keep): check it is known before contact"
         missing = int(col.isna().sum())
         rows.append(
             {
@@ -513,11 +680,16 @@ def profile_leads(
                 "missing": missing,
                 "missing_share": missing / max(n, 1),
                 "placeholders": int(placeholders.get(str(name), 0)),
-                "distinct": int(col.dropna().astype("str").str.strip().str.casefold().nunique()),
-                "auc": col_auc,
-                "leak": bool(reason),
-                "leak_reason": reason,
+                "distinct": distinct,
+                "levels": int((levels["leads"] > 0).sum()),
+                "high_cardinality": many,
+                "auc": strength,
+                "iv": iv,
+                "leak": bool(evidence),
+                "leak_reason": "; ".join(evidence),
+                "kept": str(name) in kept,
                 "note": note,
+                "warning": warning,
             }
         )
         frames.append(levels.assign(column=str(name)))
@@ -531,13 +703,19 @@ def profile_leads(
             "missing_share": 0.0,
             "placeholders": 0,
             "distinct": n,
+            "levels": 0,
+            "high_cardinality": False,
             "auc": float("nan"),
+            "iv": float("nan"),
             "leak": False,
             "leak_reason": "",
+            "kept": False,
             "note": "the lead id",
+            "warning": "",
         },
     )
     columns = pd.DataFrame(rows).set_index("column")
+    columns["left_out"] = _left_out(columns, id_name)
     level_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     order = ["column", *[c for c in level_frame.columns if c != "column"]]
     return Profile(
@@ -548,4 +726,28 @@ def profile_leads(
         n_leads=n,
         n_known=int(known.sum()),
         converted=total_conv,
+        set_aside=_set_aside(data),
     )
+
+
+def _left_out(columns: pd.DataFrame, id_name: str) -> list[str]:
+    """Why each column is not scored by a draft ('' for a column a draft scores)."""
+    reasons = []
+    for name, row in columns.iterrows():  # one step per column, not per lead
+        assigned = set(name_tokens(str(name))) & ASSIGNMENT_WORDS
+        if name == id_name:
+            why = "the lead id"
+        elif row["leak"] and not row["kept"]:
+            why = f"likely leak: {row['leak_reason']} (--keep to score it)"
+        elif assigned and not row["kept"]:
+            # a rep's past results would score leads by who was handed them
+            why = "who works the lead, not who the lead is (--keep to score it)"
+        elif row["type"] not in SCORED_TYPES:
+            why = f"{row['type']}: {row['note']}" if row["note"] else WHY_LEFT_OUT[row["type"]]
+            why += " (--keep or --type to score it)"
+        elif row["missing_share"] >= 1.0 or (row["distinct"] <= 1 and row["missing"] == 0):
+            why = "one value only"
+        else:
+            why = ""
+        reasons.append(why)
+    return reasons
