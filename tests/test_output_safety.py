@@ -137,7 +137,7 @@ FULL_DISK = [
     pytest.param([*DRAFT, "--folds", "0", "--out", "d.yaml"], ["d.yaml"], 4_000, id="draft",
                  marks=pytest.mark.slow),
     pytest.param(["calibrate", "--model", MODEL, "--leads", LEADS, "--activities", ACTIVITIES,
-                  "--out", "v2.yaml"], ["v2.yaml"], 4_000, id="calibrate",
+                  "--force", "--out", "v2.yaml"], ["v2.yaml"], 4_000, id="calibrate",
                  marks=pytest.mark.slow),
     pytest.param(["report", "--model", MODEL, "--leads", LEADS, "--out", "r.html"], ["r.html"],
                  50_000, id="report", marks=pytest.mark.slow),
