@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html
-
 import dataclasses
+import html
 
 import ipywidgets as w
 import numpy as np
