@@ -133,3 +133,36 @@ def test_a_pile_up_is_reported_exactly_when_over_five_percent(sample_model, scor
         assert f" of leads ({bottom:,}) score exactly 0," in bottoms[0]
     assert metrics.scale_pileup(Totals(s[:0], category[:0], None, None, {}, names, (), ()),
                                 sample_model) == []  # fmt: skip
+
+
+# --- top-share conversion with tied scores -------------------------------------------------
+
+
+def test_top_share_counts_leads_tied_at_the_cut_by_their_share():
+    # 10 leads, top 20 % = 2 leads: one clear best (converted), then 4 tied at 5 of which
+    # 1 converted; the cut takes 1 of the 4, so it counts as 1/4 of a conversion
+    score = np.array([9.0, 5, 5, 5, 5, 1, 1, 1, 1, 1])
+    y = np.array([1.0, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert metrics.top_share_conversion(score, y, 0.2) == pytest.approx((1 + 0.25) / 2)
+    # the tied leads in another order give the same figure
+    assert metrics.top_share_conversion(score, y[[0, 4, 3, 2, 1, 5, 6, 7, 8, 9]], 0.2) == (
+        pytest.approx((1 + 0.25) / 2)
+    )
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.booleans()), min_size=1, max_size=60),
+    st.sampled_from([0.05, 0.1, 0.25, 0.5, 1.0]),
+    st.randoms(use_true_random=False),
+)
+def test_top_share_conversion_does_not_depend_on_row_order(rows, share, rnd):
+    score = np.array([s for s, _ in rows], dtype=float)  # few distinct scores: many ties
+    y = np.array([c for _, c in rows], dtype=float)
+    order = list(range(len(rows)))
+    rnd.shuffle(order)
+    before = metrics.top_share_conversion(score, y, share)
+    after = metrics.top_share_conversion(score[order], y[order], share)
+    assert after == pytest.approx(before)
+    assert 0.0 <= before <= 1.0
+    if share == 1.0:  # the whole file: the overall rate
+        assert before == pytest.approx(y.mean())

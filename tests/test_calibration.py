@@ -18,12 +18,15 @@ from workbench.analysis import metrics
 from workbench.cli import main
 from workbench.errors import DataError
 from workbench.learning.calibration import (
+    FEW_CONVERSIONS,
+    auc_difference,
     backtest,
     calibrate,
     evidence_features,
     gains_table,
     suggest_points,
     suggested_model,
+    verdict,
 )
 from workbench.model.versioning import next_version
 
@@ -349,6 +352,12 @@ def test_next_version_clears_sign_off(sample_model):
 def test_cli_calibrate_writes_the_next_version(tmp_path, capsys, cal):
     out = tmp_path / "suggested.yaml"
     argv = ["calibrate", "--model", MODEL, "--leads", LEADS, "--activities", ACTS]
+    # the backtest cannot tell the two apart on this sample: writing it needs --force
+    assert main([*argv, "--outcome", "converted", "--out", str(out), "--author", "Ana"]) == 2
+    refused = capsys.readouterr()
+    assert "Verdict: not enough conversions to tell" in refused.out
+    assert "Add --force to write it anyway" in refused.err and not out.exists()
+    argv += ["--force"]
     assert main([*argv, "--outcome", "converted", "--out", str(out), "--author", "Ana"]) == 0
     printed = capsys.readouterr().out
     saved = wb.load_model(out)
@@ -419,3 +428,80 @@ def test_cli_calibrate_without_conversion_dates_explains_the_backtest(tmp_path, 
     out = capsys.readouterr().out
     assert "No backtest:" in out and "--outcome-date COL" in out and "--no-backtest" in out
     assert "'None'" not in out
+
+
+# --- the verdict ------------------------------------------------------------------------------
+
+
+def _planted(n: int, rate: float, seed: int = 0):
+    """An outcome, a score that knows it (strong), one that barely does (weak)."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < rate).astype(float)
+    strong = np.round(y * 1.0 + rng.normal(0, 1, n), 1)
+    weak = np.round(y * 0.1 + rng.normal(0, 1, n), 1)
+    return y, strong, weak
+
+
+@pytest.mark.parametrize(
+    ("current", "suggested", "decision"),
+    [("weak", "strong", "adopt"), ("strong", "weak", "do not adopt")],
+)
+def test_verdict_follows_a_planted_difference(current, suggested, decision):
+    y, strong, weak = _planted(4000, 0.1)
+    scores = {"strong": strong, "weak": weak}
+    v = verdict(scores[current], scores[suggested], y, "the held-out half")
+    assert v.decision == decision
+    assert v.low <= v.difference <= v.high
+    assert v.difference == pytest.approx(v.suggested_auc - v.current_auc)
+    assert v.converted == int(y.sum()) >= FEW_CONVERSIONS and v.warning == ""
+
+
+def test_verdict_cannot_tell_two_equally_good_scores_apart():
+    # control: the same signal with fresh noise; the interval includes no difference
+    y, strong, _ = _planted(4000, 0.1)
+    other = np.round(y + np.random.default_rng(1).normal(0, 1, len(y)), 1)
+    v = verdict(strong, other, y, "the held-out half")
+    assert v.decision == "not enough conversions to tell"
+    assert v.low < 0 < v.high
+    assert "Verdict: not enough conversions to tell" in v.text()
+
+
+def test_verdict_warns_about_few_conversions_and_cannot_tell_on_30_of_them():
+    y, strong, weak = _planted(300, 0.1, seed=3)
+    v = verdict(strong, weak, y, "the later window")
+    assert v.converted < FEW_CONVERSIONS
+    assert f"Only {v.converted} conversions" in v.warning and v.warning in v.text()
+
+
+def test_delong_standard_error_agrees_with_a_paired_bootstrap():
+    y, strong, weak = _planted(2000, 0.15, seed=5)
+    diff, se = auc_difference(weak, strong, y)
+    rng = np.random.default_rng(0)
+    boot = []
+    for _ in range(300):
+        i = rng.integers(0, len(y), len(y))
+        boot.append(metrics.auc(strong[i], y[i]) - metrics.auc(weak[i], y[i]))
+    assert diff == pytest.approx(metrics.auc(strong, y) - metrics.auc(weak, y))
+    assert se == pytest.approx(np.std(boot), rel=0.2)
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.booleans()), min_size=4))
+def test_auc_difference_is_the_difference_of_the_aucs(rows):
+    a = np.array([r[0] for r in rows], dtype=float)
+    b = np.array([r[1] for r in rows], dtype=float)
+    y = np.array([r[2] for r in rows], dtype=float)
+    diff, se = auc_difference(a, b, y)
+    if y.sum() < 2 or (1 - y).sum() < 2:
+        assert np.isnan(diff)
+    else:
+        assert diff == pytest.approx(metrics.auc(b, y) - metrics.auc(a, y))
+        assert se >= 0
+
+
+def test_backtest_and_calibrate_carry_a_verdict_judged_on_unseen_leads(bt, cal):
+    v = bt.calibration.verdict
+    assert v is not None and v.judged_on == "the held-out half"
+    m = bt.calibration.metrics
+    assert v.current_auc == pytest.approx(m.loc["current", "auc"])
+    assert v.suggested_auc == pytest.approx(m.loc["suggested", "auc"])
+    assert cal.verdict is not None and cal.verdict.judged_on == "a held-out half"

@@ -36,7 +36,7 @@ AS_OF = {
 }
 OUT = {
     "score": ["score", *FILES, "--out", "{out}/scores.csv"],
-    "calibrate": ["calibrate", *FILES, "--no-backtest", "--out", "{out}/model.yaml"],
+    "calibrate": ["calibrate", *FILES, "--no-backtest", "--force", "--out", "{out}/model.yaml"],
     "report": ["report", *FILES, "--out", "{out}/report.html"],
     "profile": ["profile", *EXPORT, "--out", "{out}/profile.csv"],
     "draft": ["draft", *EXPORT, "--out", "{out}/draft.yaml"],

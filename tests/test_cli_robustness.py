@@ -136,7 +136,7 @@ def test_draft_writes_into_a_folder_that_does_not_exist_yet(tmp_path, capsys):
 def test_calibrate_writes_into_a_folder_that_does_not_exist_yet(tmp_path, capsys):
     out = tmp_path / "new" / "dir" / "next.yaml"
     argv = ["calibrate", "--model", str(MODEL), "--leads", str(LEADS), "--activities", str(ACTS)]
-    assert main([*argv, "--no-backtest", "--out", str(out)]) == 0
+    assert main([*argv, "--no-backtest", "--force", "--out", str(out)]) == 0
     assert wb.load_model(out).version == wb.load_model(MODEL).version + 1
 
 

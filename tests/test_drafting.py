@@ -15,13 +15,17 @@ from workbench.analysis.metrics import auc
 from workbench.cli import main
 from workbench.data.synthetic import generate_sample
 from workbench.learning.drafting import (
+    HIGH_CARDINALITY,
     DraftOptions,
     draft_model,
     engine_scores,
+    evidence_points,
     monotone_points,
     numeric_edges,
+    plan_columns,
     reference_predictions,
     subset,
+    value_groups,
 )
 
 
@@ -317,3 +321,113 @@ def test_cli_draft_without_cross_validation_says_so(tmp_path, capsys):
     assert "No cross-validation (--folds 0)" in printed and "Cross-validated AUC" not in printed
     assert wb.load_model(out).criteria
     assert "# Not cross-validated (--folds 0)." in out.read_text()
+
+
+# --- points that follow the evidence ----------------------------------------------------------
+
+
+def test_levels_with_clearly_different_rates_never_score_in_the_opposite_order():
+    # the case: 92.5 % over 200 leads got +0 while 25.9 % over 2,000 got +2
+    out = evidence_points([0.0, 2.0, 1.0], [(200, 185), (2000, 518), (3000, 300)])
+    assert out[0] >= out[1] >= out[2]
+    # "default = yes" 6.6 % (+1) vs "no" 11.8 % (0), both big: in order now
+    yes, no = evidence_points([1.0, 0.0], [(900, 59), (8000, 944)])
+    assert no >= yes
+
+
+def test_levels_whose_intervals_overlap_keep_the_fitted_points():
+    # control: 10 % vs 12 % on 100 leads each cannot be told apart: the fit may order them
+    assert evidence_points([3.0, 0.0], [(100, 10), (100, 12)]) == [3.0, 0.0]
+
+
+def test_a_one_lead_level_and_a_level_nearly_everyone_has_score_nothing():
+    one_lead = evidence_points([0.0, 5.0, 2.0], [(400, 20), (1, 1), (400, 60)])
+    assert one_lead[1] == 0.0 and one_lead[2] > one_lead[0]
+    # 'no' for 98 % of leads: 0 points; the 2 % 'yes' carries the signal (here below it)
+    common = evidence_points([4.0, 0.0], [(9800, 980), (200, 4)], DraftOptions())
+    assert common == [0.0, -4.0]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(-20, 20), st.integers(30, 3000), st.floats(0.0, 1.0)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_evidence_points_never_contradict_non_overlapping_intervals(levels):
+    from workbench.analysis.metrics import wilson_interval
+
+    pts = [float(p) for p, _, _ in levels]
+    ev = [(n, round(n * r)) for _, n, r in levels]
+    out = np.array(evidence_points(pts, ev))
+    n = np.array([a for a, _ in ev], dtype=float)
+    c = np.array([b for _, b in ev], dtype=float)
+    low, high = wilson_interval(c, n)
+    clearly = low[:, None] > high[None, :]
+    assert not (clearly & (out[:, None] < out[None, :])).any()
+    assert np.all(out == np.round(out))
+
+
+# --- value groups -----------------------------------------------------------------------------
+
+
+def test_a_576_lead_value_is_its_own_group_under_its_real_name():
+    col = pd.Series(["No"] * 44_424 + ["Yes"] * 576)
+    y = np.r_[np.zeros(44_424), np.ones(300), np.zeros(276)]
+    groups, labels = value_groups(col, y)
+    assert ("Yes",) in groups and ("No",) in groups
+    assert not any(lab and "Other" in lab for lab in labels)
+
+
+def test_rare_values_are_pooled_by_conversion_with_their_names():
+    rng = np.random.default_rng(0)
+    big = ["A"] * 3000 + ["B"] * 3000
+    hot = [f"hot{i}" for i in range(6) for _ in range(20)]  # 120 leads, 60 % convert
+    cold = [f"cold{i}" for i in range(6) for _ in range(20)]  # 120 leads, 1 % convert
+    col = pd.Series(big + hot + cold)
+    y = np.r_[rng.random(6000) < 0.1, rng.random(120) < 0.6, rng.random(120) < 0.01]
+    groups, labels = value_groups(col, y.astype(float), DraftOptions(min_leads=100, min_share=0.01))
+    pooled = [set(g) for g in groups if len(g) > 1]
+    assert {f"hot{i}" for i in range(6)} in pooled and {f"cold{i}" for i in range(6)} in pooled
+    assert all(lab is None or "values:" in lab for lab in labels)
+
+
+def _landing_pages(n: int = 45_000, pages: int = 500, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    rate = rng.uniform(0.03, 0.20, pages)
+    page = rng.integers(0, pages, n)
+    y = (rng.random(n) < rate[page]).astype(float)
+    return pd.Series([f"lp_{p:03d}" for p in page]), y, rate
+
+
+def test_a_high_cardinality_column_is_grouped_by_conversion_into_a_few_levels():
+    col, y, rate = _landing_pages()
+    groups, labels = value_groups(col, y, high_cardinality=True)
+    assert 3 <= len(groups) <= 5
+    sets = [set(g) for g in groups]
+    assert sum(len(g) for g in sets) == col.nunique() and len(set().union(*sets)) == col.nunique()
+    # best group first; the groups convert in order and their true rates follow
+    observed = [y[col.isin(g).to_numpy()].mean() for g in groups]
+    truth = [rate[[int(v[3:]) for v in g]].mean() for g in groups]
+    assert observed == sorted(observed, reverse=True) and truth == sorted(truth, reverse=True)
+    assert all(lab and "values:" in lab for lab in labels)
+
+
+def test_a_high_cardinality_column_without_signal_is_not_grouped():
+    col, _, _ = _landing_pages()
+    y = (np.random.default_rng(9).random(len(col)) < 0.1).astype(float)  # control
+    groups, _ = value_groups(col, y, high_cardinality=True)
+    assert len(groups) == 1
+
+
+def test_high_cardinality_groups_are_learnt_from_the_training_fold_only():
+    col, y, _ = _landing_pages(n=20_000)
+    leads = pd.DataFrame({"page": col})
+    train = np.zeros(len(y), dtype=bool)
+    train[: len(y) // 2] = True
+    y_train = np.where(train, y, np.nan)  # held-out outcomes unknown to the plan
+    (plan,) = plan_columns(leads, y_train, ["page"], {"page": "categorical"})
+    assert plan.high_cardinality and col.nunique() > HIGH_CARDINALITY
+    seen = set(col[train])
+    assert {v for g in plan.groups for v in g} <= seen

@@ -335,7 +335,7 @@ def test_calibrate_writes_the_next_free_version_into_a_folder_and_never_over_a_f
     taken = tmp_path / "b2b_model_v2.yaml"
     taken.write_text("# someone's version 2\n", encoding="utf-8")
     argv = ["calibrate", "--model", str(v1), "--leads", str(SAMPLES / "leads.csv")]
-    argv += ["--activities", str(SAMPLES / "activities.csv"), "--no-backtest"]
+    argv += ["--activities", str(SAMPLES / "activities.csv"), "--no-backtest", "--force"]
     assert main([*argv, "--out", str(taken)]) == 2
     err = capsys.readouterr().err
     assert "never overwritten" in err and "b2b_model_v3.yaml" in err and "Traceback" not in err

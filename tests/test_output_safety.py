@@ -138,7 +138,7 @@ FULL_DISK = [
                  marks=pytest.mark.slow),
     # a saved version is never overwritten (calibrate refuses an existing file): no v2 yet
     pytest.param(["calibrate", "--model", MODEL, "--leads", LEADS, "--activities", ACTIVITIES,
-                  "--out", "v2.yaml"], ["v2.yaml"], 4_000, id="calibrate",
+                  "--force", "--out", "v2.yaml"], ["v2.yaml"], 4_000, id="calibrate",
                  marks=pytest.mark.slow),
     pytest.param(["report", "--model", MODEL, "--leads", LEADS, "--out", "r.html"], ["r.html"],
                  50_000, id="report", marks=pytest.mark.slow),

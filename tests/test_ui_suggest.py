@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import ipywidgets as w
 import numpy as np
@@ -71,6 +72,8 @@ def test_before_and_after_metrics_are_shown(app):
         assert f"{cal.metrics.loc[key, 'top10']:.1%}" in view
     assert "Conversion by category, before and after" in view
     assert "Evidence for each value" in view and "Pricing page" in view
+    # the same verdict as `workbench calibrate`, judged on a half the points never saw
+    assert cal.verdict is not None and html.escape(cal.verdict.text()) in view
     # the gains and conversion charts appear, drawn from the same aggregates
     assert app.suggest_box.children == (app.suggest_chart,)
     gains_panel, conversion_panel = app.suggest_chart.chart.hconcat

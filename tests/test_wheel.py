@@ -158,7 +158,7 @@ def test_learning_and_sign_off_commands_on_the_sample(installed):
     _checked(installed.run("draft", "--leads", leads, *outcome, "--folds", "0", "--out", "d.yaml"))
     _checked(installed.run("validate", "d.yaml"))
     files = ["--leads", leads, "--activities", acts]
-    _checked(installed.run("calibrate", "--model", model, *files, "--out", "next.yaml"))
+    _checked(installed.run("calibrate", "--model", model, *files, "--force", "--out", "next.yaml"))
     assert "version: 2" in (home / "next.yaml").read_text()
     moved = _checked(installed.run("compare", "--model", model, "--model", "next.yaml", *files))
     assert re.search(r"\d+ leads move [ABC] → [ABC]", moved.stdout)

@@ -110,14 +110,26 @@ def auc(score: np.ndarray, outcome: np.ndarray) -> float:
 
 
 def top_share_conversion(score: np.ndarray, outcome: np.ndarray, share: float = 0.1) -> float:
-    """Conversion rate of the best-scored ``share`` of leads with a known outcome."""
+    """Conversion rate of the best-scored ``share`` of leads with a known outcome.
+
+    Leads tied at the cut score count by the share of them the cut takes (their average
+    conversion, weighted), so the figure does not depend on row order: a file sorted
+    differently gives the same number, as it should.
+
+    >>> top_share_conversion(np.array([3.0, 2, 2, 1]), np.array([1.0, 1, 0, 0]), 0.5)
+    0.75
+    """
     known = ~np.isnan(outcome)
     s, y = score[known], outcome[known]
     if not len(s):
         return float("nan")
     k = max(1, round(share * len(s)))
-    top = np.argpartition(-s, k - 1)[:k]
-    return float(y[top].mean())
+    cut = np.partition(-s, k - 1)[k - 1]  # the k-th best score, negated
+    above = -s < cut
+    at = -s == cut
+    take = k - int(above.sum())  # leads the cut takes from those tied at it
+    total = y[above].sum() + take * y[at].mean()
+    return float(total / k)
 
 
 def score_histogram(totals: Totals, bins: int = 50, lo: float = 0, hi: float = 100) -> pd.DataFrame:

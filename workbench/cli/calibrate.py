@@ -190,7 +190,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     # command (score, validate …) builds this parser too
     import altair as alt
 
-    from workbench.learning.calibration import backtest, calibrate
+    from workbench.learning.calibration import backtest, calibrate, holdout_verdict
     from workbench.ui.calibration_charts import suggestion_charts
 
     inputs = {"--model": args.model, "--leads": args.leads, "--activities": args.activities}
@@ -222,7 +222,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         f"outcome ('{data.mapping.outcome}'), {int(np.nansum(y)):,} converted "
         f"({np.nanmean(y):.1%}); evidence as of {signals.as_of:%Y-%m-%d}."
     )
-    cal = calibrate(model, signals, y, keep_shares=not args.keep_thresholds)
+    cal = calibrate(model, signals, y, keep_shares=not args.keep_thresholds, holdout=False)
     s = cal.suggestion
     print(
         f"\nSuggested points (regularised logistic regression on the model's evidence, "
@@ -235,6 +235,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     _report(cal, "\nIn-sample (measured on the leads the points were fitted on; flatters them):")
 
     charts = [suggestion_charts(cal.gains, cal.conversion, "in-sample")]
+    judged = None
     if not args.no_backtest:
         try:
             bt = backtest(
@@ -270,13 +271,22 @@ def run_calibrate(args: argparse.Namespace) -> int:
                 "cut-off (e.g. a sales status) can flatter both models."
             )
             c = bt.calibration
-            judged = "held-out half" if bt.split == "random" else "later window"
-            charts.append(suggestion_charts(c.gains, c.conversion, f"backtest, {judged}"))
+            judged = c.verdict
+            half = "held-out half" if bt.split == "random" else "later window"
+            charts.append(suggestion_charts(c.gains, c.conversion, f"backtest, {half}"))
+    if judged is None:  # no backtest: judge on a random half of the same leads instead
+        judged = holdout_verdict(model, signals, y, seed=args.seed)
+    print("\n" + judged.text())
     if args.chart:
         path = Path(args.chart)
         with atomic_output(path) as tmp:  # drawn by vl-convert: no browser, no network
             alt.vconcat(*charts).save(str(tmp), format=path.suffix.lower().lstrip("."))
         print(f"\nWrote the gains and conversion charts to {path}")
+    if args.out and not judged.adopt and not args.force:
+        raise UsageError(
+            f"--out {args.out}: nothing written, as the verdict is '{judged.decision}'. "
+            "Add --force to write it anyway."
+        )
     if args.out:
         auc = cal.metrics["auc"]
         note = args.note or (
@@ -396,6 +406,12 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("--author", default="", help="changelog author for --out")
     p.add_argument("--note", default="", help="changelog note for --out")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write --out even when the verdict is 'do not adopt' or 'not enough "
+        "conversions to tell'",
+    )
     p.set_defaults(func=run_calibrate)
 
     p = sub.add_parser("compare", help="compare models on the same leads")

@@ -26,6 +26,7 @@ work per lead is vectorised, so this scales to a million leads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,8 @@ from workbench.model.rules import Missing
 from workbench.model.spec import Criterion, Model
 
 MIN_CLASS = 5  # fewer converted (or unconverted) leads than this: nothing to learn from
+FEW_CONVERSIONS = 100
+"""Fewer conversions than this among the judged leads: an AUC difference is mostly noise."""
 
 
 # --- features ---------------------------------------------------------------------------------
@@ -373,6 +376,119 @@ def conversion_with_lift(totals: Totals, outcome: np.ndarray) -> pd.DataFrame:
     return table
 
 
+def auc_difference(
+    current: np.ndarray, suggested: np.ndarray, outcome: np.ndarray
+) -> tuple[float, float]:
+    """Suggested minus current AUC on the same leads, and its standard error (DeLong).
+
+    The two scores rank the same leads, so their AUCs move together: DeLong's paired
+    variance counts that, where two separate intervals would call a real gain noise. Ties
+    count half, as in :func:`~workbench.analysis.metrics.auc`. Deterministic (no
+    resampling) and a few sorts per score: fine for a million leads.
+    """
+    known = ~np.isnan(outcome)
+    y = outcome[known] > 0.5
+    m, n = int(y.sum()), int((~y).sum())
+    if m < 2 or n < 2:
+        return float("nan"), float("nan")
+    v10, v01 = [], []
+    for s in (current[known], suggested[known]):
+        every = pd.Series(s).rank(method="average").to_numpy()
+        pos = pd.Series(s[y]).rank(method="average").to_numpy()
+        neg = pd.Series(s[~y]).rank(method="average").to_numpy()
+        v10.append((every[y] - pos) / n)  # per converter: share of non-converters below it
+        v01.append(1.0 - (every[~y] - neg) / m)  # per non-converter: share of converters above
+    a10, a01 = np.vstack(v10), np.vstack(v01)
+    s10, s01 = np.cov(a10), np.cov(a01)
+    contrast = np.array([-1.0, 1.0])
+    var = contrast @ s10 @ contrast / m + contrast @ s01 @ contrast / n
+    diff = float(a10[1].mean() - a10[0].mean())
+    return diff, float(np.sqrt(max(var, 0.0)))
+
+
+Decision = Literal["adopt", "do not adopt", "not enough conversions to tell"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether to adopt the suggested points, from AUC on leads they were not fitted on.
+
+    ``difference`` is suggested minus current AUC with its 95 % interval (DeLong, paired);
+    adopt when the whole interval is above 0, do not adopt when it is below, otherwise
+    the judged leads cannot tell the two apart. ``warning`` says when few conversions
+    make any verdict shaky.
+    """
+
+    decision: Decision
+    current_auc: float
+    suggested_auc: float
+    difference: float
+    low: float
+    high: float
+    converted: int
+    judged_on: str  # "the held-out half", "the later window" …
+
+    @property
+    def adopt(self) -> bool:
+        return self.decision == "adopt"
+
+    @property
+    def warning(self) -> str:
+        if self.converted >= FEW_CONVERSIONS:
+            return ""
+        return (
+            f"Only {self.converted:,} conversions among the judged leads (fewer than "
+            f"{FEW_CONVERSIONS}): an AUC difference this size can be chance."
+        )
+
+    def text(self) -> str:
+        """One paragraph: the verdict, the figures it rests on, and the warning."""
+        head = {
+            "adopt": "Verdict: adopt the suggested points",
+            "do not adopt": "Verdict: do not adopt the suggested points",
+            "not enough conversions to tell": "Verdict: not enough conversions to tell",
+        }[self.decision]
+        if np.isnan(self.difference):
+            figures = "the judged leads give no AUC to compare"
+        else:
+            figures = (
+                f"AUC {self.current_auc:.3f} now, {self.suggested_auc:.3f} suggested on "
+                f"{self.judged_on} ({self.converted:,} conversions): difference "
+                f"{self.difference:+.3f}, 95 % interval {self.low:+.3f} to {self.high:+.3f}"
+            )
+        why = {
+            "adopt": "the suggestion ranks these leads better",
+            "do not adopt": "the suggestion ranks these leads worse",
+            "not enough conversions to tell": "the interval includes no difference",
+        }[self.decision]
+        out = f"{head} ({why}). {figures[:1].upper() + figures[1:]}."
+        return out + (f" {self.warning}" if self.warning else "")
+
+
+def verdict(
+    current: np.ndarray, suggested: np.ndarray, outcome: np.ndarray, judged_on: str
+) -> Verdict:
+    """The :class:`Verdict` from two scores of the same leads and their outcome (NaN rows
+    are not judged): both scores must come from points not fitted on these leads."""
+    diff, se = auc_difference(current, suggested, outcome)
+    low, high = diff - 1.96 * se, diff + 1.96 * se
+    decision: Decision = "not enough conversions to tell"
+    if not np.isnan(diff) and low > 0:
+        decision = "adopt"
+    elif not np.isnan(diff) and high < 0:
+        decision = "do not adopt"
+    return Verdict(
+        decision=decision,
+        current_auc=metrics.auc(current, outcome),
+        suggested_auc=metrics.auc(suggested, outcome),
+        difference=diff,
+        low=float(low),
+        high=float(high),
+        converted=int(np.nansum(outcome > 0.5)),
+        judged_on=judged_on,
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class Calibration:
     """A suggestion and how the current and suggested models rank the evaluated leads."""
@@ -385,6 +501,7 @@ class Calibration:
     gains: dict[str, pd.DataFrame]  # current/suggested: gains_table
     evaluated_rows: np.ndarray  # signals rows every metric was computed on
     in_sample: bool  # True when the metrics are on the leads the points were fitted on
+    verdict: Verdict | None = None  # adopt or not, judged on leads the points never saw
 
 
 def evaluate(
@@ -407,6 +524,33 @@ def evaluate(
     return pd.DataFrame.from_dict(figures, orient="index"), conversion, gains
 
 
+def holdout_verdict(
+    model: Model,
+    signals: Signals,
+    outcome: np.ndarray,
+    *,
+    seed: int = 0,
+    C: float = 1.0,
+    keep_star_signs: bool = False,
+) -> Verdict:
+    """The verdict on suggested points fitted on a random half of the leads with an
+    outcome and judged on the other half: honest where in-sample figures flatter, and
+    needs no conversion dates (what the tuning app's Suggest can afford)."""
+    known = np.flatnonzero(~np.isnan(outcome))
+    u = np.random.default_rng(seed).random(len(known))
+    fit_rows, judged = known[u < 0.5], known[u >= 0.5]
+    y = np.full(signals.n_leads, np.nan)
+    y[judged] = np.asarray(outcome, dtype=float)[judged]
+    try:
+        _only(np.asarray(outcome, dtype=float), fit_rows, "fitting half")
+        s = suggest_points(model, signals, outcome, fit_rows, C=C, keep_star_signs=keep_star_signs)
+    except DataError:
+        return verdict(np.zeros(signals.n_leads), np.zeros(signals.n_leads), y, "a held-out half")
+    new = suggested_model(model, s)
+    current = score_totals(model, signals).score
+    return verdict(current, score_totals(new, signals).score, y, "a held-out half")
+
+
 def calibrate(
     model: Model,
     signals: Signals,
@@ -415,12 +559,16 @@ def calibrate(
     C: float = 1.0,
     keep_star_signs: bool = False,
     keep_shares: bool = True,
+    holdout: bool = True,
+    seed: int = 0,
 ) -> Calibration:
     """Suggest points from every lead with a known outcome; metrics on the same leads.
 
-    In-sample: the figures flatter the suggestion. :func:`backtest` gives honest ones.
-    With ``keep_shares`` the thresholds move too, so each category keeps its share of
-    leads (:func:`share_keeping_thresholds`); without, they stay as they are.
+    In-sample: the figures flatter the suggestion. :func:`backtest` gives honest ones;
+    with ``holdout`` the result carries a :class:`Verdict` from a random half-split
+    (:func:`holdout_verdict`, ``seed``). With ``keep_shares`` the thresholds move too, so
+    each category keeps its share of leads (:func:`share_keeping_thresholds`); without,
+    they stay as they are.
     """
     if outcome is None:
         outcome = metrics.outcome_array(signals)
@@ -435,7 +583,12 @@ def calibrate(
     figures, conversion, gains = evaluate(
         {"current": model, "suggested": suggested}, signals, outcome, rows
     )
-    return Calibration(model, suggested, suggestion, figures, conversion, gains, rows, True)
+    judged = (
+        holdout_verdict(model, signals, outcome, seed=seed, C=C, keep_star_signs=keep_star_signs)
+        if holdout
+        else None
+    )
+    return Calibration(model, suggested, suggestion, figures, conversion, gains, rows, True, judged)
 
 
 # --- backtest ---------------------------------------------------------------------------------
@@ -603,7 +756,17 @@ def backtest(
     figures, conversion, gains = evaluate(
         {"current": model, "suggested": suggested}, signals, y, eval_rows
     )
-    cal = Calibration(model, suggested, suggestion, figures, conversion, gains, eval_rows, False)
+    y_judged = np.full(signals.n_leads, np.nan)
+    y_judged[eval_rows] = y[eval_rows]
+    judged = verdict(
+        score_totals(model, signals).score,
+        score_totals(suggested, signals).score,
+        y_judged,
+        "the held-out half" if split == "random" else "the later window",
+    )
+    cal = Calibration(
+        model, suggested, suggestion, figures, conversion, gains, eval_rows, False, judged
+    )
     return Backtest(
         cutoff=T,
         days=days,

@@ -171,8 +171,10 @@ def _suggestion_html(cal: Calibration) -> str:
             "note": t["note"],
         }
     )
+    verdict = f"<p><b>{html.escape(cal.verdict.text())}</b></p>" if cal.verdict is not None else ""
     return (
-        f"<p>Fitted on {int(m.loc['current', 'leads']):,} leads with an outcome; the figures "
+        verdict
+        + f"<p>Fitted on {int(m.loc['current', 'leads']):,} leads with an outcome; the figures "
         "are on the same leads, so they flatter the suggestion (the command "
         "<code>workbench calibrate</code> also runs a backtest). Undo reverts.</p>"
         + _table(metrics)
