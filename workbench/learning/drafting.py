@@ -37,6 +37,7 @@ from workbench.data.loading import LeadData
 from workbench.data.numbers import read_numbers
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
+from workbench.learning.interactions import interaction_notes
 from workbench.learning.points_fit import PointsFit, fit_points
 from workbench.learning.profiling import (
     ASSIGNMENT_WORDS,
@@ -863,6 +864,7 @@ def draft_model(
         data, y, used, types, name=name, options=options, description=description,
         changelog=changelog,
     )  # fmt: skip
+    model, combos = draft_interactions(model, data, y, fit, folds=folds, seed=seed, options=options)
     bands = model.categories
     if len(folds_frame):
         cat_score, known = oof, ~np.isnan(oof)
@@ -886,7 +888,7 @@ def draft_model(
         },
         index=pd.Index([t.name for t in bands], name="category"),
     )
-    dropped = sorted(set(used) - {cc.rule.field for cc in model.criteria})
+    dropped = sorted(set(used) - {cc.rule.field for cc in model.criteria if cc.is_level})
     if dropped:
         extra = pd.DataFrame(
             {"column": dropped, "reason": "no conversion difference between its levels"}
@@ -903,4 +905,22 @@ def draft_model(
         folds=folds_frame,
         conversion=conversion,
         source=source,
+        notes=interaction_notes(combos),
     )
+
+
+def draft_interactions(
+    model: Model, data: LeadData, y: np.ndarray, fit: PointsFit, *, folds, seed, options
+) -> tuple[Model, pd.DataFrame]:
+    """The draft with its combinations (:mod:`workbench.learning.interactions`) added and
+    the thresholds chosen again over the scores they change."""
+    from workbench.learning.interactions import fit_to_scale, propose_interactions
+
+    model, combos = propose_interactions(model, data, y, fit.factor, folds=folds, seed=seed)
+    if len(combos):
+        model = fit_to_scale(model, data)
+        combos = combos.assign(points=[model.criterion(c).points for c in combos["criterion"]])
+        score, _ = engine_scores(model, data)
+        ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
+        model = model.with_thresholds({"A": ta, "B": tb})
+    return model, combos
