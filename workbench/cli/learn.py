@@ -60,10 +60,14 @@ def check_folds(data: LeadData, outcome: str, folds: int) -> None:
         raise UsageError([Problem("--folds", why)])
 
 
-def load_export(leads: str, id_column: str, outcome: str) -> LeadData:
-    """A CRM export as it is: the id column and outcome named on the command line."""
+def load_export(
+    leads: str, id_column: str, outcome: str, activities: str | None = None
+) -> LeadData:
+    """A CRM export as it is: the id column and outcome named on the command line (and
+    its activities, if given, for drafting activity criteria)."""
     return load_data(
         leads,
+        activities,
         mapping=DataMapping(lead_id=id_column, outcome=outcome),
         column_hint="Name the right column with --id.",
     )
@@ -119,7 +123,7 @@ def run_draft(args: argparse.Namespace) -> int:
         why = f"cross-validation needs at least 2 folds (0 skips it); got {args.folds}"
         raise UsageError([Problem("--folds", why)])
     check_columns_given(args)
-    data = load_export(args.leads, args.id, args.outcome)
+    data = load_export(args.leads, args.id, args.outcome, args.activities)
     if args.folds:
         check_folds(data, args.outcome, args.folds)
     draft = draft_model(
@@ -149,5 +153,10 @@ def add_parsers(sub) -> None:
     p.add_argument("--exclude", nargs="+", metavar="COL", help="columns to leave out")
     p.add_argument("--keep", nargs="+", metavar="COL", help="keep a column flagged as a leak")
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    p.add_argument(
+        "--activities",
+        metavar="A",
+        help="the leads' activities (CSV/Parquet): also draft activity criteria",
+    )
     p.add_argument("--out", required=True, help="model file to write (.yaml)")
     p.set_defaults(func=run_draft)
