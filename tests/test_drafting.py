@@ -27,6 +27,7 @@ from workbench.learning.drafting import (
     subset,
     value_groups,
 )
+from workbench.model.rules import field_leaves
 
 
 def _y(data: wb.LeadData, outcome: str = "converted") -> np.ndarray:
@@ -44,7 +45,7 @@ def sample_draft(sample_data):
 
 
 def test_leaks_ids_and_free_text_are_left_out_and_reported(sample_draft):
-    fields = {c.rule.field for c in sample_draft.model.criteria}
+    fields = {leaf.field for c in sample_draft.model.criteria for _, leaf in field_leaves(c.rule)}
     reasons = sample_draft.excluded.set_index("column")["reason"]
     assert {"lead_status", "converted_at"} <= set(reasons.index)
     assert reasons["lead_status"].startswith("likely leak")
@@ -54,6 +55,11 @@ def test_leaks_ids_and_free_text_are_left_out_and_reported(sample_draft):
     assert "Left out:" in sample_draft.summary() and "lead_status" in sample_draft.summary()
 
 
+def _fields(criteria) -> set[str]:
+    """Columns the criteria read (the parts of a combination too)."""
+    return {leaf.field for c in criteria for _, leaf in field_leaves(c.rule)}
+
+
 def test_drafted_yaml_is_a_valid_model_that_round_trips(sample_draft, tmp_path):
     text = sample_draft.yaml()
     model = wb.parse_model_text(text, "drafted.yaml")
@@ -61,22 +67,19 @@ def test_drafted_yaml_is_a_valid_model_that_round_trips(sample_draft, tmp_path):
     path = wb.save_model(model, tmp_path / "again.yaml")
     assert wb.load_model(path) == model  # evidence survives a save
     kinds = {c.rule.kind for c in model.criteria}
-    assert kinds <= {"bins", "lookup", "missing"} and {"bins", "lookup"} <= kinds
+    assert kinds <= {"bins", "lookup", "missing", "all_of"} and {"bins", "lookup"} <= kinds
     assert model.data.lead_id == "lead_id" and model.data.outcome == "converted"
     assert model.scale.min == 0 and model.scale.max == 100
 
 
-def test_points_are_whole_and_the_best_lead_fits_the_scale(sample_draft):
+def test_points_are_whole_and_the_best_lead_fits_the_scale(sample_draft, sample_data):
     model = sample_draft.model
-    best = 0.0
-    by_field: dict[str, float] = {}
+    signals = wb.compute_signals(model, sample_data)
     for c in model.criteria:
         pts = model.level_points(c) if c.is_level else (model.criterion_points(c),)
         assert all(float(p).is_integer() and p >= 0 for p in pts)
-        by_field[c.rule.field] = by_field.get(c.rule.field, 0.0)
-        by_field[c.rule.field] = max(by_field[c.rule.field], *pts)
-    best = sum(by_field.values())
-    assert best <= model.scale.max
+    # the best lead seen (its parts and any combination it is in) fits the scale unclipped
+    assert wb.score_totals(model, signals).raw.max() <= model.scale.max
 
 
 def test_every_point_value_traces_to_its_evidence(sample_draft, sample_data):
@@ -99,7 +102,8 @@ def test_every_point_value_traces_to_its_evidence(sample_draft, sample_data):
             assert c.evidence.leads == hit.sum() and c.evidence.converted == np.nansum(y[hit])
     assert checked >= 10
     table = sample_draft.evidence
-    assert len(table) == checked + sum(not c.is_level for c in model.criteria)
+    combos = sum(c.rule.kind == "all_of" for c in model.criteria)  # evidence in the file only
+    assert len(table) == checked + sum(not c.is_level for c in model.criteria) - combos
     assert ((table["low"] <= table["rate"]) & (table["rate"] <= table["high"])).all()
 
 
@@ -173,7 +177,7 @@ def test_messy_export_drafts_and_scores_without_hand_cleaning(tmp_path, capsys):
     assert code == 0, printed
     assert "Cross-validated AUC" in printed and "Conversion per category" in printed
     model = wb.load_model(model_path)
-    fields = {c.rule.field for c in model.criteria}
+    fields = _fields(model.criteria)
     assert not fields & {"Deal Stage", "SDR Handoff", "Notes", "lead_status", "email"}
     assert "Company Size" in fields  # numbers with gaps, placeholders and '1,200'
     assert model.data.lead_id == "Prospect ID" and model.data.outcome == "Converted?"
@@ -226,19 +230,19 @@ def test_cli_draft_refuses_a_non_yaml_out(capsys):
 
 def test_exclude_leaves_a_column_out(sample_data):
     draft = draft_model(sample_data, "converted", exclude=["source"], folds=0)
-    fields = {c.rule.field for c in draft.model.criteria}
+    fields = _fields(draft.model.criteria)
     assert "source" not in fields
     assert "excluded (--exclude)" in set(draft.excluded["reason"])
 
 
 def test_the_owner_is_not_scored_unless_kept(sample_draft, sample_data):
     """Who works a lead is not who the lead is: a rep's record would score their leads."""
-    fields = {c.rule.field for c in sample_draft.model.criteria}
+    fields = _fields(sample_draft.model.criteria)
     assert "owner" not in fields
     why = sample_draft.excluded.set_index("column").loc["owner", "reason"]
     assert why.startswith("who works the lead")
     kept = draft_model(sample_data, "converted", keep=["owner"], folds=0)
-    assert "owner" in {c.rule.field for c in kept.model.criteria}
+    assert "owner" in _fields(kept.model.criteria)
 
 
 @settings(max_examples=25, deadline=None)

@@ -102,6 +102,18 @@ EXAMPLES: dict[str, tuple[dict, str, str, str]] = {
         "Trend (3 in last 7 days vs 0 before)",
         "more page_view in the last 7 days than the 7 before",
     ),
+    "all_of": (
+        {
+            "rules": [
+                {"kind": "equals", "field": "industry", "value": "Software"},
+                {"kind": "range", "field": "company_size", "max": 1000},
+            ],
+            "labels": ["Software", "Under 1,000 staff"],
+        },
+        "a",
+        "Software (Software) and Under 1,000 staff (350)",
+        "industry = Software and company_size in [, 1000)",
+    ),
 }
 
 RULE = TypeAdapter(r.Rule)
@@ -135,7 +147,9 @@ def test_every_kind_puts_its_rule_into_words(kind):
     words = kind_of(rule).describe(rule)
     assert words == EXAMPLES[kind][3]
     assert rule_text(rule) == words  # the report's criteria table
-    named = [rule.field] if isinstance(rule, r.FieldRule) else list(rule.types) or ["activity"]
+    named = [leaf.field for _, leaf in r.field_leaves(rule)]
+    if isinstance(rule, r.ActivityRule):
+        named = list(rule.types) or ["activity"]
     assert all(name in words for name in named)
 
 
@@ -209,3 +223,125 @@ def test_a_field_rule_as_an_inquiry_rule_hits_the_lead_it_matches(kind, tiny_dat
     hits = kind_of(rule).hits(rule, ColumnCache(leads), resolve_as_of(tiny_data, AS_OF))
     assert hits.dtype == bool and len(hits) == len(leads)
     assert hits[leads.index.get_loc(EXAMPLES[kind][1])]
+
+
+# --- all_of: a combination of rules, scored as one criterion --------------------------------
+
+
+def _part(kind: str, **kw) -> dict:
+    return {"kind": kind, **kw}
+
+
+SOFTWARE = _part("equals", field="industry", value="Software")
+SMALL = _part("range", field="company_size", max=1000)
+
+
+def test_all_of_matches_only_leads_that_match_every_part(tiny_data):
+    model = make_model([crit("combo", {"kind": "all_of", "rules": [SOFTWARE, SMALL]})])
+    signals = wb.compute_signals(model, tiny_data, as_of=AS_OF)
+    hit = signals.column("combo")[signals.rows_of(["a", "b", "c", "d"])]
+    # a: software and 350 staff; c: software but 2,500; b and d: neither
+    assert hit.tolist() == [1, 0, 0, 0]
+    totals = wb.score_totals(model, signals)
+    assert totals.score[signals.rows_of(["a"])][0] > totals.score[signals.rows_of(["c"])][0]
+
+
+def test_all_of_without_labels_words_each_part_by_its_rule(tiny_data):
+    model = make_model([crit("combo", {"kind": "all_of", "rules": [SOFTWARE, SMALL]})])
+    scored = wb.score(model, wb.compute_signals(model, tiny_data, as_of=AS_OF))
+    assert scored.loc["a", "reasons"].startswith(
+        "industry = Software (Software) and company_size in [, 1000) (350) +"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rules", "extra", "message"),
+    [
+        ([SOFTWARE], {}, r"criteria\[0\]\.rule\.rules: needs at least 2"),
+        (
+            [SOFTWARE, _part("bins", field="company_size", bins=[{"points": 1}])],
+            {},
+            r"criteria\[0\]\.rule\.rules\[1\]: a 'bins' rule scores each bin separately",
+        ),
+        (
+            [_part("activity", types=["page_view"]), SOFTWARE],
+            {},
+            r"rules\[0\]: all_of combines lead-field rules",
+        ),
+        (
+            [SOFTWARE, _part("equlas", field="industry", value="x")],
+            {},
+            r"criteria\[0\]\.rule\.rules\[1\]: unknown rule kind 'equlas'\. Did you mean 'equals'",
+        ),
+        ([SOFTWARE, SMALL], {"labels": ["only one"]}, r"labels: give one label per rule \(2\)"),
+        (
+            [
+                SOFTWARE,
+                _part(
+                    "all_of",
+                    rules=[
+                        SMALL,
+                        _part("all_of", rules=[SMALL, _part("all_of", rules=[SMALL, SOFTWARE])]),
+                    ],
+                ),
+            ],
+            {},
+            r"all_of nests 4 deep; at most 3",
+        ),
+    ],
+)
+def test_a_wrong_all_of_is_refused_with_its_key_path(rules, extra, message):
+    with pytest.raises(wb.ModelError, match=message):
+        make_model([crit("combo", {"kind": "all_of", "rules": rules, **extra})])
+
+
+def test_a_missing_column_in_an_all_of_part_names_its_path(tiny_data):
+    typo = _part("equals", field="industy", value="Software")
+    model = make_model([crit("combo", {"kind": "all_of", "rules": [SMALL, typo]})])
+    with pytest.raises(wb.DataError, match=r"criteria\[0\]\.rule\.rules\[1\]\.field.*industry"):
+        wb.compute_signals(model, tiny_data, as_of=AS_OF)
+
+
+def test_an_all_of_model_round_trips_through_yaml(tmp_path):
+    rule = {"kind": "all_of", "rules": [SOFTWARE, SMALL], "labels": ["Software", "Small"]}
+    model = make_model([crit("combo", rule)])
+    path = tmp_path / "m.yaml"
+    wb.save_model(model, path)
+    assert wb.load_model(path) == model
+
+
+def test_a_model_with_all_of_is_tuned_and_reported(sample_model, sample_data):
+    from workbench.analysis import metrics, sales
+    from workbench.report.build import criteria_table
+    from workbench.ui import TuningApp
+
+    combo = crit(
+        "senior_referral",
+        {
+            "kind": "all_of",
+            "rules": [
+                _part("in", field="seniority", values=["VP", "Director", "C-level"]),
+                _part("equals", field="source", value="Referral"),
+            ],
+            "labels": ["Senior", "Referral"],
+        },
+        points=10,
+        label="Senior and referred",
+    )
+    model = wb.Model.parse(
+        {**sample_model.to_dict(), "criteria": [*sample_model.to_dict()["criteria"], combo]}
+    )
+    signals = wb.compute_signals(model, sample_data)
+    touched = signals.touches("senior_referral")
+    assert 0 < touched < signals.n_leads
+    app = TuningApp(model, signals)
+    app.point_controls["senior_referral"][0].value = 25
+    assert app.model.criterion("senior_referral").points == 25
+    assert "Senior and referred: 10 → 25 points" in app.changes.value
+    expected = wb.score_totals(model.with_points({"senior_referral": 25}), signals)
+    counts = app.category_counts()["current"].to_dict()
+    assert counts == metrics.category_counts(expected).to_dict()
+    table = criteria_table(model, sales.Scoring.run(model, sample_data)).set_index("criterion")
+    row = table.loc["Senior and referred"]
+    assert row["rule"] == "seniority is VP, Director, C-level and source = Referral"
+    assert row["leads touched"] == touched

@@ -24,7 +24,7 @@ HYPOTHETICAL_ID = "hypothetical"
 
 def model_fields(model: Model) -> list[str]:
     """Lead columns the model reads (criteria, inquiry rules, segments, creation date)."""
-    names = [c.rule.field for c in model.criteria if isinstance(c.rule, r.FieldRule)]
+    names = [leaf.field for c in model.criteria for _, leaf in r.field_leaves(c.rule)]
     names += [q.rule.field for q in model.inquiries]
     if model.segments is not None:
         names.append(model.segments.field)

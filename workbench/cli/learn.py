@@ -66,8 +66,11 @@ ROW_ID = "file_row"
 """The id column ``--row-id`` adds: the row's number in the file (the header is row 1)."""
 
 
-def load_export(leads: str, id_column: str | None, outcome: str) -> LeadData:
-    """A CRM export as it is: the id column and outcome named on the command line.
+def load_export(
+    leads: str, id_column: str | None, outcome: str, activities: str | None = None
+) -> LeadData:
+    """A CRM export as it is: the id column and outcome named on the command line (and
+    its activities, if given, for drafting activity criteria).
 
     Without an id column (``--row-id``), each lead's row number in the file is its id. The
     loading report is printed as ``score`` prints it (rows set aside, and why), and an id
@@ -76,10 +79,16 @@ def load_export(leads: str, id_column: str | None, outcome: str) -> LeadData:
     from workbench.learning.profiling import check_ids
 
     if id_column is None:
+        if activities is not None:
+            raise UsageError(
+                "--activities are linked to leads by their id: name the id column with --id "
+                "(--row-id numbers the rows, which the activities file does not know)"
+            )
         data = _load_with_row_ids(leads, outcome)
     else:
         data = load_data(
             leads,
+            activities,
             mapping=DataMapping(lead_id=id_column, outcome=outcome),
             column_hint="Name the right column with --id (or use --row-id).",
         )
@@ -191,7 +200,7 @@ def run_draft(args: argparse.Namespace) -> int:
         raise UsageError([Problem("--folds", why)])
     check_columns_given(args)
     types = column_types(args.type)
-    data = load_export(args.leads, args.id, args.outcome)
+    data = load_export(args.leads, args.id, args.outcome, args.activities)
     if args.folds:
         check_folds(data, args.outcome, args.folds)
     draft = draft_model(
@@ -255,5 +264,10 @@ def add_parsers(sub) -> None:
         "--exclude", nargs="+", action="extend", metavar="COL", help="columns to leave out"
     )
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    p.add_argument(
+        "--activities",
+        metavar="A",
+        help="the leads' activities (CSV/Parquet): also draft activity criteria",
+    )
     p.add_argument("--out", required=True, help="model file to write (.yaml)")
     p.set_defaults(func=run_draft)

@@ -15,6 +15,7 @@ from workbench.data.loading import NEVER, created_after
 from workbench.engine.fields import ColumnCache
 from workbench.engine.kinds import kind_of
 from workbench.errors import Problem, did_you_mean
+from workbench.model import rules as r
 from workbench.model.spec import Model
 
 
@@ -98,7 +99,12 @@ def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
     tries = HINT_TRIES
     rules = [(f"criteria.{c.id}.rule", c.rule) for c in model.criteria]
     rules += [(f"inquiries.{q.id}.rule", q.rule) for q in model.inquiries]
-    for where, rule in rules:
+    leaves = [
+        (".".join([where, *map(str, path)]), leaf)
+        for where, rule in rules
+        for path, leaf in r.field_leaves(rule)
+    ]
+    for where, rule in leaves:
         values = kind_of(rule).named_values(rule)
         if not values or rule.field not in cache.leads.columns or not len(cache.leads):
             continue

@@ -166,8 +166,8 @@ def check_columns(model: Model, data: LeadData) -> None:
             )
 
     for i, c in enumerate(model.criteria):
-        if isinstance(c.rule, r.FieldRule):
-            need(c.rule.field, ("criteria", i, "rule", "field"))
+        for path, leaf in r.field_leaves(c.rule):
+            need(leaf.field, ("criteria", i, "rule", *path, "field"))
     for i, q in enumerate(model.inquiries):
         need(q.rule.field, ("inquiries", i, "rule", "field"))
     if model.segments is not None:
@@ -258,7 +258,8 @@ def compute_signals(model: Model, data: LeadData, as_of=None) -> Signals:
         cache.rule_keys(
             [
                 v
-                for rule in [c.rule for c in model.criteria] + [q.rule for q in model.inquiries]
+                for top in [c.rule for c in model.criteria] + [q.rule for q in model.inquiries]
+                for _, rule in r.field_leaves(top)
                 if getattr(rule, "case_sensitive", None) is cs
                 for v in kind_of(rule).named_values(rule)
             ],

@@ -37,6 +37,8 @@ from workbench.data.loading import LeadData
 from workbench.data.numbers import read_numbers
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
+from workbench.learning.activity_draft import activity_notes
+from workbench.learning.interactions import interaction_notes
 from workbench.learning.points_fit import PointsFit, fit_points
 from workbench.learning.profiling import (
     Profile,
@@ -954,6 +956,7 @@ def draft_model(
             "outcome_date": None,
         }
     )
+    events = data.activities  # for the activity criteria, drafted last
     data = LeadData(data.leads, data.activities.iloc[:0], mapping, data.report, data.files)
     source = str(data.files.get("leads", "leads")).rsplit("/", 1)[-1]
     name = name or f"Drafted from {source}"
@@ -1006,6 +1009,8 @@ def draft_model(
         data, y, used, types, name=name, options=options, description=description,
         changelog=changelog,
     )  # fmt: skip
+    model, combos = draft_interactions(model, data, y, fit, folds=folds, seed=seed, options=options)
+    model, acts = draft_activity_criteria(model, data, events, y, fit, options)
     bands = model.categories
     if len(folds_frame):
         cat_score, known = oof, ~np.isnan(oof)
@@ -1029,7 +1034,7 @@ def draft_model(
         },
         index=pd.Index([t.name for t in bands], name="category"),
     )
-    dropped = sorted(set(used) - {cc.rule.field for cc in model.criteria})
+    dropped = sorted(set(used) - {cc.rule.field for cc in model.criteria if cc.is_level})
     if dropped:
         extra = pd.DataFrame(
             {"column": dropped, "reason": "no conversion difference between its levels"}
@@ -1046,4 +1051,44 @@ def draft_model(
         folds=folds_frame,
         conversion=conversion,
         source=source,
+        notes=(*interaction_notes(combos), *activity_notes(acts)),
     )
+
+
+def draft_activity_criteria(
+    model: Model, data: LeadData, events: pd.DataFrame, y: np.ndarray, fit: PointsFit, options
+) -> tuple[Model, pd.DataFrame]:
+    """The draft with activity criteria (:mod:`workbench.learning.activity_draft`) when the
+    leads came with activities, thresholds chosen again over the scores they change."""
+    from workbench.learning.activity_draft import propose_activities
+
+    if not len(events):
+        return model, pd.DataFrame()
+    with_events = LeadData(data.leads, events, data.mapping, data.report, data.files)
+    model, acts = propose_activities(model, with_events, y, fit.factor)
+    if len(acts):
+        from workbench.learning.interactions import fit_to_scale
+
+        model = fit_to_scale(model, with_events)
+        score, _ = engine_scores(model, with_events)
+        ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
+        model = model.with_thresholds({"A": ta, "B": tb})
+        acts = acts.assign(points=[model.criterion(c).points for c in acts["criterion"]])
+    return model, acts
+
+
+def draft_interactions(
+    model: Model, data: LeadData, y: np.ndarray, fit: PointsFit, *, folds, seed, options
+) -> tuple[Model, pd.DataFrame]:
+    """The draft with its combinations (:mod:`workbench.learning.interactions`) added and
+    the thresholds chosen again over the scores they change."""
+    from workbench.learning.interactions import fit_to_scale, propose_interactions
+
+    model, combos = propose_interactions(model, data, y, fit.factor, folds=folds, seed=seed)
+    if len(combos):
+        model = fit_to_scale(model, data)
+        combos = combos.assign(points=[model.criterion(c).points for c in combos["criterion"]])
+        score, _ = engine_scores(model, data)
+        ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
+        model = model.with_thresholds({"A": ta, "B": tb})
+    return model, combos

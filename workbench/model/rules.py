@@ -299,6 +299,80 @@ class Trend(ActivityRule):
     min_count: Count = 1
 
 
+# --- combinations ---------------------------------------------------------------------
+
+ALL_OF_DEPTH = 3
+"""How deep all_of may nest (all_of inside all_of inside all_of): deeper is unreadable."""
+
+
+class AllOf(Frozen):
+    """Two or more lead-field rules that must all match: an interaction a marketer can read
+    ("page views 5+ and lead source Website"), scored as one criterion.
+
+    Only rules that match or not can be combined (not bins/lookup, whose levels score
+    separately, nor activity rules, whose evidence is a count); ``labels`` optionally name
+    each part for the reasons, in the order of ``rules``.
+    """
+
+    kind: Literal["all_of"]
+    rules: tuple[Rule, ...] = Field(min_length=2)
+    labels: tuple[Label, ...] = ()
+
+    def signal_key(self) -> tuple:
+        return (self.kind, tuple(s.signal_key() for s in self.rules))
+
+    @model_validator(mode="after")
+    def _parts(self) -> AllOf:
+        for i, sub in enumerate(self.rules):
+            if isinstance(sub, LEVEL_RULES):
+                raise ValueError(
+                    f"rules[{i}]: a '{sub.kind}' rule scores each {sub.levels_field[:-1]} "
+                    "separately and cannot be part of all_of; use one of its levels as a "
+                    "'range' (a bin) or 'in' (a group) rule"
+                )
+            if isinstance(sub, ActivityRule):
+                raise ValueError(
+                    f"rules[{i}]: all_of combines lead-field rules; an '{sub.kind}' rule "
+                    "counts events and cannot be part of it"
+                )
+        if self.labels and len(self.labels) != len(self.rules):
+            raise ValueError(
+                f"labels: give one label per rule ({len(self.rules)}) or none; "
+                f"got {len(self.labels)}"
+            )
+        if nesting(self) > ALL_OF_DEPTH:
+            raise ValueError(
+                f"all_of nests {nesting(self)} deep; at most {ALL_OF_DEPTH} levels are "
+                "allowed: list the rules of an inner all_of in the outer one instead"
+            )
+        return self
+
+
+def nesting(rule) -> int:
+    """How many all_of rules deep ``rule`` goes (0 for a plain rule)."""
+    if isinstance(rule, AllOf):
+        return 1 + max(nesting(s) for s in rule.rules)
+    return 0
+
+
+def field_leaves(rule, path: tuple = ()) -> list[tuple[tuple, FieldRule]]:
+    """The lead-field rules inside ``rule`` with their key path below it: itself for a
+    field rule, every part of an all_of (``('rules', 1)``), none for an activity rule.
+
+    The one answer to "which columns does this rule read", for column checks, coverage
+    and hypothetical leads.
+    """
+    if isinstance(rule, FieldRule):
+        return [(path, rule)]
+    if isinstance(rule, AllOf):
+        return [
+            leaf
+            for i, sub in enumerate(rule.rules)
+            for leaf in field_leaves(sub, (*path, "rules", i))
+        ]
+    return []
+
+
 FIELD_RULES = (
     Equals,
     In,
@@ -313,6 +387,7 @@ FIELD_RULES = (
     WithinDays,
 )
 ACTIVITY_RULES = (Activity, Inactivity, Trend)
+COMBINED_RULES = (AllOf,)
 LEVEL_RULES = (Bins, Lookup)
 """Rules whose points live in the rule (per bin or group, in ``rule.levels``, which the YAML
 calls ``rule.<levels_field>``), not on the criterion."""
@@ -331,7 +406,8 @@ Rule = Annotated[
     | WithinDays
     | Activity
     | Inactivity
-    | Trend,
+    | Trend
+    | AllOf,
     Field(discriminator="kind"),
 ]
 FieldRuleT = Annotated[
@@ -339,5 +415,7 @@ FieldRuleT = Annotated[
     Field(discriminator="kind"),
 ]
 RULE_KINDS: tuple[str, ...] = tuple(
-    get_args(cls.model_fields["kind"].annotation)[0] for cls in FIELD_RULES + ACTIVITY_RULES
+    get_args(cls.model_fields["kind"].annotation)[0]
+    for cls in FIELD_RULES + ACTIVITY_RULES + COMBINED_RULES
 )
+AllOf.model_rebuild()

@@ -50,7 +50,12 @@ def _user_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
         elif isinstance(node, list | tuple) and isinstance(step, int) and step < len(node):
             path.append(step)
             node = node[step]
-        elif last and isinstance(step, str) and not step.startswith(("function-", "union[")):
+        elif (
+            last
+            and isinstance(step, str)
+            and not step.startswith(("function-", "union["))
+            and not (isinstance(node, Mapping) and node.get("kind") == step)  # a union tag
+        ):
             path.append(step)
         # else: an internal step (union tag, type name) — skip it
     return tuple(path)

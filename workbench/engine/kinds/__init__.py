@@ -7,7 +7,7 @@ parse has no home, so a new kind cannot be half-added.
 
 from __future__ import annotations
 
-from workbench.engine.kinds import activity, dates, numbers, presence, values, words
+from workbench.engine.kinds import activity, combined, dates, numbers, presence, values, words
 from workbench.engine.kinds.base import (
     REGISTRY,
     ActivityKind,
@@ -27,6 +27,7 @@ __all__ = [
     "Kind",
     "LevelKind",
     "activity",
+    "combined",
     "dates",
     "kind_of",
     "numbers",

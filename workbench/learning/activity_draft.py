@@ -1,0 +1,195 @@
+"""Activity criteria a draft proposes from the events of past leads.
+
+Which activity types, and which sections of the site (``/pricing``, ``/careers``), tell
+converters apart; over which window; and whether old events should fade (a half-life).
+Each (type, section) is tried with every window and half-life, evaluated by the engine's
+own activity kind, and the variant that ranks past leads best (its AUC over the leads
+with a known outcome) is kept if it ranks them at all. Points are then fitted jointly
+with the drafted lead criteria, per event on the draft's scale, capped at a few events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.analysis.metrics import auc, wilson_interval
+from workbench.data.loading import LeadData
+from workbench.engine.signals import compute_signals
+from workbench.model.spec import Model
+from workbench.text import shorten
+
+BUCKET = "activity"
+
+
+@dataclass(frozen=True)
+class ActivityOptions:
+    """Windows (days; None = all history) and half-lives tried for each (type, section);
+    a candidate needs ``min_leads`` leads with an event and an AUC at least ``min_lift``
+    away from 0.5; ``max_events`` events count at most (the criterion's cap)."""
+
+    windows: tuple[int | None, ...] = (7, 30, 90, None)
+    half_lives: tuple[float | None, ...] = (None, 14.0, 45.0)
+    min_leads: int = 30
+    min_lift: float = 0.01
+    max_events: int = 3
+    max_sections: int = 12
+    C: float = 1.0
+
+
+def candidate_events(activities: pd.DataFrame, options: ActivityOptions) -> list[dict]:
+    """(type, section) pairs worth trying: every type, and for a type whose details are
+    paths, its most frequent first path segments ('/pricing' of '/pricing/enterprise')."""
+    types = activities["type"].astype("str")  # normalised by the loader
+    detail = activities["detail"].astype("str").fillna("")
+    out = [{"types": [t]} for t in sorted(types.dropna().unique())]
+    paths = detail.str.startswith("/")
+    section = "/" + detail[paths].str.split("/").str[1].str.casefold()
+    counts = pd.DataFrame({"type": types[paths], "section": section}).value_counts()
+    for (t, s), _ in counts.head(options.max_sections).items():
+        if s != "/":
+            out.append({"types": [t], "detail_contains": [s]})
+    return out
+
+
+def _label(events: dict) -> str:
+    words = events["types"][0].replace("_", " ")
+    if "detail_contains" in events:
+        return shorten(f"{words.capitalize()} {events['detail_contains'][0]}", 80)
+    return words.capitalize()
+
+
+def propose_activities(
+    model: Model,
+    data: LeadData,
+    y: np.ndarray,
+    factor: float,
+    options: ActivityOptions = ActivityOptions(),
+) -> tuple[Model, pd.DataFrame]:
+    """``model`` with activity criteria added, and a table of them (one row each).
+
+    ``data`` holds the leads (in the order of ``y``) and their activities; ``factor`` is
+    the draft's points per unit of log-odds, so an event's points weigh as a level's do.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    columns = ["criterion", "label", "rule", "leads", "converted", "rate", "auc", "points"]
+    empty = pd.DataFrame(columns=columns)
+    known = ~np.isnan(y)
+    if not len(data.activities) or not known.any():
+        return model, empty
+    variants = []
+    for events in candidate_events(data.activities, options):
+        for w in options.windows:
+            for h in options.half_lives:
+                rule = {"kind": "activity", **events}
+                if w is not None:
+                    rule["within_days"] = w
+                if h is not None:
+                    if w is not None and h >= w:
+                        continue  # a half-life as long as the window changes little
+                    rule["half_life_days"] = h
+                variants.append((events, rule))
+    base = model.to_dict()
+    probe = {
+        **base,
+        "buckets": [*base["buckets"], {"id": BUCKET, "label": "What the lead did"}],
+        "criteria": [
+            {"id": f"v{i}", "label": f"v{i}", "bucket": BUCKET, "rule": rule, "points": 0}
+            for i, (_, rule) in enumerate(variants)
+        ],
+    }
+    signals = compute_signals(Model.parse(probe), data)
+    evidence = signals.matrix[signals.row_of_lead][known]
+    yk = y[known]
+    # per (type, section): the variant that ranks past leads best
+    best: dict[str, tuple[float, int]] = {}
+    for i, (events, _) in enumerate(variants):
+        x = evidence[:, i]
+        if np.count_nonzero(x) < options.min_leads:
+            continue
+        a = auc(x, yk)
+        key = repr(events)
+        if abs(a - 0.5) >= options.min_lift and abs(a - 0.5) > best.get(key, (0.0, -1))[0]:
+            best[key] = (abs(a - 0.5), i)
+    if not best:
+        return model, empty
+    chosen = [i for _, i in best.values()]
+    base_signals = compute_signals(model, data)
+    X = base_signals.matrix[base_signals.row_of_lead][known].astype(float)
+    A = np.minimum(evidence[:, chosen].astype(float), options.max_events)
+    lr = LogisticRegression(C=options.C, max_iter=2000).fit(np.column_stack([X, A]), yk > 0.5)
+    coefs = lr.coef_[0][X.shape[1] :]
+    criteria, rows = [], []
+    taken = set(model.criterion_ids)
+    for i, coef in zip(chosen, coefs, strict=True):
+        points = float(np.round(coef * factor)) + 0.0
+        if points == 0:
+            continue
+        events, rule = variants[i]
+        hit = evidence[:, i] > 0
+        leads, converted = int(hit.sum()), int(yk[hit].sum())
+        low, high = wilson_interval(np.array([converted]), np.array([leads]))
+        rate = converted / leads
+        label = _label(events)
+        cid = _unique_id(label, taken)
+        criteria.append(
+            {
+                "id": cid,
+                "label": label,
+                "bucket": BUCKET,
+                "rule": rule,
+                "points": points,
+                "max_points": abs(points) * options.max_events,
+                "evidence": {
+                    "leads": leads,
+                    "converted": converted,
+                    "rate": round(rate, 4),
+                    "low": round(float(min(low[0], rate)), 4),
+                    "high": round(float(max(high[0], rate)), 4),
+                },
+                "description": (
+                    f"Drafted from activities: {leads:,} leads had it, {rate:.1%} converted; "
+                    f"window and half-life chosen by backtest (AUC {auc(evidence[:, i], yk):.3f})."
+                ),
+            }
+        )
+        rows.append([cid, label, rule, leads, converted, rate, auc(evidence[:, i], yk), points])
+    if not criteria:
+        return model, empty
+    out = model.to_dict()
+    out["buckets"] = [*out["buckets"], {"id": BUCKET, "label": "What the lead did"}]
+    out["criteria"] = [*out["criteria"], *criteria]
+    return Model.parse(out), pd.DataFrame(rows, columns=columns)
+
+
+def activity_notes(table: pd.DataFrame) -> tuple[str, ...]:
+    """What the draft's summary says about the activity criteria it added."""
+    if not len(table):
+        return ()
+    lines = ["", "Activity criteria (window and half-life chosen by backtest):"]
+    for r in table.itertuples(index=False):
+        window = f"last {r.rule['within_days']} days" if "within_days" in r.rule else "all time"
+        fade = (
+            f", half-life {r.rule['half_life_days']:g} days" if "half_life_days" in r.rule else ""
+        )
+        lines.append(
+            f"  {r.label} ({window}{fade}): {r.leads:,} leads, {r.rate:.1%} converted; "
+            f"{r.points:+g} points per event"
+        )
+    return tuple(lines)
+
+
+def _unique_id(label: str, taken: set[str]) -> str:
+    import re
+
+    base = re.sub(r"[^0-9a-z]+", "_", label.casefold()).strip("_")[:56] or "activity"
+    if not base[0].isalpha():
+        base = "a_" + base
+    cid, i = base, 2
+    while cid in taken:
+        cid, i = f"{base}_{i}", i + 1
+    taken.add(cid)
+    return cid
