@@ -148,7 +148,7 @@ def test_calibrate_out_without_yaml_saves_a_yaml_file(v1, tmp_path, capsys):
     argv += ["--activities", str(SAMPLES / "activities.csv"), "--no-backtest"]
     assert main([*argv, "--out", str(tmp_path / "b2b_model")]) == 2  # would be v1's name
     assert "never overwritten" in capsys.readouterr().err
-    assert main([*argv, "--out", str(tmp_path / "calibrated")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "calibrated"), "--force"]) == 0
     assert wb.load_model(tmp_path / "calibrated.yaml").version == 2
     assert not (tmp_path / "calibrated").exists()
 
