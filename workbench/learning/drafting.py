@@ -37,7 +37,7 @@ from workbench.data.loading import LeadData
 from workbench.data.numbers import read_numbers
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
-from workbench.learning.activity_draft import activity_notes
+from workbench.learning.activity_draft import activity_notes, events_before_outcome
 from workbench.learning.interactions import interaction_notes
 from workbench.learning.points_fit import PointsFit, fit_points
 from workbench.learning.profiling import (
@@ -956,7 +956,8 @@ def draft_model(
             "outcome_date": None,
         }
     )
-    events = data.activities  # for the activity criteria, drafted last
+    # for the activity criteria, drafted last: only events before each lead's conversion
+    events, events_note = events_before_outcome(data, y, data.mapping.outcome_date)
     data = LeadData(data.leads, data.activities.iloc[:0], mapping, data.report, data.files)
     source = str(data.files.get("leads", "leads")).rsplit("/", 1)[-1]
     name = name or f"Drafted from {source}"
@@ -1051,7 +1052,11 @@ def draft_model(
         folds=folds_frame,
         conversion=conversion,
         source=source,
-        notes=(*interaction_notes(combos), *activity_notes(acts)),
+        notes=(
+            *interaction_notes(combos),
+            *activity_notes(acts),
+            *((events_note,) if events_note and len(events) else ()),
+        ),
     )
 
 
