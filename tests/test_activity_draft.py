@@ -104,3 +104,16 @@ def test_events_after_conversion_are_not_evidence_for_converting():
 def test_a_draft_without_conversion_dates_says_it_cannot_place_events():
     draft = draft_model(_leads_with_after_events(dated=False), "converted", folds=0)
     assert any("may include events after conversion" in line for line in draft.notes)
+
+
+def test_the_printed_auc_and_evidence_describe_the_draft_with_its_activity_criteria():
+    """Only the activities carry signal here (seniority is noise): an AUC from folds that
+    left the activity criteria out would be chance, and would describe another model."""
+    draft = draft_model(_leads_with_after_events(), "converted", folds=3)
+    assert _activity(draft, ["demo_request"]) is not None
+    assert draft.cv_auc > 0.6
+    rows = draft.evidence[draft.evidence["column"] == "(activities)"]
+    demo = _activity(draft, ["demo_request"])
+    assert rows.set_index("criterion").loc[demo.id, "points"] == demo.points
+    assert "re-drafted on each training part" in draft.summary()
+    assert "without activities" in draft.summary()  # the reference reads lead columns only
