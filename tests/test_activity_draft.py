@@ -51,3 +51,69 @@ def test_drafted_activity_criteria_score_with_the_engine(sample_draft):
     assert model == sample_draft.model
     windows = {c.rule.within_days for c in model.criteria if c.rule.kind == "activity"}
     assert windows <= {7, 30, 90, None}
+
+
+def _leads_with_after_events(n: int = 2000, seed: int = 4, dated: bool = True):
+    """Leads whose converters log in to the product after converting (a consequence, not a
+    sign), and request demos before it (a real sign, weaker)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    created = pd.Timestamp("2026-03-01") + pd.to_timedelta(rng.integers(0, 90, n), "D")
+    won = rng.random(n) < 0.15
+    converted_at = created + pd.to_timedelta(rng.integers(20, 120, n), "D")
+    leads = pd.DataFrame(
+        {
+            "lead_id": [f"L{i:05d}" for i in range(n)],
+            "seniority": rng.choice(["VP", "Manager", "Analyst"], n),
+            "created_at": created.strftime("%Y-%m-%d"),
+            "converted": won.astype(int),
+            "converted_at": np.where(won, converted_at.strftime("%Y-%m-%d"), ""),
+        }
+    )
+    rows = []
+    for i in np.flatnonzero(won):  # logins after converting, for almost every converter
+        for k in range(3):
+            rows.append((i, converted_at[i] + pd.Timedelta(days=2 + k), "product_login"))
+    demo = rng.random(n) < np.where(won, 0.4, 0.1)
+    for i in np.flatnonzero(demo):  # demos before converting (or for non-converters, any time)
+        rows.append((i, created[i] + pd.Timedelta(days=5), "demo_request"))
+    activities = pd.DataFrame(
+        {
+            "lead_id": [leads["lead_id"].iloc[i] for i, _, _ in rows],
+            "timestamp": [t.isoformat() for _, t, _ in rows],
+            "activity_type": [t for _, _, t in rows],
+            "detail": "",
+        }
+    )
+    if not dated:
+        leads = leads.drop(columns=["converted_at"])
+    mapping = DataMapping(lead_id="lead_id", outcome="converted")
+    return wb.load_data(leads, activities, mapping=mapping, now="2026-11-01")
+
+
+def test_events_after_conversion_are_not_evidence_for_converting():
+    draft = draft_model(_leads_with_after_events(), "converted", folds=0)
+    assert _activity(draft, ["product_login"]) is None  # only converters have it: after
+    demo = _activity(draft, ["demo_request"])
+    assert demo is not None and demo.points > 0
+    assert any("after the lead's conversion were left out" in line for line in draft.notes)
+
+
+def test_a_draft_without_conversion_dates_says_it_cannot_place_events():
+    draft = draft_model(_leads_with_after_events(dated=False), "converted", folds=0)
+    assert any("may include events after conversion" in line for line in draft.notes)
+
+
+def test_the_printed_auc_and_evidence_describe_the_draft_with_its_activity_criteria():
+    """Only the activities carry signal here (seniority is noise): an AUC from folds that
+    left the activity criteria out would be chance, and would describe another model."""
+    draft = draft_model(_leads_with_after_events(), "converted", folds=3)
+    assert _activity(draft, ["demo_request"]) is not None
+    assert draft.cv_auc > 0.6
+    rows = draft.evidence[draft.evidence["column"] == "(activities)"]
+    demo = _activity(draft, ["demo_request"])
+    assert rows.set_index("criterion").loc[demo.id, "points"] == demo.points
+    assert "re-drafted on each training part" in draft.summary()
+    assert "without activities" in draft.summary()  # the reference reads lead columns only

@@ -88,3 +88,43 @@ def test_validate_shows_the_warning_and_does_not_call_the_fit_clean(tmp_path, ca
     assert "'Direktor' never occurs in column 'seniority'" in out and "'Director'?" in out
     pileup = sum("of the scale: the score no longer tells them apart" in x for x in out.split("\n"))
     assert f"The model fits the data (5,000 leads), with {1 + pileup} warnings above." in out
+
+
+def _planted_split():
+    from tests.helpers import planted_leads
+
+    frame = planted_leads(3000)
+    cut = int(len(frame) * 0.7)
+    from workbench.model.spec import DataMapping
+
+    mapping = DataMapping(lead_id="Lead ID", outcome="won")
+    return frame, frame.iloc[:cut], frame.iloc[cut:], mapping
+
+
+def test_a_drafted_models_own_values_are_not_typos():
+    """A draft's groups hold values the data had (500 landing pages grouped by rate): on
+    the same table nothing 'never occurs', and on other leads a page they lack is not a
+    typo of a page they have ('LP-0258 … Did you mean LP-0458?')."""
+    from workbench.learning.drafting import draft_model
+
+    frame, train, test, mapping = _planted_split()
+    drafted = draft_model(wb.load_data(frame, mapping=mapping), "won", folds=0).model
+    assert warnings_for(drafted, wb.load_data(frame, mapping=mapping)) == []
+    drafted = draft_model(wb.load_data(train, mapping=mapping), "won", folds=0).model
+    pages = next(c for c in drafted.criteria if c.rule.field == "Landing Page ID")
+    named = {v for g in pages.rule.groups for v in g.values}
+    assert named - set(test["Landing Page ID"])  # the held-out leads lack some pages
+    assert warnings_for(drafted, wb.load_data(test, mapping=mapping)) == []
+
+
+def test_a_typo_added_to_a_drafted_model_is_still_caught():
+    from workbench.learning.drafting import draft_model
+
+    frame, *_, mapping = _planted_split()
+    drafted = draft_model(wb.load_data(frame, mapping=mapping), "won", folds=0).model
+    spec = drafted.to_dict()
+    crit_ = next(c for c in spec["criteria"] if c["rule"].get("field") == "industry")
+    crit_["rule"]["groups"].append({"values": ["Softwear"], "points": 3})  # no evidence
+    warnings = warnings_for(wb.Model.parse(spec), wb.load_data(frame, mapping=mapping))
+    assert len(warnings) == 1 and "'Softwear' never occurs" in warnings[0]
+    assert "Did you mean 'Software'?" in warnings[0]

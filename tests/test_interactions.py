@@ -67,6 +67,11 @@ def test_a_planted_interaction_is_proposed_with_its_evidence():
     scores, _ = engine_scores(draft.model, data)
     assert (scores >= draft.model.scale.max).mean() < 0.05
     assert wb.Model.parse(draft.model.to_dict()) == draft.model
+    # the evidence table (what the summary, text and HTML show) has the combination, with
+    # the points the final model gives it
+    row = draft.evidence.set_index("criterion").loc[best.id]
+    assert row["column"] == "visits & source" and row["points"] == best.points
+    assert row["leads"] == best.evidence.leads
 
 
 @pytest.mark.slow

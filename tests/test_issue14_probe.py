@@ -145,7 +145,7 @@ def test_a_typed_name_without_yaml_is_never_written_over_the_yaml_file(v1_app, v
 
 def test_calibrate_out_without_yaml_saves_a_yaml_file(v1, tmp_path, capsys):
     argv = ["calibrate", "--model", str(v1), "--leads", str(SAMPLES / "leads.csv")]
-    argv += ["--activities", str(SAMPLES / "activities.csv"), "--no-backtest"]
+    argv += ["--activities", str(SAMPLES / "activities.csv"), "--no-backtest", "--force"]
     assert main([*argv, "--out", str(tmp_path / "b2b_model")]) == 2  # would be v1's name
     assert "never overwritten" in capsys.readouterr().err
     assert main([*argv, "--out", str(tmp_path / "calibrated"), "--force"]) == 0

@@ -88,24 +88,36 @@ HINT_TRIES = 200
 has is not a typo, and each look-up is a fuzzy match over the column's vocabulary."""
 
 
+def _seen_values(rule, drafted: bool) -> set:
+    """Values of a field rule that a draft saw in its data: every value of a criterion with
+    ``evidence`` (``drafted``), and those of a group with ``evidence``. Such a value is a
+    real one (a rare country, a landing page) that this file happens to lack, not a typo of
+    a similar value it has ('China' is not 'Ghana')."""
+    if drafted:
+        return set(kind_of(rule).named_values(rule))
+    levels = getattr(rule, "levels", ())
+    return {v for level in levels if level.evidence for v in getattr(level, "values", ())}
+
+
 def _unknown_values(model: Model, cache: ColumnCache) -> list[Problem]:
     """Values named in rules (equals/in/not_in/lookup) that no lead has, when one close does.
 
     Only likely typos are reported: a model may well list a value this file lacks
-    ('CEO' in a small export), and a warning for each would bury the real ones.
+    ('CEO' in a small export), and a warning for each would bury the real ones. Values a
+    drafted criterion or group carries evidence for (:func:`_seen_values`) are never typos.
     """
     out = []
     present: dict[tuple[str, bool], set] = {}
     tries = HINT_TRIES
-    rules = [(f"criteria.{c.id}.rule", c.rule) for c in model.criteria]
-    rules += [(f"inquiries.{q.id}.rule", q.rule) for q in model.inquiries]
+    rules = [(f"criteria.{c.id}.rule", c.rule, c.evidence is not None) for c in model.criteria]
+    rules += [(f"inquiries.{q.id}.rule", q.rule, False) for q in model.inquiries]
     leaves = [
-        (".".join([where, *map(str, path)]), leaf)
-        for where, rule in rules
+        (".".join([where, *map(str, path)]), leaf, _seen_values(leaf, drafted))
+        for where, rule, drafted in rules
         for path, leaf in r.field_leaves(rule)
     ]
-    for where, rule in leaves:
-        values = kind_of(rule).named_values(rule)
+    for where, rule, seen in leaves:
+        values = [v for v in kind_of(rule).named_values(rule) if v not in seen]
         if not values or rule.field not in cache.leads.columns or not len(cache.leads):
             continue
         cs = getattr(rule, "case_sensitive", False)

@@ -39,6 +39,45 @@ class ActivityOptions:
     C: float = 1.0
 
 
+def events_before_outcome(
+    data: LeadData, y: np.ndarray, outcome_date: str | None
+) -> tuple[pd.DataFrame, str]:
+    """The activities a draft may learn from, and a note on what was set aside.
+
+    An event after a lead converted is a consequence of converting (onboarding e-mails, the
+    customer's logins), not evidence for it: a new lead cannot have it yet. Such events are
+    dropped, per lead, by the conversion date (``outcome_date``). Without dates for the
+    converted leads the events cannot be placed, and the note says so.
+    """
+    events = data.activities
+    if not len(events):
+        return events, ""
+    lead = events["lead_idx"].to_numpy()
+    won = (np.nan_to_num(y) > 0.5)[lead]
+    col = data.leads[outcome_date] if outcome_date in data.leads.columns else None
+    if col is None or not pd.api.types.is_datetime64_any_dtype(col):
+        where = f"no date column '{outcome_date}'" if outcome_date else "no conversion-date column"
+        return events, (
+            f"Activity criteria may include events after conversion ({where}): "
+            "check them with sales, or give the conversion dates."
+        )
+    when = col.to_numpy(dtype="datetime64[ns]")[lead]
+    after = won & (events["timestamp"].to_numpy(dtype="datetime64[ns]") > when)
+    undated = won & np.isnat(when)
+    note = (
+        f"{int(after.sum()):,} activities after the lead's conversion were left out of the "
+        "activity criteria (a consequence of converting, not evidence for it)."
+        if after.any()
+        else ""
+    )
+    if undated.any():
+        note += (
+            f" {int(undated.sum()):,} activities of converted leads with no conversion date "
+            "could not be placed and were kept."
+        )
+    return events[~after], note.strip()
+
+
 def candidate_events(activities: pd.DataFrame, options: ActivityOptions) -> list[dict]:
     """(type, section) pairs worth trying: every type, and for a type whose details are
     paths, its most frequent first path segments ('/pricing' of '/pricing/enterprise')."""

@@ -340,15 +340,25 @@ def gains_table(score: np.ndarray, outcome: np.ndarray, bins: int = 10) -> pd.Da
 
     Per slice: ``top_share`` (cumulative share of leads), ``leads``, ``converted``,
     ``rate``, ``gain`` (cumulative share of all conversions captured) and ``lift`` (slice
-    rate ÷ overall rate). Tied scores are split by lead order.
+    rate ÷ overall rate). Leads tied at a cut count by the share of them each side takes
+    (their average conversion, as :func:`~workbench.analysis.metrics.top_share_conversion`
+    does), so a file sorted differently gives the same table; ``converted`` can then be
+    fractional.
     """
     known = ~np.isnan(outcome)
     s, y = score[known], outcome[known] > 0.5
     n = len(s)
-    order = np.argsort(-s, kind="stable")
+    neg = np.sort(-s, kind="stable")
+    y_sorted = y[np.argsort(-s, kind="stable")]
     edges = np.round(np.linspace(0, n, bins + 1)).astype(np.int64)
-    cum = np.concatenate([[0], np.cumsum(y[order])])
-    conv = np.diff(cum[edges])
+    cum = np.concatenate([[0], np.cumsum(y_sorted)]).astype(float)
+    # the tie group of the last lead each cut takes: [lo, hi) in rank order
+    last = neg[np.maximum(edges - 1, 0)] if n else np.zeros(len(edges))
+    lo = np.searchsorted(neg, last, side="left")
+    hi = np.searchsorted(neg, last, side="right")
+    mean = np.divide(cum[hi] - cum[lo], hi - lo, out=np.zeros(len(edges)), where=hi > lo)
+    taken = np.where(edges > 0, cum[lo] + (edges - lo) * mean, 0.0) if n else np.zeros(len(edges))
+    conv = np.diff(taken)
     leads = np.diff(edges)
     total = max(int(y.sum()), 1)
     rate = np.divide(conv, leads, out=np.full(bins, np.nan), where=leads > 0)
@@ -357,9 +367,9 @@ def gains_table(score: np.ndarray, outcome: np.ndarray, bins: int = 10) -> pd.Da
         {
             "top_share": edges[1:] / max(n, 1),
             "leads": leads,
-            "converted": conv.astype(np.int64),
+            "converted": conv,
             "rate": rate,
-            "gain": cum[edges[1:]] / total,
+            "gain": taken[1:] / total,
             "lift": rate / base if base else np.nan,
         },
         index=pd.RangeIndex(1, bins + 1, name="slice"),

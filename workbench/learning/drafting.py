@@ -37,7 +37,7 @@ from workbench.data.loading import LeadData
 from workbench.data.numbers import read_numbers
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
-from workbench.learning.activity_draft import activity_notes
+from workbench.learning.activity_draft import activity_notes, events_before_outcome
 from workbench.learning.interactions import interaction_notes
 from workbench.learning.points_fit import PointsFit, fit_points
 from workbench.learning.profiling import (
@@ -106,9 +106,10 @@ class Draft:
 
     ``evidence`` has one row per scored level (criterion, level, points, leads,
     converted, rate, low, high, coef); ``excluded`` the columns left out and why;
-    ``folds`` the cross-validated AUC per fold (drafted model scored by the engine, and a
-    plain one-hot logistic regression over the same columns); ``conversion`` the
-    out-of-fold conversion per category.
+    ``folds`` the cross-validated AUC per fold (the whole draft, with its combinations and
+    activity criteria, fitted on the other folds and scored by the engine, and a plain
+    one-hot logistic regression over the same columns); ``conversion`` the out-of-fold
+    conversion per category. Evidence rows cover combinations and activity criteria too.
     """
 
     model: Model
@@ -129,6 +130,12 @@ class Draft:
     @property
     def reference_auc(self) -> float:
         return float(self.folds["reference_auc"].mean()) if len(self.folds) else float("nan")
+
+    @property
+    def _reference_columns(self) -> str:
+        """What the reference regression reads: lead columns only, never activities."""
+        acts = any(c.is_activity for c in self.model.criteria)
+        return "lead columns, without activities" if acts else "columns"
 
     @property
     def cautions(self) -> tuple[str, ...]:
@@ -162,7 +169,7 @@ class Draft:
             f"({p.base_rate:.1%}).",
             (
                 f"# Cross-validated AUC {self.cv_auc:.3f} (a one-hot logistic regression over "
-                f"the same columns: {self.reference_auc:.3f})."
+                f"the same {self._reference_columns}: {self.reference_auc:.3f})."
                 if len(self.folds)
                 else "# Not cross-validated (--folds 0)."
             ),
@@ -195,11 +202,13 @@ class Draft:
         else:
             lines += [
                 "",
-                f"Cross-validated AUC ({k} folds, each held-out fold scored by the engine): "
+                f"Cross-validated AUC of the whole draft ({k} folds: levels, combinations and "
+                "activity criteria re-drafted on each training part, the held-out part scored "
+                f"by the engine): "
                 f"{self.cv_auc:.3f} ± {self.folds['auc'].std(ddof=0):.3f}",
-                f"  a plain one-hot logistic regression over the same columns: "
+                f"  a plain one-hot logistic regression over the same {self._reference_columns}: "
                 f"{self.reference_auc:.3f}",
-                "Conversion per category (out-of-fold):",
+                "Conversion per category (out-of-fold, each fold's draft and thresholds):",
             ]
         bands = {t.name: t.min for t in m.categories}
         for name, r in self.conversion.iterrows():
@@ -577,6 +586,17 @@ def subset(data: LeadData, rows: np.ndarray) -> LeadData:
     return data.narrowed(data.leads.iloc[rows], data.activities.iloc[:0])
 
 
+def events_of(events: pd.DataFrame, rows: np.ndarray, n_leads: int) -> pd.DataFrame:
+    """The activities of some leads (positions), renumbered to those leads' order."""
+    if not len(events):
+        return events
+    where = np.full(n_leads, -1, dtype=np.int64)
+    where[rows] = np.arange(len(rows))
+    new = where[events["lead_idx"].to_numpy()]
+    keep = new >= 0
+    return events[keep].assign(lead_idx=new[keep].astype(events["lead_idx"].dtype))
+
+
 def level_matrix(model: Model, data: LeadData) -> tuple[np.ndarray, list[str], list[str]]:
     """0/1 level indicators as the engine sees them (rows in data order), with feature
     names ('seniority[2]', 'seniority_missing') and groups (the column)."""
@@ -773,7 +793,6 @@ def fit_draft(
     points: dict[str, list[float]] = {}
     evidence: dict[str, list[dict]] = {}
     final_plans, final_ids = [], []
-    rows = []
     for plan, crit in zip(plans, _level_criteria(skeleton), strict=True):
         feats = [f"{crit.id}[{i}]" for i in range(_n_levels(crit))]
         pts = table.loc[feats, "points"].tolist()
@@ -816,15 +835,33 @@ def fit_draft(
     score, _ = engine_scores(draft, data)
     ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
     draft = draft.with_thresholds({"A": ta, "B": tb})
-    for c in draft.criteria:
+    return draft, fit, evidence_table(draft)
+
+
+def evidence_table(model: Model) -> pd.DataFrame:
+    """One row per scored level or criterion with drafted evidence, points as the model
+    gives them: bins and groups, 'missing', combinations (all_of) and activity criteria."""
+    from workbench.model import rules as r
+
+    rows = []
+    for c in model.criteria:
         items = c.rule.levels if c.is_level else [c]
         for i, item in enumerate(items):
             ev = item.evidence
+            if ev is None:
+                continue
+            fields = [leaf.field for _, leaf in r.field_leaves(c.rule)]
+            if c.is_level:
+                level = item.describe()
+            elif c.rule.kind == "missing":
+                level = "missing"
+            else:
+                level = c.label
             rows.append(
                 {
                     "criterion": c.id,
-                    "column": c.rule.field,
-                    "level": item.describe() if c.is_level else "missing",
+                    "column": " & ".join(fields) if fields else "(activities)",
+                    "level": level,
                     "points": item.points,
                     "leads": ev.leads,
                     "converted": ev.converted,
@@ -834,7 +871,7 @@ def fit_draft(
                     "level_index": i if c.is_level else -1,
                 }
             )
-    return draft, fit, pd.DataFrame(rows)
+    return pd.DataFrame(rows)
 
 
 def _level_criteria(model: Model):
@@ -956,12 +993,14 @@ def draft_model(
             "outcome_date": None,
         }
     )
-    events = data.activities  # for the activity criteria, drafted last
+    # for the activity criteria, drafted last: only events before each lead's conversion
+    events, events_note = events_before_outcome(data, y, data.mapping.outcome_date)
     data = LeadData(data.leads, data.activities.iloc[:0], mapping, data.report, data.files)
     source = str(data.files.get("leads", "leads")).rsplit("/", 1)[-1]
     name = name or f"Drafted from {source}"
 
     fold_rows, oof = [], np.full(len(y), np.nan)
+    oof_cat = np.zeros(len(y), dtype=np.int64)  # each fold's category, by its own thresholds
     known_rows = np.flatnonzero(~np.isnan(y))
     if folds and folds > 1:
         from sklearn.model_selection import StratifiedKFold
@@ -969,11 +1008,19 @@ def draft_model(
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
         for k, (tr, te) in enumerate(splitter.split(known_rows, y[known_rows])):
             tr, te = known_rows[tr], known_rows[te]
-            model_k, _, _ = fit_draft(
-                subset(data, tr), y[tr], used, types, name=name, options=options
+            train_k = subset(data, tr)
+            model_k, fit_k, _ = fit_draft(train_k, y[tr], used, types, name=name, options=options)
+            model_k, _ = draft_interactions(
+                model_k, train_k, y[tr], fit_k, folds=folds, seed=seed, options=options
             )
-            score_k, _ = engine_scores(model_k, subset(data, te))
-            oof[te] = score_k
+            model_k, _ = draft_activity_criteria(
+                model_k, train_k, events_of(events, tr, len(y)), y[tr], fit_k, options
+            )
+            test_k = subset(data, te)
+            score_k, cat_k = engine_scores(
+                model_k, test_k.narrowed(test_k.leads, events_of(events, te, len(y)))
+            )
+            oof[te], oof_cat[te] = score_k, cat_k
             ref = reference_predictions(
                 data.leads.iloc[tr], y[tr], data.leads.iloc[te], used, types, options.C
             )
@@ -1011,14 +1058,15 @@ def draft_model(
     )  # fmt: skip
     model, combos = draft_interactions(model, data, y, fit, folds=folds, seed=seed, options=options)
     model, acts = draft_activity_criteria(model, data, events, y, fit, options)
+    for table in (combos, acts):  # points as the final model gives them (after any shrink)
+        if len(table):
+            table["points"] = [model.criterion(c).points for c in table["criterion"]]
+    evidence = evidence_table(model)
     bands = model.categories
     if len(folds_frame):
-        cat_score, known = oof, ~np.isnan(oof)
+        cat, known = oof_cat, ~np.isnan(oof)
     else:
-        cat_score, known = engine_scores(model, data)[0], ~np.isnan(y)
-    cat = np.zeros(len(y), dtype=np.int64)
-    for t in bands[:-1]:
-        cat += cat_score < t.lower_bound
+        cat, known = engine_scores(model, data.narrowed(data.leads, events))[1], ~np.isnan(y)
     k = len(bands)
     cats, yy = cat[known & ~np.isnan(y)], y[known & ~np.isnan(y)]
     n = np.bincount(cats, minlength=k)
@@ -1051,7 +1099,11 @@ def draft_model(
         folds=folds_frame,
         conversion=conversion,
         source=source,
-        notes=(*interaction_notes(combos), *activity_notes(acts)),
+        notes=(
+            *interaction_notes(combos),
+            *activity_notes(acts),
+            *((events_note,) if events_note and len(events) else ()),
+        ),
     )
 
 
