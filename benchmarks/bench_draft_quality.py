@@ -55,6 +55,7 @@ def boosting_frames(
     """The columns as HGB takes them: numbers as read by the engine, categories as pandas
     categories (values compared as the engine compares them), many-valued ones encoded by
     their training conversion (cross-fitted by scikit-learn's TargetEncoder)."""
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import TargetEncoder
 
     a, b = {}, {}
@@ -65,7 +66,9 @@ def boosting_frames(
         ta = train[name].astype("str").str.strip().str.casefold().fillna("(missing)")
         tb = test[name].astype("str").str.strip().str.casefold().fillna("(missing)")
         if ta.nunique() > NATIVE_MAX:
-            enc = TargetEncoder(target_type="binary", random_state=seed)
+            enc = TargetEncoder(
+                target_type="binary", cv=StratifiedKFold(5, shuffle=True, random_state=seed)
+            )
             a[name] = enc.fit_transform(ta.to_frame(), y_train)[:, 0]
             b[name] = enc.transform(tb.to_frame())[:, 0]
         else:
