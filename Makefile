@@ -54,6 +54,7 @@ bench: $(STAMP) chromium
 	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/python benchmarks/bench_draft.py
 	$(BIN)/python benchmarks/bench_many_criteria.py
+	$(BIN)/python benchmarks/bench_draft_quality.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

@@ -435,3 +435,38 @@ def test_high_cardinality_groups_are_learnt_from_the_training_fold_only():
     assert plan.high_cardinality and col.nunique() > HIGH_CARDINALITY
     seen = set(col[train])
     assert {v for g in plan.groups for v in g} <= seen
+
+
+def _ages(n: int, seed: int, young: float, old: float):
+    """Ages whose conversion is 10 % in the middle, ``young`` under 26 and ``old`` from 60."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 90, n).astype(float)
+    p = np.where(age < 26, young, np.where(age >= 60, old, 0.10))
+    return age, (rng.random(n) < p).astype(float)
+
+
+def test_a_number_converting_in_a_u_keeps_its_u_in_bins_and_points():
+    # students and the retired convert best: forcing one trend would flatten the young end
+    age, y = _ages(20_000, seed=3, young=0.22, old=0.25)
+    edges = numeric_edges(age, y)
+    code = np.searchsorted(edges, age, side="right")
+    rate = np.bincount(code, weights=y) / np.bincount(code)
+    middle = rate[1:-1].max() if len(rate) > 2 else np.nan
+    assert rate[0] > middle and rate[-1] > middle
+    leads = pd.DataFrame({"lead_id": [f"L{i}" for i in range(len(y))], "age": age, "won": y})
+    draft = draft_model(wb.load_data(leads), "won", folds=0)
+    (crit,) = [c for c in draft.model.criteria if c.is_level and c.rule.field == "age"]
+    points = [b.points for b in crit.rule.bins]
+    assert points[0] > min(points) and points[-1] > min(points) and min(points) == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_steady_trend_with_a_chance_wiggle_stays_steady(seed):
+    # conversion rises with age; one noisy bin must not earn a bend of its own
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 90, 5_000).astype(float)
+    y = (rng.random(len(age)) < 0.05 + 0.002 * (age - 18)).astype(float)
+    edges = numeric_edges(age, y)
+    code = np.searchsorted(edges, age, side="right")
+    rate = np.bincount(code, weights=y) / np.bincount(code)
+    assert (np.diff(rate) > 0).all()

@@ -98,6 +98,7 @@ class ColumnPlan:
     has_missing: bool = False
     integer: bool = False
     high_cardinality: bool = False
+    monotone: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -247,7 +248,9 @@ def numeric_edges(
     x: np.ndarray, y: np.ndarray, options: DraftOptions = DraftOptions()
 ) -> np.ndarray:
     """Inner bin edges: quantile bins merged until each has enough leads and, if
-    ``options.monotone``, conversion rises (or falls) from bin to bin.
+    ``options.monotone``, conversion rises (or falls) from bin to bin, unless the data
+    clearly reject any steady trend (:func:`clearly_not_a_trend`): then the shape is
+    kept, neighbours the data cannot tell apart joined (an age that converts in a U).
 
     Works on per-bin counts (a handful of numbers), never per lead.
     """
@@ -273,18 +276,78 @@ def numeric_edges(
         n, c = _merge(n, c, j)
         del edges[j]
     if options.monotone and len(n) > 1:
-        ranks = pd.Series(x[ok]).rank().to_numpy()
-        direction = np.sign(np.corrcoef(ranks, y[ok])[0, 1]) if y[ok].std() > 0 else 0
-        direction = direction if direction else 1.0
-        while len(n) > 1:  # pool adjacent violators
-            rate = c / n
-            steps = np.diff(rate) * direction
-            if (steps > 0).all():
-                break
-            j = int(np.argmin(steps))
-            n, c = _merge(n, c, j)
-            del edges[j]
+        fits = [_pool_to_trend(n, c, edges, d) for d in (1.0, -1.0)]
+        best = max(fits, key=lambda f: _log_likelihood(f[0], f[1]))
+        if not clearly_not_a_trend(n, c, best[0], best[1]):
+            n, c, edges = best
+        else:  # a U (ages: students and the retired) is kept; alike neighbours join
+            n, c, edges = _join_alike(n, c, edges)
     return np.asarray(edges, dtype=float)
+
+
+TREND_EVIDENCE = 1e-4
+"""A numeric column's bins are forced to rise (or fall) steadily unless the data reject
+every steady trend this clearly (likelihood-ratio p-value): a chance wiggle never breaks
+a trend, while conversion in a U over age (students and the retired) is kept."""
+
+
+def _log_likelihood(n: np.ndarray, c: np.ndarray) -> float:
+    """Binomial log-likelihood of bins at their own rates (per-bin counts)."""
+    r = c / np.maximum(n, 1.0)
+    won = np.where(c > 0, c * np.log(np.where(c > 0, r, 1.0)), 0.0)
+    lost = np.where(n - c > 0, (n - c) * np.log(np.where(n - c > 0, 1 - r, 1.0)), 0.0)
+    return float((won + lost).sum())
+
+
+def _pool_to_trend(n: np.ndarray, c: np.ndarray, edges: list, direction: float):
+    """Adjacent bins pooled until conversion steps the one way (pool adjacent violators)."""
+    edges = list(edges)
+    while len(n) > 1:
+        steps = np.diff(c / n) * direction
+        if (steps > 0).all():
+            break
+        j = int(np.argmin(steps))
+        n, c = _merge(n, c, j)
+        del edges[j]
+    return n, c, edges
+
+
+def clearly_not_a_trend(n: np.ndarray, c: np.ndarray, n_trend: np.ndarray, c_trend) -> bool:
+    """Whether bins (n, c) convert in a shape their best steady trend clearly cannot
+    follow (likelihood-ratio test at :data:`TREND_EVIDENCE`)."""
+    from scipy.stats import chi2
+
+    df = len(n) - len(n_trend)
+    if df <= 0:
+        return False
+    stat = 2 * (_log_likelihood(n, c) - _log_likelihood(n_trend, c_trend))
+    return bool(chi2.sf(stat, df) < TREND_EVIDENCE)
+
+
+def _join_alike(n: np.ndarray, c: np.ndarray, edges: list):
+    """Neighbouring bins whose 95 % intervals overlap joined, the most alike first: the
+    shape the data show, in as few bins as they support."""
+    edges = list(edges)
+    while len(n) > 1:
+        low, high = wilson_interval(c, n)
+        rate = c / n
+        overlap = np.where(rate[:-1] <= rate[1:], high[:-1] - low[1:], high[1:] - low[:-1])
+        if (overlap <= 0).all():
+            break
+        j = int(np.argmax(overlap))
+        n, c = _merge(n, c, j)
+        del edges[j]
+    return n, c, edges
+
+
+def follows_a_trend(x: np.ndarray, y: np.ndarray, edges: np.ndarray) -> bool:
+    """Whether conversion over these bins rises or falls steadily (then its points do too)."""
+    ok = ~np.isnan(x) & ~np.isnan(y)
+    code = np.searchsorted(edges, x[ok], side="right")
+    n = np.bincount(code, minlength=len(edges) + 1)
+    c = np.bincount(code, weights=y[ok], minlength=len(edges) + 1)
+    steps = np.diff(c[n > 0] / n[n > 0])
+    return bool((steps >= 0).all() or (steps <= 0).all())
 
 
 def shrunken_rates(leads: np.ndarray, converted: np.ndarray) -> np.ndarray:
@@ -432,9 +495,15 @@ def plan_columns(
             edges = numeric_edges(x, y[known], options)
             filled = x[~np.isnan(x)]
             integer = bool(len(filled)) and bool(np.all(filled == np.round(filled)))
+            trend = follows_a_trend(x, y[known], edges)
             plans.append(
                 ColumnPlan(
-                    name, "bins", tuple(edges.tolist()), has_missing=has_missing, integer=integer
+                    name,
+                    "bins",
+                    tuple(edges.tolist()),
+                    has_missing=has_missing,
+                    integer=integer,
+                    monotone=trend,
                 )
             )
         else:
@@ -797,7 +866,7 @@ def fit_draft(
         feats = [f"{crit.id}[{i}]" for i in range(_n_levels(crit))]
         pts = table.loc[feats, "points"].tolist()
         ev = list(zip(table.loc[feats, "leads"], table.loc[feats, "converted"], strict=True))
-        if plan.kind == "bins" and options.monotone:
+        if plan.kind == "bins" and options.monotone and plan.monotone:
             pts = monotone_points(pts, ev)
         has_missing = plan.has_missing and crit.id + "_missing" in table.index
         if has_missing:  # 'missing' is one more level of the column
