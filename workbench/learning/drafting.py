@@ -42,6 +42,7 @@ from workbench.learning.interactions import interaction_notes
 from workbench.learning.points_fit import PointsFit, fit_points
 from workbench.learning.profiling import (
     Profile,
+    one_value_bins,
     outcome_values,
     profile_leads,
     quantile_edges,
@@ -480,8 +481,11 @@ def _bin_items(plan: ColumnPlan) -> list[dict]:
     lows = [None, *plan.edges]
     highs = [*plan.edges, None]
     items = []
-    for lo, hi in zip(lows, highs, strict=True):
-        if lo is None and hi is None:
+    named = plan.labels or (None,) * len(lows)
+    for lo, hi, name in zip(lows, highs, named, strict=True):
+        if name is not None:
+            label = name
+        elif lo is None and hi is None:
             label = "any value"
         elif lo is None:
             label = f"under {_number(hi)}"
@@ -744,6 +748,15 @@ def evidence_points(
     return [float(x) + 0.0 for x in v]
 
 
+def _value_labels(plan: ColumnPlan, x: np.ndarray) -> ColumnPlan:
+    """Bins whose leads all have one value (a placeholder: −1, 0, 999) are labelled by it."""
+    values = one_value_bins(x, plan.edges)
+    if np.isnan(values).all():
+        return plan
+    labels = tuple(None if v != v else _number(v) for v in values)
+    return ColumnPlan(**{**plan.__dict__, "labels": labels})
+
+
 def _merge_equal(points: list[float], ev: list[tuple[int, int]], plan: ColumnPlan):
     """Neighbouring bins (or any groups) with the same points become one level."""
     if plan.kind == "bins":
@@ -808,6 +821,8 @@ def fit_draft(
         else:
             pts = evidence_points(pts, ev, options)
         merged, pts, counts = _merge_equal(pts, ev, plan)
+        if merged.kind == "bins":
+            merged = _value_labels(merged, read_numbers(data.leads[merged.column]))
         if has_missing:
             if all(p == 0 for p in pts) and miss_points == 0:
                 continue  # no difference between levels: the column adds nothing
