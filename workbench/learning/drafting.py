@@ -37,6 +37,7 @@ from workbench.data.loading import LeadData
 from workbench.data.numbers import read_numbers
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
+from workbench.errors import DataError, Problem
 from workbench.learning.activity_draft import activity_notes, events_before_outcome
 from workbench.learning.interactions import interaction_notes
 from workbench.learning.points_fit import PointsFit, fit_points
@@ -638,7 +639,17 @@ def choose_thresholds(
     s, yk = score[known], y[known]
     values = np.unique(s)
     if len(values) < 3:
-        raise ValueError("the draft gives fewer than three distinct scores; cannot make A/B/C")
+        shown = " and ".join(f"{v:g}" for v in values) or "none"
+        raise DataError(
+            [
+                Problem(
+                    "draft",
+                    f"the drafted points give {len(values)} distinct score(s) ({shown}), too "
+                    "few for categories A, B and C; give the draft more columns to score "
+                    "(--type, --keep, or fewer --exclude) or more leads with a known outcome",
+                )
+            ]
+        )
     share_at = np.array([(s >= v).mean() for v in values])  # few distinct scores: cheap
 
     def threshold(target: float) -> float:
