@@ -586,3 +586,33 @@ def test_summary_lists_each_problem_with_examples():
     row = summary[summary["code"] == "unparseable_date"].iloc[0]
     assert row["examples"] == "row 6: 'junk'"
     assert not data.report.ok
+
+
+def test_a_file_with_its_own_row_and_reason_columns_keeps_them_in_the_rows_set_aside(tmp_path):
+    """A CRM export with a 'row' or 'reason' column and a bad row loads, and the steward
+    sees the file's values beside the set-aside row number and reason."""
+    leads = tmp_path / "leads.csv"
+    leads.write_text(
+        "lead_id,row,reason,converted\n"
+        "a,7,referral,1\n"
+        ",8,cold call,0\n"  # no id: set aside
+        "a,9,webinar,0\n"  # repeated id: set aside
+        "b,10,fair,0,extra\n"  # one field too many: set aside
+    )
+    events = tmp_path / "activities.csv"
+    events.write_text(
+        "lead_id,timestamp,activity_type,reason\n"
+        "a,2026-05-01,page_view,pricing\n"
+        "zz,2026-05-01,page_view,careers\n"  # unknown lead: set aside
+    )
+    data = wb.load_data(leads, events)
+    aside = data.report.rejected_leads
+    assert list(aside.columns[:2]) == ["row", "reason"]
+    assert aside["row"].tolist() == [3, 4, 5]
+    assert aside["reason"].tolist() == ["missing_id", "duplicate_id", "long_row"]
+    assert aside["row (in file)"].tolist() == ["8", "9", "10"]
+    assert aside["reason (in file)"].tolist() == ["cold call", "webinar", "fair"]
+    assert data.leads.loc["a", "reason"] == "referral"
+    act = data.report.rejected_activities
+    assert act["reason (in file)"].tolist() == ["careers"]
+    assert act["reason"].tolist() != ["careers"]

@@ -470,3 +470,27 @@ def test_a_steady_trend_with_a_chance_wiggle_stays_steady(seed):
     code = np.searchsorted(edges, age, side="right")
     rate = np.bincount(code, weights=y) / np.bincount(code)
     assert (np.diff(rate) > 0).all()
+
+
+@pytest.mark.parametrize("special", [-1, 0, 999])
+def test_a_placeholder_bin_is_labelled_by_its_value(special):
+    """'pdays = -1' (never contacted) for 82 % of leads reads '-1' in the model, not 'under 1'."""
+    rng = np.random.default_rng(4)
+    n = 3000
+    held = rng.random(n) < 0.82
+    other = rng.integers(1, 400, n) - (special == 999)
+    x = np.where(held, special, other)
+    size = rng.choice(["small", "mid", "large"], n)
+    lift = np.select([size == "large", size == "mid"], [0.08, 0.04], 0.0)
+    won = rng.random(n) < np.where(held, 0.03, 0.30) + lift
+    frame = pd.DataFrame(
+        {"lead_id": [f"L{i}" for i in range(n)], "size": size, "pdays": x, "converted": won}
+    )
+    draft = draft_model(wb.load_data(frame), "converted", folds=0)
+    (rule,) = [c.rule for c in draft.model.criteria if c.id == "pdays"]
+    labels = [b.describe() for b in rule.bins]
+    assert str(special) in labels
+    (placeholder,) = [b for b in rule.bins if b.describe() == str(special)]
+    assert placeholder.evidence.leads == int(held.sum())
+    spread = [b.describe() for b in rule.bins if b is not placeholder]
+    assert spread and all(not lab.lstrip("-").isdigit() for lab in spread)  # ranges stay ranges

@@ -108,3 +108,18 @@ def test_draft_keeps_what_it_is_told_and_lists_every_column_left_out(planted_csv
     for col in ("Call Duration", "Lead Quality", "Lead ID"):
         assert col in printed.split("Left out")[-1]
     assert "Do Not Email" in out.read_text() and "Landing Page" in out.read_text()
+
+
+def test_a_draft_too_coarse_for_three_categories_exits_2_and_says_what_to_add(tmp_path, capsys):
+    """One yes/no column gives two scores: the user is told to add columns, not shown a
+    traceback."""
+    path = tmp_path / "one_column.csv"
+    flags = ["yes", "no"] * 150
+    won = [1 if i % 5 == 0 else 0 for i in range(300)]
+    pd.DataFrame({"id": range(300), "opted_in": flags, "won": won}).to_csv(path, index=False)
+    out = tmp_path / "draft.yaml"
+    args = ["--leads", str(path), "--id", "id", "--outcome", "won", "--folds", "0"]
+    assert main(["draft", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "distinct score" in err and "--keep" in err and "Traceback" not in err
+    assert not out.exists()

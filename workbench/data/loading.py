@@ -684,9 +684,7 @@ def _load_leads(
     reason[dup] = "duplicate_id"
 
     bad = missing | dup | blank
-    rejected = raw[missing | dup].copy()
-    rejected.insert(0, "row", rows[missing | dup])
-    rejected.insert(1, "reason", reason[missing | dup])
+    rejected = set_aside(raw[missing | dup], rows[missing | dup], reason[missing | dup])
     report.rejected_leads = _with_ragged(rejected, ragged, file, report)
 
     leads = raw[~bad].copy()
@@ -731,6 +729,30 @@ def _load_leads(
 
 
 ROW = "(whole row)"  # the column of a problem with a row as a whole
+SET_ASIDE_KEYS = ("row", "reason")
+"""The two leading columns of a table of rows set aside; the file's own columns follow."""
+
+
+def set_aside(values: pd.DataFrame, rows, reasons) -> pd.DataFrame:
+    """Rows set aside: their row number and reason, then the file's columns as read.
+
+    A file column named ``row`` or ``reason`` keeps its values under ``row (in file)``:
+    the table's own two keys come first, and a data steward still sees every field.
+    """
+    taken = set(SET_ASIDE_KEYS)
+    names = []
+    for c in values.columns:
+        name = c
+        while name in taken:
+            name = f"{name} (in file)"
+        taken.add(name)
+        names.append(name)
+    out = values.set_axis(names, axis=1)
+    out.insert(0, "row", np.asarray(rows))
+    out.insert(
+        1, "reason", pd.Series(np.asarray(reasons, dtype=object), index=out.index, dtype="str")
+    )
+    return out
 
 
 def _with_ragged(
@@ -751,11 +773,13 @@ def _with_ragged(
             if m
         ]
         report.add(issues_frame(file, ragged.rows[mask], ROW, code, shown, "set aside"))
-    columns = [c for c in rejected.columns if c not in ("row", "reason")]
+    columns = list(rejected.columns[len(SET_ASIDE_KEYS) :])  # the file's, named by set_aside
     fields = [list(v[: len(columns)]) + [None] * (len(columns) - len(v)) for v in ragged.values]
-    aside = pd.DataFrame(fields, columns=columns, dtype="str")
-    aside.insert(0, "row", ragged.rows)
-    aside.insert(1, "reason", np.where(short, "short_row", "long_row"))
+    aside = set_aside(
+        pd.DataFrame(fields, columns=columns, dtype="str"),
+        ragged.rows,
+        np.where(short, "short_row", "long_row"),
+    )
     both = pd.concat([f for f in (rejected, aside) if len(f)], ignore_index=True)
     return both.sort_values("row", kind="stable").reset_index(drop=True)
 
@@ -953,17 +977,16 @@ def _load_activities(
             if code != "blank_row":
                 reasons[code] = pos
             bad |= mask
-    rejected = pd.DataFrame(columns=["row", "reason", *table.column_names])
+    rejected = set_aside(pd.DataFrame(columns=table.column_names), [], [])
     if reasons:
         pos = np.concatenate(list(reasons.values()))
         codes = np.concatenate([np.full(len(v), k, dtype=object) for k, v in reasons.items()])
         order = np.argsort(pos, kind="stable")
         pos, codes = pos[order], codes[order]
-        rejected = table.take(pa.array(pos)).to_pandas()
-        for c in rejected.columns:
-            rejected[c] = rejected[c].astype("str")
-        rejected.insert(0, "row", ragged.rows_of(pos))
-        rejected.insert(1, "reason", pd.Series(codes, dtype="str"))
+        values = table.take(pa.array(pos)).to_pandas()
+        for c in values.columns:
+            values[c] = values[c].astype("str")
+        rejected = set_aside(values, ragged.rows_of(pos), codes)
     if reasons or len(ragged):
         report.rejected_activities = _with_ragged(rejected, ragged, file, report)
     keep = ~bad

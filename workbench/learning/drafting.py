@@ -37,11 +37,13 @@ from workbench.data.loading import LeadData
 from workbench.data.numbers import read_numbers
 from workbench.engine.scoring import score_totals
 from workbench.engine.signals import compute_signals
+from workbench.errors import DataError, Problem
 from workbench.learning.activity_draft import activity_notes, events_before_outcome
 from workbench.learning.interactions import interaction_notes
 from workbench.learning.points_fit import PointsFit, fit_points
 from workbench.learning.profiling import (
     Profile,
+    one_value_bins,
     outcome_values,
     profile_leads,
     quantile_edges,
@@ -549,8 +551,11 @@ def _bin_items(plan: ColumnPlan) -> list[dict]:
     lows = [None, *plan.edges]
     highs = [*plan.edges, None]
     items = []
-    for lo, hi in zip(lows, highs, strict=True):
-        if lo is None and hi is None:
+    named = plan.labels or (None,) * len(lows)
+    for lo, hi, name in zip(lows, highs, named, strict=True):
+        if name is not None:
+            label = name
+        elif lo is None and hi is None:
             label = "any value"
         elif lo is None:
             label = f"under {_number(hi)}"
@@ -703,7 +708,17 @@ def choose_thresholds(
     s, yk = score[known], y[known]
     values = np.unique(s)
     if len(values) < 3:
-        raise ValueError("the draft gives fewer than three distinct scores; cannot make A/B/C")
+        shown = " and ".join(f"{v:g}" for v in values) or "none"
+        raise DataError(
+            [
+                Problem(
+                    "draft",
+                    f"the drafted points give {len(values)} distinct score(s) ({shown}), too "
+                    "few for categories A, B and C; give the draft more columns to score "
+                    "(--type, --keep, or fewer --exclude) or more leads with a known outcome",
+                )
+            ]
+        )
     share_at = np.array([(s >= v).mean() for v in values])  # few distinct scores: cheap
 
     def threshold(target: float) -> float:
@@ -813,6 +828,15 @@ def evidence_points(
     return [float(x) + 0.0 for x in v]
 
 
+def _value_labels(plan: ColumnPlan, x: np.ndarray) -> ColumnPlan:
+    """Bins whose leads all have one value (a placeholder: −1, 0, 999) are labelled by it."""
+    values = one_value_bins(x, plan.edges)
+    if np.isnan(values).all():
+        return plan
+    labels = tuple(None if v != v else _number(v) for v in values)
+    return ColumnPlan(**{**plan.__dict__, "labels": labels})
+
+
 def _merge_equal(points: list[float], ev: list[tuple[int, int]], plan: ColumnPlan):
     """Neighbouring bins (or any groups) with the same points become one level."""
     if plan.kind == "bins":
@@ -877,6 +901,8 @@ def fit_draft(
         else:
             pts = evidence_points(pts, ev, options)
         merged, pts, counts = _merge_equal(pts, ev, plan)
+        if merged.kind == "bins":
+            merged = _value_labels(merged, read_numbers(data.leads[merged.column]))
         if has_missing:
             if all(p == 0 for p in pts) and miss_points == 0:
                 continue  # no difference between levels: the column adds nothing

@@ -368,17 +368,29 @@ def _bin_levels(x: np.ndarray, edges: np.ndarray, fmt=None):
     level[np.isnan(x)] = -1
     bounds = [None, *edges.tolist()], [*edges.tolist(), None]
     names = [bin_label(lo, hi, fmt) for lo, hi in zip(*bounds, strict=True)]
-    filled = level >= 0
-    if filled.any():  # a bin holding one value (a special value) is named by it
-        k = len(names)
-        lowest = np.full(k, np.inf)
-        highest = np.full(k, -np.inf)
-        np.minimum.at(lowest, level[filled], x[filled])
-        np.maximum.at(highest, level[filled], x[filled])
-        one = np.flatnonzero(lowest == highest)
-        for i in one:
-            names[i] = (fmt or (lambda v: f"{v:,.10g}"))(lowest[i])
+    for i, value in enumerate(one_value_bins(x, edges)):
+        if value == value:  # a bin holding one value (a special value) is named by it
+            names[i] = (fmt or (lambda v: f"{v:,.10g}"))(value)
     return level, names, ["bin"] * len(names), bounds
+
+
+def one_value_bins(x: np.ndarray, edges: Sequence[float]) -> np.ndarray:
+    """Per bin of ``edges`` (inner edges, as :func:`quantile_edges` gives), the one value
+    its leads have, or NaN: a placeholder bin (−1, 0, 999) reads '-1', not 'under 1'.
+
+    >>> one_value_bins(np.array([-1, -1, 3, 7.0]), [1.0, 5.0]).tolist()
+    [-1.0, 3.0, 7.0]
+    """
+    x = np.asarray(x, dtype=float)
+    edges = np.asarray(edges, dtype=float)
+    k = len(edges) + 1
+    filled = ~np.isnan(x)
+    level = np.searchsorted(edges, x[filled], side="right")
+    lowest = np.full(k, np.inf)
+    highest = np.full(k, -np.inf)
+    np.minimum.at(lowest, level, x[filled])
+    np.maximum.at(highest, level, x[filled])
+    return np.where(lowest == highest, lowest, np.nan)
 
 
 def _level_stats(codes: np.ndarray, k: int, y: np.ndarray) -> tuple[np.ndarray, ...]:
