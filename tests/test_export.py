@@ -34,6 +34,8 @@ def test_text_cells_that_start_like_a_formula_are_quoted():
     assert out["number"].tolist() == frame["number"].tolist()  # numbers are data
     phones = neutralize_formulas(pd.DataFrame({"phone": ["+1 731 888-8080", "+44 (20) 7946"]}))
     assert phones["phone"].tolist() == ["+1 731 888-8080", "+44 (20) 7946"]  # dialable as is
+    levels = neutralize_formulas(pd.DataFrame({"level": ["-1", "-0.5", "-1+1", "-1 cmd", "-٣"]}))
+    assert levels["level"].tolist() == ["-1", "-0.5", "'-1+1", "'-1 cmd", "'-٣"]  # -1 is a number
     tricky = neutralize_formulas(pd.DataFrame({"phone": ["+1+cmd|' /C calc'!A0", "+1\n=2"]}))
     assert tricky["phone"].str.startswith("'").all()
     assert frame["text"].iloc[0] == "=1+1"  # the input is not modified
@@ -64,8 +66,10 @@ def test_no_written_text_cell_starts_a_formula(tmp_path_factory, values):
         cells = [row[0] for row in csv.reader(fh)][1:]
     assert len(cells) == len(values)
     for cell in cells:  # a phone number (+ digits, spaces, brackets, dashes) is kept
-        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) or re.fullmatch(
-            r"\+[\d ().\-]+", cell
+        assert (
+            not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+            or re.fullmatch(r"\+[\d ().\-]+", cell)
+            or re.fullmatch(r"-[0-9]+(?:\.[0-9]+)?", cell)  # a negative number: data
         ), cell
 
 

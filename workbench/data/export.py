@@ -18,6 +18,9 @@ FORMULA_START = r"^[=+\-@\t\r]"
 PHONE = r"^\+[\d ().\-]+$"
 """An international phone number (``+1 731 888 8080``): digits a call list must keep as
 they are; with nothing but digits and punctuation it cannot call a function."""
+NEGATIVE_NUMBER = r"^-[0-9]+(?:\.[0-9]+)?$"
+"""A negative number written as text (``-1``, a profile's placeholder level): a spreadsheet
+reads it as the number it is; a quote would make it text."""
 EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -26,7 +29,8 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
     The OWASP advice for CSV injection: Excel and Sheets show the quote-prefixed cell as
     plain text. Numbers are left alone: ``-5`` in a numeric column is data, not a formula;
-    so are phone numbers (:data:`PHONE`), which a quote would break for the CRM.
+    so are phone numbers (:data:`PHONE`), which a quote would break for the CRM, and negative
+    numbers written as text (:data:`NEGATIVE_NUMBER`).
     """
     out = frame.copy()
     for col in out.columns:
@@ -35,9 +39,10 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             s = s.astype("str")
         if pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s):
             text = s.astype("str")
-            risky = text.str.contains(FORMULA_START, regex=True, na=False) & ~text.str.contains(
-                PHONE, regex=True, na=False
+            safe = text.str.contains(PHONE, regex=True, na=False) | text.str.contains(
+                NEGATIVE_NUMBER, regex=True, na=False
             )
+            risky = text.str.contains(FORMULA_START, regex=True, na=False) & ~safe
             out[col] = text.where(~risky, "'" + text)
     return out
 
