@@ -15,7 +15,12 @@ THE SAME columns the draft scored (no leaks):
 Also: which planted leaks were flagged, that none is used (in any criterion, combinations
 included), and conversion per category on the 30 % (A > B > C strictly).
 
-    python benchmarks/bench_draft_quality.py [--only course|bank|sample]
+With ``--seeds N`` the split is drawn N times (seeds 7, 8, …) and a second table gives,
+per table, the mean and spread of draft − LR over the splits and, per split, the paired
+DeLong z of the difference (:func:`~workbench.learning.calibration.auc_difference`): is a
+gap systematic or the split's noise? (N times the runtime.)
+
+    python benchmarks/bench_draft_quality.py [--only course|bank|sample] [--seeds N]
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ import workbench as wb
 from workbench.analysis.metrics import auc
 from workbench.cli.learn import load_export
 from workbench.data.numbers import read_numbers
+from workbench.learning.calibration import auc_difference
 from workbench.learning.drafting import (
     draft_model,
     engine_scores,
@@ -116,11 +122,11 @@ def load(export: crm_exports.Export, folder: Path) -> wb.LeadData:
     return load_export(str(path), export.id_column, export.outcome)
 
 
-def run(export: crm_exports.Export, folder: Path) -> dict:
+def run(export: crm_exports.Export, folder: Path, seed: int = 7) -> dict:
     data = load(export, folder)
     y = outcome_values(data, export.outcome)
     rows = np.flatnonzero(~np.isnan(y))
-    train, test = train_test_split(rows, test_size=0.3, stratify=y[rows], random_state=7)
+    train, test = train_test_split(rows, test_size=0.3, stratify=y[rows], random_state=seed)
     started = time.perf_counter()
     draft = draft_model(subset(data, train), export.outcome)
     took = time.perf_counter() - started
@@ -141,6 +147,7 @@ def run(export: crm_exports.Export, folder: Path) -> dict:
         sel = cat == k
         rates.append((t.name, float(yt[sel].mean()) if sel.any() else float("nan"), int(sel.sum())))
     combos = [c.label for c in model.criteria if c.rule.kind == "all_of"]
+    diff, se = auc_difference(lr, score, yt)
     return {
         "table": export.name,
         "rows": f"{len(train):,} / {len(test):,}",
@@ -149,6 +156,8 @@ def run(export: crm_exports.Export, folder: Path) -> dict:
         "hgb": auc(hgb, yt),
         "hgb_add": auc(hgb_add, yt),
         "cv": draft.cv_auc,
+        "seed": seed,
+        "z": diff / se if se > 0 else float("nan"),
         "rates": rates,
         "ordered": all(rates[i][1] > rates[i + 1][1] for i in range(len(rates) - 1)),
         "planted": export.leaks,
@@ -195,24 +204,55 @@ def report(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def seeds_report(runs: list[dict]) -> str:
+    """Per table over the splits: mean draft and LR AUC, draft − LR mean and spread, the
+    per-split DeLong z of draft − LR, and on how many splits the draft was at least LR."""
+    lines = [
+        "| table | splits | drafted AUC (mean) | one-hot LR (mean) | draft − LR mean ± sd "
+        "| DeLong z per split | draft ≥ LR |",
+        "|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for table in dict.fromkeys(r["table"] for r in runs):
+        rs = [r for r in runs if r["table"] == table]
+        d = np.array([r["draft"] - r["lr"] for r in rs])
+        sd = d.std(ddof=1) if len(d) > 1 else float("nan")
+        zs = ", ".join(f"{r['z']:+.1f}" for r in rs)
+        lines.append(
+            f"| {table} | {len(rs)} | {np.mean([r['draft'] for r in rs]):.4f} "
+            f"| {np.mean([r['lr'] for r in rs]):.4f} | {d.mean():+.4f} ± {sd:.4f} | {zs} "
+            f"| {int((d >= 0).sum())}/{len(rs)} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=["course", "bank", "sample"], action="append")
     parser.add_argument("--verbose", action="store_true", help="print each draft's summary")
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="splits to draw (seeds 7, 8, …); N × the runtime"
+    )
     args = parser.parse_args()
     makers = {
         "course": crm_exports.online_course_leads,
         "bank": crm_exports.bank_telemarketing,
         "sample": crm_exports.shipped_sample,
     }
-    results = []
+    results, runs = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for key in args.only or list(makers):
-            r = run(makers[key](), Path(tmp))
-            if args.verbose:
-                print(r["draft_obj"].summary())
-            results.append(r)
+            export = makers[key]()
+            for k in range(max(args.seeds, 1)):
+                r = run(export, Path(tmp), seed=7 + k)
+                if args.verbose:
+                    print(r["draft_obj"].summary())
+                runs.append(r)
+                if k == 0:
+                    results.append(r)
     print(report(results))
+    if args.seeds > 1:
+        print()
+        print(seeds_report(runs))
 
 
 if __name__ == "__main__":
