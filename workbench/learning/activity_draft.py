@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.metrics import auc, wilson_interval
+from workbench.analysis.metrics import auc
 from workbench.data.loading import LeadData
 from workbench.engine.signals import compute_signals
+from workbench.learning.evidence import cell_evidence, unique_id
 from workbench.model.spec import Model
 from workbench.text import shorten
 
@@ -170,10 +171,9 @@ def propose_activities(
         events, rule = variants[i]
         hit = evidence[:, i] > 0
         leads, converted = int(hit.sum()), int(yk[hit].sum())
-        low, high = wilson_interval(np.array([converted]), np.array([leads]))
         rate = converted / leads
         label = _label(events)
-        cid = _unique_id(label, taken)
+        cid = unique_id(label, taken)
         criteria.append(
             {
                 "id": cid,
@@ -182,13 +182,7 @@ def propose_activities(
                 "rule": rule,
                 "points": points,
                 "max_points": abs(points) * options.max_events,
-                "evidence": {
-                    "leads": leads,
-                    "converted": converted,
-                    "rate": round(rate, 4),
-                    "low": round(float(min(low[0], rate)), 4),
-                    "high": round(float(max(high[0], rate)), 4),
-                },
+                "evidence": cell_evidence(leads, converted),
                 "description": (
                     f"Drafted from activities: {leads:,} leads had it, {rate:.1%} converted; "
                     f"window and half-life chosen by backtest (AUC {auc(evidence[:, i], yk):.3f})."
@@ -219,16 +213,3 @@ def activity_notes(table: pd.DataFrame) -> tuple[str, ...]:
             f"{r.points:+g} points per event"
         )
     return tuple(lines)
-
-
-def _unique_id(label: str, taken: set[str]) -> str:
-    import re
-
-    base = re.sub(r"[^0-9a-z]+", "_", label.casefold()).strip("_")[:56] or "activity"
-    if not base[0].isalpha():
-        base = "a_" + base
-    cid, i = base, 2
-    while cid in taken:
-        cid, i = f"{base}_{i}", i + 1
-    taken.add(cid)
-    return cid

@@ -20,9 +20,10 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.metrics import auc, wilson_interval
+from workbench.analysis.metrics import auc
 from workbench.data.loading import LeadData
 from workbench.engine.signals import Signals, compute_signals
+from workbench.learning.evidence import cell_evidence, unique_id
 from workbench.model.bounds import NAME_CHARS
 from workbench.model.spec import Model
 from workbench.text import shorten
@@ -211,9 +212,8 @@ def propose_interactions(
         ca, cb = conds[ia], conds[ib]
         cell = ca.hit & cb.hit & known
         leads, converted = int(cell.sum()), int(y[cell].sum())
-        low, high = wilson_interval(np.array([converted]), np.array([leads]))
         rate, expected = converted / leads, float(p[cell].mean())
-        cid = _unique_id(f"{ca.criterion}_and_{cb.criterion}", taken)
+        cid = unique_id(f"{ca.criterion}_and_{cb.criterion}", taken)
         label = shorten(f"{ca.label} and {cb.label}", NAME_CHARS)
         criteria.append(
             {
@@ -226,13 +226,7 @@ def propose_interactions(
                     "labels": [shorten(ca.label, NAME_CHARS), shorten(cb.label, NAME_CHARS)],
                 },
                 "points": points,
-                "evidence": {
-                    "leads": leads,
-                    "converted": converted,
-                    "rate": round(rate, 4),
-                    "low": round(float(min(low[0], rate)), 4),
-                    "high": round(float(max(high[0], rate)), 4),
-                },
+                "evidence": cell_evidence(leads, converted),
                 "description": (
                     f"Drafted interaction: these {leads:,} leads converted at {rate:.1%}, "
                     f"where their two parts alone predict {expected:.1%}; cross-validated "
@@ -259,15 +253,6 @@ def interaction_notes(table: pd.DataFrame) -> tuple[str, ...]:
         for r in table.itertuples(index=False)
     ]
     return tuple(lines)
-
-
-def _unique_id(base: str, taken: set[str]) -> str:
-    base = base[:60]
-    cid, i = base, 2
-    while cid in taken:
-        cid, i = f"{base}_{i}", i + 1
-    taken.add(cid)
-    return cid
 
 
 def fit_to_scale(model: Model, data: LeadData) -> Model:
