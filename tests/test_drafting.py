@@ -468,7 +468,7 @@ def test_crossfitted_groups_of_pages_that_differ_only_by_luck_convert_alike():
 
 
 def test_crossfitted_groups_keep_a_real_difference_and_the_written_grouping():
-    col, y, rate = _landing_pages(n=20_000)
+    col, y, _ = _landing_pages(n=20_000)
     y_known = y.copy()
     y_known[:500] = np.nan  # unknown outcomes keep their value's group from all leads
     leads = pd.DataFrame({"page": col})
