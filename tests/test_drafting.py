@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from tests.helpers import SAMPLES, messy_export
-from workbench.analysis.metrics import auc
+from workbench.analysis.metrics import auc, wilson_interval
 from workbench.cli import main
 from workbench.data.synthetic import generate_sample
 from workbench.learning.drafting import (
     HIGH_CARDINALITY,
+    ColumnPlan,
     DraftOptions,
+    crossfit_levels,
     draft_model,
     engine_scores,
     evidence_points,
@@ -435,6 +437,62 @@ def test_high_cardinality_groups_are_learnt_from_the_training_fold_only():
     assert plan.high_cardinality and col.nunique() > HIGH_CARDINALITY
     seen = set(col[train])
     assert {v for g in plan.groups for v in g} <= seen
+
+
+def _rates_by_level(level: np.ndarray, y: np.ndarray, k: int):
+    n = np.bincount(level, minlength=k)
+    c = np.bincount(level, weights=y, minlength=k)
+    return n, c
+
+
+def test_crossfitted_groups_of_pages_that_differ_only_by_luck_convert_alike():
+    # 500 pages, one true rate: grouping them by their own conversion makes a "hot" and a
+    # "cold" group that differ only by luck; fitted on those, the hot group gets points
+    rng = np.random.default_rng(4)
+    page = rng.integers(0, 500, 20_000)
+    y = (rng.random(len(page)) < 0.1).astype(float)
+    col = pd.Series([f"lp_{p:03d}" for p in page])
+    rate = np.bincount(page, weights=y, minlength=500) / np.bincount(page, minlength=500)
+    by_rate = np.array_split(np.argsort(-rate, kind="stable"), 5)  # best first, as drafted
+    groups = tuple(tuple(f"lp_{p:03d}" for p in g) for g in by_rate)
+    plan = ColumnPlan("page", "lookup", (), groups, (None,) * 5, high_cardinality=True)
+    in_sample = np.argmax([np.isin(page, g) for g in by_rate], axis=0)
+    n, c = _rates_by_level(in_sample, y, 5)
+    low, high = wilson_interval(c, n)
+    assert low[0] > high[-1]  # in-sample, the luck looks like a clear difference
+    level = crossfit_levels(col, y, plan, folds=5, seed=0)
+    assert (level >= 0).all()
+    n, c = _rates_by_level(level, y, 5)
+    low, high = wilson_interval(c, n)
+    assert (low.max() < high.min()) and abs(c[0] / n[0] - c[-1] / n[-1]) < 0.02
+
+
+def test_crossfitted_groups_keep_a_real_difference_and_the_written_grouping():
+    col, y, _ = _landing_pages(n=20_000)
+    y_known = y.copy()
+    y_known[:500] = np.nan  # unknown outcomes keep their value's group from all leads
+    leads = pd.DataFrame({"page": col})
+    (plan,) = plan_columns(leads, y_known, ["page"], {"page": "categorical"})
+    level = crossfit_levels(col, y_known, plan)
+    written = {v.casefold(): i for i, g in enumerate(plan.groups) for v in g}
+    assert (level[:500] == col[:500].str.casefold().map(written).to_numpy()).all()
+    k = len(plan.groups)
+    n, c = _rates_by_level(level[500:], y[500:], k)
+    assert list(c / n) == sorted(c / n, reverse=True)  # best first still
+    low, high = wilson_interval(c, n)
+    assert low[0] > high[-1]
+
+
+def test_a_drafted_page_group_carries_the_evidence_the_engine_sees():
+    col, y, _ = _landing_pages(n=20_000)
+    leads = pd.DataFrame({"lead_id": [f"L{i}" for i in range(len(y))], "page": col, "won": y})
+    draft = draft_model(wb.load_data(leads), "won", folds=0)
+    (crit,) = [c for c in draft.model.criteria if c.is_level and c.rule.field == "page"]
+    for level in crit.rule.levels:  # leads and conversions of the values the level maps
+        mine = col.isin(level.values).to_numpy()
+        assert level.evidence.leads == mine.sum() and level.evidence.converted == y[mine].sum()
+    points = [level.points for level in crit.rule.levels]
+    assert points == sorted(points, reverse=True) and points[0] > points[-1]
 
 
 def _ages(n: int, seed: int, young: float, old: float):

@@ -40,7 +40,7 @@ from workbench.engine.signals import compute_signals
 from workbench.errors import DataError, Problem
 from workbench.learning.activity_draft import activity_notes, events_before_outcome
 from workbench.learning.interactions import interaction_notes
-from workbench.learning.points_fit import PointsFit, fit_points
+from workbench.learning.points_fit import PointsFit, feature_evidence, fit_points
 from workbench.learning.profiling import (
     Profile,
     one_value_bins,
@@ -76,6 +76,7 @@ class DraftOptions:
     rare_leads: int = 200
     max_groups: int = 5
     dominant_share: float = 0.97
+    crossfit: int = 5
 
 
 HIGH_CARDINALITY = 30
@@ -477,6 +478,53 @@ def value_groups(
                 members[int(np.argmin(np.abs(rate - shrunk[i])))].append(int(i))
     groups = tuple(tuple(names[i] for i in m) for m in members)
     return groups, tuple(group_label(g) for g in groups)
+
+
+def crossfit_levels(
+    col: pd.Series, y: np.ndarray, plan: ColumnPlan, folds: int = 5, seed: int = 0
+) -> np.ndarray:
+    """Each lead's level of a many-valued column as if its value had been grouped without
+    that lead's own outcome (−1 for a missing value).
+
+    The written model maps every value by its group from all leads (``plan.groups``), but a
+    value's rate measured on the leads its points are then fitted on is partly luck: a page
+    whose 20 leads happened to convert lands in the top group, and that group's points fit
+    the luck. Here the leads are split into ``folds``; each fold's values are ranked by
+    their shrunken rate (:func:`shrunken_rates`) on the other folds and placed in the group
+    whose all-leads rate range holds that rate, so the points fitted on these levels are
+    only as far apart as the grouping holds on new leads (a value seen in no other fold
+    gets the column's rate)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray(y, dtype=float)
+    filled = col.notna().to_numpy()
+    key = col.astype("str").str.strip().str.casefold().to_numpy(dtype=object)
+    codes, uniques = pd.factorize(pd.Series(key[filled]), sort=False)
+    known = ~np.isnan(y[filled])
+    won = np.nan_to_num(y[filled]) > 0.5
+    k, g = len(uniques), len(plan.groups)
+    group_of = {str(v).strip().casefold(): i for i, vs in enumerate(plan.groups) for v in vs}
+    level = np.array([group_of.get(str(u), -1) for u in uniques], dtype=np.int64)
+    inner = np.where(codes >= 0, level[codes], -1)
+    ok = known & (inner >= 0)
+    if g >= 2 and won[ok].sum() >= folds and (~won[ok]).sum() >= folds:
+        n = np.bincount(codes[ok], minlength=k).astype(float)
+        shrunk = shrunken_rates(n, np.bincount(codes[ok], weights=won[ok], minlength=k))
+        low, high = np.full(g, np.inf), np.full(g, -np.inf)
+        np.minimum.at(low, level[level >= 0], shrunk[level >= 0])
+        np.maximum.at(high, level[level >= 0], shrunk[level >= 0])
+        rank = np.argsort((low + high) / 2, kind="stable")  # groups from worst to best
+        cuts = (high[rank][:-1] + low[rank][1:]) / 2  # halfway between neighbours' ranges
+        rows = np.flatnonzero(ok)
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        for rest, fold in splitter.split(rows, won[rows]):
+            rest, fold = rows[rest], rows[fold]
+            n_k = np.bincount(codes[rest], minlength=k).astype(float)
+            rate = shrunken_rates(n_k, np.bincount(codes[rest], weights=won[rest], minlength=k))
+            inner[fold] = rank[np.searchsorted(cuts, rate[codes[fold]], side="right")]
+    out = np.full(len(col), -1, dtype=np.int64)
+    out[filled] = inner
+    return out
 
 
 def plan_columns(
@@ -881,7 +929,17 @@ def fit_draft(
     plans = plan_columns(data.leads, y, columns, types, options)
     skeleton = build_model(plans, data.mapping, name=name)
     X, names, groups = level_matrix(skeleton, data)
+    in_sample = X
+    if options.crossfit > 1:
+        X = X.copy()
+        for plan, crit in zip(plans, _level_criteria(skeleton), strict=True):
+            if not plan.high_cardinality or len(plan.groups) < 2:
+                continue
+            feats = [names.index(f"{crit.id}[{i}]") for i in range(_n_levels(crit))]
+            code = crossfit_levels(data.leads[plan.column], y, plan, options.crossfit)
+            X[:, feats] = code[:, None] == np.arange(len(feats))[None, :]
     fit = fit_points(X, y, names, groups=groups, scale=options.scale, C=options.C)
+    seen = feature_evidence(in_sample, y, names)  # evidence as the engine sees these leads
     table = fit.table
     points: dict[str, list[float]] = {}
     evidence: dict[str, list[dict]] = {}
@@ -889,7 +947,7 @@ def fit_draft(
     for plan, crit in zip(plans, _level_criteria(skeleton), strict=True):
         feats = [f"{crit.id}[{i}]" for i in range(_n_levels(crit))]
         pts = table.loc[feats, "points"].tolist()
-        ev = list(zip(table.loc[feats, "leads"], table.loc[feats, "converted"], strict=True))
+        ev = list(zip(seen.loc[feats, "leads"], seen.loc[feats, "converted"], strict=True))
         if plan.kind == "bins" and options.monotone and plan.monotone:
             pts = monotone_points(pts, ev)
         has_missing = plan.has_missing and crit.id + "_missing" in table.index
