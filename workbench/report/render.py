@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.report.build import NEW, SCORE_COLUMNS, Report
-from workbench.text import plural
+from workbench.text import percent, plural
 
 STYLE = """<style>
 .wb-report { font-family: system-ui, sans-serif; color: #222; }
@@ -104,15 +104,11 @@ def chart_svg(chart: alt.TopLevelMixin) -> str:
     return buf.getvalue()
 
 
-def pct(value: float) -> str:
-    return "—" if np.isnan(value) else f"{value:.1%}"
-
-
 def conversion_cells(table: pd.DataFrame) -> pd.DataFrame:
     """A conversion table as a reader sees it: the rate in percent and the 95 % interval
     as one ``low – high`` cell."""
     return table.assign(
-        rate=table["rate"].map(pct),
+        rate=table["rate"].map(percent),
         interval=[
             "—" if np.isnan(lo) else f"{lo:.1%} – {hi:.1%}"
             for lo, hi in zip(table["low"], table["high"], strict=True)
@@ -191,7 +187,7 @@ def report_sections(report: Report) -> list[str]:
         )
     )
 
-    counts = rep.counts.assign(share=rep.counts["share"].map(pct))
+    counts = rep.counts.assign(share=rep.counts["share"].map(percent))
     counts = counts.rename(columns={"baseline": "baseline leads"})
     moves = "".join(
         f"<li>{plural(int(m.leads), 'new lead')} (created since then) "

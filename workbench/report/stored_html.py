@@ -13,13 +13,12 @@ from workbench.report.render import (
     STYLE,
     chart_svg,
     conversion_cells,
-    pct,
     section,
     table_html,
 )
 from workbench.report.stored import StoredReport, when
 from workbench.store.store import MODEL
-from workbench.text import plural
+from workbench.text import percent, plural
 
 SECTIONS = (
     "summary", "distribution", "conversion", "top-leads", "new-top", "going-cold", "owners",
@@ -73,7 +72,7 @@ def summary_html(rep: StoredReport) -> str:
     m = rep.manifest
     body = "".join(f'<p class="wb-warn approval-warning">{_e(w)}</p>' for w in rep.warnings)
     body += table_html(rep.about, "run-facts")
-    counts = rep.counts.assign(share=rep.counts["share"].map(pct)).rename(
+    counts = rep.counts.assign(share=rep.counts["share"].map(percent)).rename(
         columns={"previous": "previous run"}
     )
     body += table_html(counts, "category-counts", index=True)
@@ -150,7 +149,7 @@ def stored_sections(rep: StoredReport) -> list[str]:
     else:
         table = rep.owners
         if "conversion" in table.columns:
-            table = table.assign(conversion=table["conversion"].map(pct))
+            table = table.assign(conversion=table["conversion"].map(percent))
         owners = (
             '<p class="wb-note">Leads per category, new and going cold per owner; the last '
             "row adds them up.</p>" + table_html(table, "owners-table", index=True)
