@@ -698,8 +698,7 @@ def _load_leads(
 
     # row numbers as ids: counted as records (ragged rows too), so each is the row a
     # spreadsheet shows; kept beside the file's columns, never among them
-    ids = pd.Series(rows, index=raw.index).astype("str") if mapping.row_ids else None
-    ids = id_text(raw[id_col]) if ids is None else ids
+    ids = id_text(pd.Series(rows, index=raw.index) if mapping.row_ids else raw[id_col])
     reason = pd.Series(pd.NA, index=raw.index, dtype="str")
     blank = raw.isna().all(axis=1).to_numpy()  # an empty line: reported, not a lead
     where = ROW if mapping.row_ids else id_col
