@@ -68,6 +68,9 @@ def score_hypothetical(
         )
     frame = pd.DataFrame(events, columns=[c for c in (cols.lead_id, cols.timestamp, cols.type,
                                                        cols.detail) if c])  # fmt: skip
-    data = load_data(leads, frame, model=model, now=max(cutoff, pd.Timestamp.now()))
+    # the made-up lead carries its own id, even for a model whose leads are row numbers
+    mapping = model.data.model_copy(update={"row_ids": False})
+    now = max(cutoff, pd.Timestamp.now())
+    data = load_data(leads, frame, model=model, mapping=mapping, now=now)
     signals = compute_signals(model, data, as_of=cutoff)
     return score(model, signals).iloc[0]

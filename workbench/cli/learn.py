@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import html
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +21,10 @@ from workbench.data.export import write_table
 from workbench.data.loading import LeadData
 from workbench.errors import Problem, UsageError
 from workbench.files import write_text_atomic
-from workbench.model.spec import DataMapping
+from workbench.model.spec import ROW_ID, DataMapping
 
 PROFILE_SUFFIXES = (".csv", ".parquet", ".pq", ".html")
+ID_HINT = "Name the right column with --id (or use --row-id)."
 
 
 def check_columns_given(args: argparse.Namespace) -> None:
@@ -62,52 +62,34 @@ def check_folds(data: LeadData, outcome: str, folds: int) -> None:
         raise UsageError([Problem("--folds", why)])
 
 
-ROW_ID = "file_row"
-"""The id column ``--row-id`` adds: the row's number in the file (the header is row 1)."""
-
-
 def load_export(
     leads: str, id_column: str | None, outcome: str, activities: str | None = None
 ) -> LeadData:
     """A CRM export as it is: the id column and outcome named on the command line (and
     its activities, if given, for drafting activity criteria).
 
-    Without an id column (``--row-id``), each lead's row number in the file is its id. The
+    Without an id column (``--row-id``), each lead's row number in the file is its id, as
+    the mapping's ``row_ids`` says: the drafted model then scores the same file. The
     loading report is printed as ``score`` prints it (rows set aside, and why), and an id
     column that sets most rows aside is refused before any work is done on the rest.
     """
     from workbench.learning.profiling import check_ids
 
-    if id_column is None:
-        if activities is not None:
-            raise UsageError(
-                "--activities are linked to leads by their id: name the id column with --id "
-                "(--row-id numbers the rows, which the activities file does not know)"
-            )
-        data = _load_with_row_ids(leads, outcome)
-    else:
-        data = load_data(
-            leads,
-            activities,
-            mapping=DataMapping(lead_id=id_column, outcome=outcome),
-            column_hint="Name the right column with --id (or use --row-id).",
+    if id_column is None and activities is not None:
+        raise UsageError(
+            "--activities are linked to leads by their id: name the id column with --id "
+            "(--row-id numbers the rows, which the activities file does not know)"
         )
+    rows = id_column is None
+    data = load_data(
+        leads,
+        activities,
+        mapping=DataMapping(lead_id=ROW_ID if rows else id_column, row_ids=rows, outcome=outcome),
+        column_hint="Name the id column with --id." if rows else ID_HINT,
+    )
     print(data.report)
     check_ids(data)
     return data
-
-
-def _load_with_row_ids(leads: str, outcome: str) -> LeadData:
-    from workbench.data.tables import read_frame
-
-    frame, ragged = read_frame(leads)
-    name = ROW_ID
-    while name in frame.columns:  # never shadow a column of the file
-        name = f"_{name}"
-    rows = ragged.rows_of(np.arange(len(frame)))
-    frame.insert(0, name, pd.Series(rows, index=frame.index).astype("str"))
-    data = load_data(frame, mapping=DataMapping(lead_id=name, outcome=outcome))
-    return replace(data, files={**data.files, "leads": str(leads)})
 
 
 def column_types(options: list[str] | None) -> dict[str, str]:
@@ -230,7 +212,8 @@ def _column_options(p: argparse.ArgumentParser) -> None:
         dest="id",
         action="store_const",
         const=None,
-        help="the file has no id column: use each row's number as the lead id",
+        help=f"the file has no id column: each lead's id is its row number in the file "
+        f"(the header is row 1), in a column '{ROW_ID}'; ids change if rows are reordered",
     )
     p.add_argument("--outcome", required=True, help="the yes/no outcome column")
     p.add_argument(

@@ -649,6 +649,27 @@ def _with_sheet(hint: str, table) -> str:
     return f"{note} {hint}" if note else hint
 
 
+def _row_id_column(columns, name: str, file: str, hint: str) -> str:
+    """The column the row numbers go in (``row_ids``): never one of the file's, whose
+    values the numbers would hide (or which holds the ids the numbers stand in for)."""
+    try:
+        found = _find_column(columns, name, "lead id", file, hint="")
+    except DataError:
+        return name
+    raise DataError(
+        [
+            Problem(
+                f"column '{found}'",
+                f"the file has a column '{found}', and its lead ids are row numbers (row ids) "
+                f"put in a column '{name}', which would hide it. If '{found}' holds the lead "
+                "ids, name it as the lead id column instead of numbering the rows; if not, "
+                "rename it in the file." + (f" {hint}" if hint else ""),
+            )
+        ],
+        file,
+    )
+
+
 def _load_leads(
     source, mapping: DataMapping, report: DataReport, hint: str = MODEL_HINT
 ) -> tuple[pd.DataFrame, str]:
@@ -659,23 +680,29 @@ def _load_leads(
     )
     hint = _with_sheet(hint, raw)
     raw = raw.reset_index(drop=True)
-    id_col = _find_column(
-        raw.columns,
-        mapping.lead_id,
-        "lead id",
-        file,
-        aliases=("lead id", "id", "prospect id"),
-        default=DataMapping().lead_id,
-        hint=hint,
-    )
+    if mapping.row_ids:
+        id_col = _row_id_column(raw.columns, mapping.lead_id, file, hint)
+    else:
+        id_col = _find_column(
+            raw.columns,
+            mapping.lead_id,
+            "lead id",
+            file,
+            aliases=("lead id", "id", "prospect id"),
+            default=DataMapping().lead_id,
+            hint=hint,
+        )
     rows = ragged.rows_of(np.arange(len(raw)))
     placeholders = frozenset(p.casefold() for p in mapping.placeholders)
     raw, report.placeholders[file] = _clean_texts(raw, placeholders)
 
-    ids = id_text(raw[id_col])
+    # row numbers as ids: counted as records (ragged rows too), so each is the row a
+    # spreadsheet shows; kept beside the file's columns, never among them
+    ids = id_text(pd.Series(rows, index=raw.index) if mapping.row_ids else raw[id_col])
     reason = pd.Series(pd.NA, index=raw.index, dtype="str")
     blank = raw.isna().all(axis=1).to_numpy()  # an empty line: reported, not a lead
-    report.add(issues_frame(file, rows[blank], id_col, "blank_row", ids[blank], "ignored"))
+    where = ROW if mapping.row_ids else id_col
+    report.add(issues_frame(file, rows[blank], where, "blank_row", ids[blank], "ignored"))
     missing = ids.isna().to_numpy() & ~blank
     report.add(issues_frame(file, rows[missing], id_col, "missing_id", ids[missing], "set aside"))
     reason[missing] = "missing_id"
@@ -690,7 +717,8 @@ def _load_leads(
     leads = raw[~bad].copy()
     leads_rows = rows[~bad]
     leads.index = pd.Index(ids[~bad].to_numpy(), name="lead_id", dtype="str")
-    leads = leads.drop(columns=[id_col])
+    if not mapping.row_ids:
+        leads = leads.drop(columns=[id_col])
 
     for col in (mapping.created_at, mapping.outcome_date):
         if col and col in leads.columns:
@@ -1020,6 +1048,7 @@ def load_data(
 
     Column names come from ``model.data`` (or ``mapping``), so a CRM export loads unchanged.
     Bad rows are set aside and listed in ``data.report``; nothing is dropped silently.
+    A mapping with ``row_ids`` numbers the leads by their row in the file (no id column).
     ``column_hint`` ends the error for a missing column: it says where the user names
     the column (by default the model's ``data:`` section; ``workbench profile`` passes
     its ``--id`` option).
@@ -1032,6 +1061,20 @@ def load_data(
     now_ts = pd.Timestamp.now() if now is None else pd.Timestamp(now)
     if now is not None and now_ts == now_ts.normalize():
         now_ts += pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # a date means its whole day
+    if mapping.row_ids and activities is not None:
+        raise DataError(
+            [
+                Problem(
+                    "data.row_ids",
+                    "activities are linked to leads by their lead id, and these leads have "
+                    "none: their ids are row numbers (row ids), which no activities file "
+                    "knows. Add a lead id column to the leads file (the id the activities "
+                    "use), name it as the lead id instead of numbering the rows, or load "
+                    "the leads without activities." + (f" {column_hint}" if column_hint else ""),
+                )
+            ],
+            str(activities) if not isinstance(activities, pd.DataFrame) else "activities",
+        )
     report = DataReport()
     lead_frame, id_in_file = _load_leads(leads, mapping, report, column_hint)
     if activities is None:

@@ -252,10 +252,19 @@ class ActivityColumns(Frozen):
 DEFAULT_PLACEHOLDERS = ("Select", "N/A", "NA", "n/a", "-", "--", "?", "none", "null", "(blank)")
 
 
+ROW_ID = "file_row"
+"""The lead id column a drafted model names for a leads file without ids (``row_ids``)."""
+
+
 class DataMapping(Frozen):
     """Column names of the data files, so a CRM export loads unchanged."""
 
     lead_id: Name = "lead_id"
+    row_ids: bool = False
+    """The leads file has no id column: each lead's id is its row number in the file (the
+    header is row 1), put in a column named ``lead_id`` (:data:`ROW_ID` in a draft). A CRM
+    export without ids still scores, but the ids change when rows are reordered, and no
+    activities file can name them."""
     outcome: Name | None = "converted"
     outcome_date: Name | None = "converted_at"
     owner: Name | None = "owner"
@@ -663,6 +672,17 @@ def _cross_check(m: Model) -> list[Problem]:
             problems.append(
                 Problem(format_path(("buckets", i, "id")), f"'{b.id}' is an output column name")
             )
+    if m.data.row_ids and (acts := [c.id for c in m.criteria if c.is_activity]):
+        shown = ", ".join(f"'{a}'" for a in acts[:5]) + (" …" if len(acts) > 5 else "")
+        problems.append(
+            Problem(
+                "data.row_ids",
+                f"activity criteria ({shown}) need activities linked to leads by their id, "
+                "but row_ids says the leads file has no id column (its ids are row numbers, "
+                "which no activities file knows). Add a lead id column to the leads file, "
+                "name it in data.lead_id and remove row_ids; or remove the activity criteria",
+            )
+        )
     problems += _check_bands(m.categories, "categories")
     cat_names = {t.name for t in m.categories}
     if m.inquiry_category in cat_names:
