@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -47,6 +47,7 @@ from workbench.learning.profiling import (
     outcome_values,
     profile_leads,
     quantile_edges,
+    special_value,
 )
 from workbench.model.spec import RESERVED_COLUMNS, DataMapping, Model
 from workbench.model.yaml_io import model_to_yaml
@@ -102,6 +103,7 @@ class ColumnPlan:
     integer: bool = False
     high_cardinality: bool = False
     monotone: bool = True
+    placeholder: int | None = None  # the bin of a stand-in number (−1): outside the trend
 
 
 @dataclass(frozen=True, eq=False)
@@ -258,6 +260,12 @@ def numeric_edges(
     Works on per-bin counts (a handful of numbers), never per lead.
     """
     ok = ~np.isnan(x) & ~np.isnan(y)
+    stand_in = placeholder_number(x[ok])
+    if stand_in is not None:  # its own level, outside the trend; the others binned as usual
+        others = np.where(x == stand_in, np.nan, x)
+        inner = numeric_edges(others, y, options)
+        cut = np.nanmin(others[ok]) if stand_in < np.nanmin(others[ok]) else stand_in
+        return np.unique(np.concatenate([inner, [cut]]))
     edges = quantile_edges(x[ok], options.max_bins)
     if not len(edges):
         return edges
@@ -341,6 +349,39 @@ def _join_alike(n: np.ndarray, c: np.ndarray, edges: list):
         n, c = _merge(n, c, j)
         del edges[j]
     return n, c, edges
+
+
+def placeholder_number(x: np.ndarray) -> float | None:
+    """A number that stands for 'never' or 'none', held by many leads (:func:`special_value`):
+    a negative one below values that are never negative (pdays −1), or 99, 999, 9999 above
+    all the others. It is not a step on the number line, so it is a level of its own and
+    no trend over the other bins pulls it in. A common real value (1 call, 0 visits) is not.
+
+    >>> placeholder_number(np.array([-1, -1, -1, 3, 9, 20.0]))
+    -1.0
+    >>> placeholder_number(np.array([999, 999, 999, 3, 9, 20.0]))
+    999.0
+    >>> placeholder_number(np.array([1, 1, 1, 3, 9, 20.0])) is None  # common, but a count
+    True
+    """
+    finite = x[~np.isnan(x)]
+    value = special_value(finite)
+    if value is None:
+        return None
+    others = finite[finite != value]
+    below = value < 0 <= others.min()
+    nines = value >= 99 and str(int(value)) == "9" * len(str(int(value)))
+    return value if below or (nines and value > others.max()) else None
+
+
+def placeholder_bin(x: np.ndarray, edges: np.ndarray) -> int | None:
+    """The bin of ``edges`` that holds only :func:`placeholder_number`, if there is one."""
+    value = placeholder_number(x)
+    if value is None:
+        return None
+    values = one_value_bins(x, edges)
+    hit = np.flatnonzero(values == value)
+    return int(hit[0]) if len(hit) and hit[0] in (0, len(edges)) else None
 
 
 def follows_a_trend(x: np.ndarray, y: np.ndarray, edges: np.ndarray) -> bool:
@@ -545,7 +586,9 @@ def plan_columns(
             edges = numeric_edges(x, y[known], options)
             filled = x[~np.isnan(x)]
             integer = bool(len(filled)) and bool(np.all(filled == np.round(filled)))
-            trend = follows_a_trend(x, y[known], edges)
+            own = placeholder_bin(x, edges)
+            others = x if own is None else np.where(x == placeholder_number(x), np.nan, x)
+            trend = follows_a_trend(others, y[known], edges)
             plans.append(
                 ColumnPlan(
                     name,
@@ -554,6 +597,7 @@ def plan_columns(
                     has_missing=has_missing,
                     integer=integer,
                     monotone=trend,
+                    placeholder=own,
                 )
             )
         else:
@@ -640,17 +684,18 @@ def build_model(
     name: str,
     points: dict[str, list[float]] | None = None,
     evidence: dict[str, list[dict]] | None = None,
-    thresholds: tuple[float, float] = (70, 40),
+    thresholds: tuple[float, float] | None = None,
     description: str = "",
     changelog: Sequence[dict] = (),
     ids: Sequence[str] | None = None,
+    scale: tuple[float, float] = (0.0, 100.0),
 ) -> Model:
     """A model from column plans; without ``points`` every level scores 0 (a skeleton
     whose signals give the fit its design matrix).
 
     ``points`` and ``evidence`` are keyed by criterion id (``ids``, default: from the
     column names); a level criterion takes one entry per level, its 'missing' criterion
-    (id + ``_missing``) one entry.
+    (id + ``_missing``) one entry. ``thresholds`` default to 70 % and 40 % of the ``scale``.
     """
     taken: set[str] = set()
     ids = list(ids) if ids is not None else [criterion_id(p.column, taken) for p in plans]
@@ -685,18 +730,20 @@ def build_model(
             if evidence and mid in evidence:
                 crit["evidence"] = evidence[mid][0]
             criteria.append(crit)
-    a, b = thresholds
+    lo, hi = float(scale[0]), float(scale[1])
+    a, b = thresholds if thresholds is not None else (lo + 0.7 * (hi - lo), lo + 0.4 * (hi - lo))
     return Model.parse(
         {
             "name": name,
             "description": description,
             "changelog": list(changelog),
+            "scale": {"min": lo, "max": hi},
             "buckets": [{"id": BUCKET, "label": "Who the lead is (drafted from past conversions)"}],
             "criteria": criteria,
             "categories": [
                 {"name": "A", "min": float(a), "label": CATEGORY_LABELS[0]},
                 {"name": "B", "min": float(b), "label": CATEGORY_LABELS[1]},
-                {"name": "C", "min": 0.0, "label": CATEGORY_LABELS[2]},
+                {"name": "C", "min": lo, "label": CATEGORY_LABELS[2]},
             ],
             "data": mapping.model_dump(mode="python"),
         }
@@ -809,7 +856,8 @@ def monotone_points(points: list[float], ev: list[tuple[int, int]]) -> list[floa
 
     The fitted points can zigzag where columns overlap (size, revenue and segment tell
     the same story); a weighted isotonic fit (pool adjacent violators, weights = leads
-    per bin) keeps them as close as possible while in order, then rounds to whole points.
+    per bin) keeps them as close as possible while in order (rounded to whole points once,
+    for the whole model, by :func:`whole_points`).
     """
     leads = np.array([n for n, _ in ev], dtype=float)
     won = np.array([c for _, c in ev], dtype=float)
@@ -829,7 +877,7 @@ def monotone_points(points: list[float], ev: list[tuple[int, int]]) -> list[floa
             m1, w1, k1 = blocks.pop()
             blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, k1 + k2])
     fitted = np.concatenate([[m] * k for m, _, k in blocks]) * (1 if rising else -1)
-    return [float(v) for v in np.round(fitted) + 0.0]
+    return [float(v) + 0.0 for v in fitted]
 
 
 def evidence_points(
@@ -871,9 +919,71 @@ def evidence_points(
     dominant = np.flatnonzero(~tiny & (share >= options.dominant_share))
     kept = ~tiny
     base = v[dominant[0]] if len(dominant) else (v[kept].min() if kept.any() else 0.0)
-    v = np.round(v - base)
+    v = v - base
     v[tiny] = 0.0
     return [float(x) + 0.0 for x in v]
+
+
+def whole_points(
+    points: dict[str, list[float]],
+    width: float,
+    *,
+    leads: dict[str, list[float]] | None = None,
+    totals: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None,
+) -> tuple[dict[str, list[float]], float]:
+    """Every criterion's points as whole numbers, rounded once for the whole model; and the
+    factor they were scaled by.
+
+    Rounding each step (the fit, the isotonic pass, the pooling) would move a level by up
+    to a point and a half; rounding once moves it by less than a point. Whole points on
+    a 0–100 scale are coarse, so two things keep what rounding costs the ranking small:
+
+    - the points are scaled so the leads' totals fill the scale (``totals`` gives the
+      totals of the leads the draft learns from; without it, the widest total any
+      combination of levels could reach must fit, which leaves the top of the scale empty);
+    - each criterion is rounded with the offset that moves its leads least (``leads`` per
+      level weigh the errors), then shifted back so its base level keeps 0 points.
+
+    Scaling by one factor and rounding never reverse two levels' order, so the points still
+    follow their evidence.
+
+    >>> whole_points({"a": [0.0, 2.4, 2.6], "b": [0.0, -1.5]}, 8.2)  # widest total 4.1
+    ({'a': [0.0, 5.0, 5.0], 'b': [0.0, -3.0]}, 2.0)
+    """
+    exact = {k: np.asarray(v, dtype=float) for k, v in points.items()}
+    weight = {
+        k: np.asarray((leads or {}).get(k, np.ones(len(v))), dtype=float) for k, v in exact.items()
+    }
+
+    def top(p: dict[str, np.ndarray]) -> float:
+        """Highest total measured from 0 (the engine adds points to 0 and clips)."""
+        if totals is not None:
+            t = totals(p)
+            return float(max(t.max(), 0.0) - min(t.min(), 0.0)) if len(t) else 0.0
+        return float(sum(v.max() - v.min() for v in p.values() if len(v)))
+
+    def rounded(f: float) -> dict[str, np.ndarray]:
+        out = {}
+        for k, v in exact.items():
+            x = v * f
+            base = int(np.argmin(np.abs(v)))  # the level the evidence step set to 0
+            best, err = np.round(x), np.inf
+            w = weight[k] if weight[k].sum() > 0 else np.ones(len(v))
+            for d in np.linspace(-0.45, 0.45, 19):  # the offset that moves its leads least
+                moved = np.round(x + d) - x  # a shift shared by all its leads ranks none
+                e = float(w @ (moved - np.average(moved, weights=w)) ** 2)
+                if e < err - 1e-12:
+                    best, err = np.round(x + d), e
+            out[k] = best - best[base] + 0.0 if len(v) else best
+        return out
+
+    widest = top(exact)
+    factor = width / widest if widest > 0 else 1.0
+    result = rounded(factor)
+    while top(result) > width + 1e-9:  # ends: a small enough factor rounds all to 0
+        factor *= 0.99
+        result = rounded(factor)
+    return {k: [float(x) for x in v] for k, v in result.items()}, factor
 
 
 def _value_labels(plan: ColumnPlan, x: np.ndarray) -> ColumnPlan:
@@ -890,14 +1000,17 @@ def _merge_equal(points: list[float], ev: list[tuple[int, int]], plan: ColumnPla
     if plan.kind == "bins":
         edges, pts, counts = [], [points[0]], [list(ev[0])]
         for i in range(1, len(points)):
-            if points[i] == pts[-1]:
+            apart = plan.placeholder in (i, i - 1)  # '-1' never reads as part of a range
+            if points[i] == pts[-1] and not apart:
                 counts[-1][0] += ev[i][0]
                 counts[-1][1] += ev[i][1]
             else:
                 edges.append(plan.edges[i - 1])
                 pts.append(points[i])
                 counts.append(list(ev[i]))
-        return ColumnPlan(**{**plan.__dict__, "edges": tuple(edges)}), pts, counts
+        own = None if plan.placeholder is None else (0 if plan.placeholder == 0 else len(edges))
+        merged = ColumnPlan(**{**plan.__dict__, "edges": tuple(edges), "placeholder": own})
+        return merged, pts, counts
     order: dict[float, list[int]] = {}
     for i, p in enumerate(points):
         order.setdefault(p, []).append(i)
@@ -927,7 +1040,7 @@ def fit_draft(
     """Plan levels, fit points and choose thresholds on these leads; returns the model,
     the fit (per engine level) and the evidence table of the model's levels."""
     plans = plan_columns(data.leads, y, columns, types, options)
-    skeleton = build_model(plans, data.mapping, name=name)
+    skeleton = build_model(plans, data.mapping, name=name, scale=options.scale)
     X, names, groups = level_matrix(skeleton, data)
     in_sample = X
     if options.crossfit > 1:
@@ -938,26 +1051,48 @@ def fit_draft(
             feats = [names.index(f"{crit.id}[{i}]") for i in range(_n_levels(crit))]
             code = crossfit_levels(data.leads[plan.column], y, plan, options.crossfit)
             X[:, feats] = code[:, None] == np.arange(len(feats))[None, :]
-    fit = fit_points(X, y, names, groups=groups, scale=options.scale, C=options.C)
+    fit = fit_points(
+        X, y, names, groups=groups, scale=options.scale, C=options.C, whole=False
+    )  # fmt: skip
     seen = feature_evidence(in_sample, y, names)  # evidence as the engine sees these leads
     table = fit.table
-    points: dict[str, list[float]] = {}
-    evidence: dict[str, list[dict]] = {}
-    final_plans, final_ids = [], []
+    exact: dict[str, list[float]] = {}  # per criterion: its levels' points, then 'missing'
+    columns: dict[str, list[int]] = {}  # ... and their columns of the level matrix
     for plan, crit in zip(plans, _level_criteria(skeleton), strict=True):
         feats = [f"{crit.id}[{i}]" for i in range(_n_levels(crit))]
         pts = table.loc[feats, "points"].tolist()
         ev = list(zip(seen.loc[feats, "leads"], seen.loc[feats, "converted"], strict=True))
         if plan.kind == "bins" and options.monotone and plan.monotone:
-            pts = monotone_points(pts, ev)
+            trend = [i for i in range(len(pts)) if i != plan.placeholder]
+            ordered = monotone_points([pts[i] for i in trend], [ev[i] for i in trend])
+            for i, p in zip(trend, ordered, strict=True):
+                pts[i] = p
+        if plan.has_missing and crit.id + "_missing" in table.index:
+            miss = table.loc[crit.id + "_missing"]  # 'missing' is one more level of the column
+            ev.append((miss["leads"], miss["converted"]))
+            pts = [*pts, float(miss["points"])]
+            feats.append(crit.id + "_missing")
+        exact[crit.id] = evidence_points(pts, ev, options)
+        columns[crit.id] = [names.index(f) for f in feats]
+    order = [j for cid in exact for j in columns[cid]]
+    rounded, factor = whole_points(
+        exact,
+        options.scale[1] - options.scale[0],
+        leads={cid: seen["leads"].iloc[idx].tolist() for cid, idx in columns.items()},
+        totals=lambda p: in_sample[:, order] @ np.concatenate([p[c] for c in exact]),
+    )
+    fit = replace(fit, factor=fit.factor * factor)  # points per log-odds as written
+    points: dict[str, list[float]] = {}
+    evidence: dict[str, list[dict]] = {}
+    final_plans, final_ids = [], []
+    for plan, crit in zip(plans, _level_criteria(skeleton), strict=True):
+        feats = [f"{crit.id}[{i}]" for i in range(_n_levels(crit))]
+        ev = list(zip(seen.loc[feats, "leads"], seen.loc[feats, "converted"], strict=True))
         has_missing = plan.has_missing and crit.id + "_missing" in table.index
-        if has_missing:  # 'missing' is one more level of the column
+        pts = rounded[crit.id]
+        if has_missing:
             miss = table.loc[crit.id + "_missing"]
-            *pts, miss_points = evidence_points(
-                [*pts, float(miss["points"])], [*ev, (miss["leads"], miss["converted"])], options
-            )
-        else:
-            pts = evidence_points(pts, ev, options)
+            *pts, miss_points = pts
         merged, pts, counts = _merge_equal(pts, ev, plan)
         if merged.kind == "bins":
             merged = _value_labels(merged, read_numbers(data.leads[merged.column]))
@@ -984,6 +1119,7 @@ def fit_draft(
         evidence=evidence,
         description=description,
         changelog=changelog,
+        scale=options.scale,
     )
     score, _ = engine_scores(draft, data)
     ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
