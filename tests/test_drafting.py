@@ -641,3 +641,16 @@ def test_a_common_count_is_not_a_placeholder():
     assert placeholder_number(np.array([1.0] * 50 + [2.0] * 30 + list(range(3, 23)))) is None
     assert placeholder_number(np.array([0.0] * 80 + list(range(1, 21)))) is None
     assert placeholder_number(np.array([-1.0] * 80 + list(range(0, 20)))) == -1.0
+
+
+@pytest.mark.parametrize("scale", [(0.0, 10.0), (0.0, 1000.0)])
+def test_the_drafts_scale_is_the_one_asked_for_and_its_leads_fill_it(sample_data, scale):
+    draft = draft_model(sample_data, "converted", folds=0, options=DraftOptions(scale=scale))
+    model = wb.parse_model_text(draft.yaml())
+    assert (model.scale.min, model.scale.max) == scale
+    score, _ = engine_scores(model, sample_data)
+    assert 0.75 * scale[1] <= score.max() <= scale[1]  # the best lead near the top
+    assert all(scale[0] <= t.min <= scale[1] for t in model.categories)
+    points = [p for c in model.criteria for p in ([c.points] if not c.is_level else
+                                                 [lv.points for lv in c.rule.levels])]  # fmt: skip
+    assert all(p == round(p) for p in points if p is not None)

@@ -110,3 +110,26 @@ def test_many_columns_of_noise_get_no_combination_by_chance():
     leads["converted"] = leads["converted"].astype(int)
     data = wb.load_data(leads, mapping=DataMapping(lead_id="lead_id", outcome="converted"))
     assert _combos(draft_model(data, "converted", folds=3)) == []
+
+
+@pytest.mark.slow
+def test_a_combinations_points_come_on_top_of_its_parts_as_the_model_has_them():
+    """The combination's leads score as they convert, neither more nor less: its points are
+    fitted on the model's own score (the parts keep theirs), not beside refitted parts,
+    where they would count the parts' share of the jump a second time."""
+    from sklearn.linear_model import LogisticRegression
+
+    data = planted_leads(8000, interaction=True, seed=5)
+    draft = draft_model(data, "converted", folds=4)
+    (combo,) = [
+        c for c in _combos(draft) if {p.field for p in c.rule.rules} == {"visits", "source"}
+    ]
+    y = data.leads["converted"].to_numpy(dtype=float)
+    score, _ = engine_scores(draft.model, data)
+    calib = LogisticRegression(C=1e4).fit(score[:, None], y)  # the score read as a rate
+    visits = data.leads["visits"].astype(float).to_numpy()
+    cell = (visits >= 5) & (data.leads["source"] == "Website").to_numpy()
+    predicted = calib.predict_proba(score[cell][:, None])[:, 1].mean()
+    rate = y[cell].mean()
+    half_width = 1.96 * np.sqrt(rate * (1 - rate) / cell.sum())
+    assert abs(predicted - rate) <= half_width, (predicted, rate, combo.points)

@@ -19,6 +19,8 @@ from workbench.analysis.metrics import auc
 from workbench.data.loading import LeadData
 from workbench.engine.signals import compute_signals
 from workbench.learning.evidence import cell_evidence, unique_id
+from workbench.learning.interactions import model_score
+from workbench.learning.points_fit import points_on_top
 from workbench.model.spec import Model
 from workbench.text import shorten
 
@@ -105,16 +107,14 @@ def propose_activities(
     model: Model,
     data: LeadData,
     y: np.ndarray,
-    factor: float,
     options: ActivityOptions = ActivityOptions(),
 ) -> tuple[Model, pd.DataFrame]:
     """``model`` with activity criteria added, and a table of them (one row each).
 
-    ``data`` holds the leads (in the order of ``y``) and their activities; ``factor`` is
-    the draft's points per unit of log-odds, so an event's points weigh as a level's do.
+    ``data`` holds the leads (in the order of ``y``) and their activities. An event's
+    points are what it adds to the model's score as the model is
+    (:func:`~workbench.learning.points_fit.points_on_top`).
     """
-    from sklearn.linear_model import LogisticRegression
-
     columns = ["criterion", "label", "rule", "leads", "converted", "rate", "auc", "points"]
     empty = pd.DataFrame(columns=columns)
     known = ~np.isnan(y)
@@ -157,15 +157,13 @@ def propose_activities(
     if not best:
         return model, empty
     chosen = [i for _, i in best.values()]
-    base_signals = compute_signals(model, data)
-    X = base_signals.matrix[base_signals.row_of_lead][known].astype(float)
+    score = model_score(model, compute_signals(model, data))[known]
     A = np.minimum(evidence[:, chosen].astype(float), options.max_events)
-    lr = LogisticRegression(C=options.C, max_iter=2000).fit(np.column_stack([X, A]), yk > 0.5)
-    coefs = lr.coef_[0][X.shape[1] :]
+    worth = points_on_top(score, A, yk)  # per event, on top of the levels' points
     criteria, rows = [], []
     taken = set(model.criterion_ids)
-    for i, coef in zip(chosen, coefs, strict=True):
-        points = float(np.round(coef * factor)) + 0.0
+    for i, value in zip(chosen, worth, strict=True):
+        points = float(np.round(value)) + 0.0
         if points == 0:
             continue
         events, rule = variants[i]

@@ -967,14 +967,14 @@ def whole_points(
         for k, v in exact.items():
             x = v * f
             base = int(np.argmin(np.abs(v)))  # the level the evidence step set to 0
-            best, err = np.round(x), np.inf
+            best, err = np.round(x), (np.inf if len(v) > 1 else 0.0)  # a lone one: as is
             w = weight[k] if weight[k].sum() > 0 else np.ones(len(v))
             for d in np.linspace(-0.45, 0.45, 19):  # the offset that moves its leads least
                 moved = np.round(x + d) - x  # a shift shared by all its leads ranks none
                 e = float(w @ (moved - np.average(moved, weights=w)) ** 2)
                 if e < err - 1e-12:
                     best, err = np.round(x + d), e
-            out[k] = best - best[base] + 0.0 if len(v) else best
+            out[k] = best - best[base] + 0.0 if len(v) > 1 else best  # a lone one keeps its sign
         return out
 
     widest = top(exact)
@@ -1036,12 +1036,25 @@ def fit_draft(
     options: DraftOptions = DraftOptions(),
     description: str = "",
     changelog: Sequence[dict] = (),
+    extra: Sequence[tuple[dict, np.ndarray]] = (),
+    buckets: Sequence[dict] = (),
 ) -> tuple[Model, PointsFit, pd.DataFrame]:
     """Plan levels, fit points and choose thresholds on these leads; returns the model,
-    the fit (per engine level) and the evidence table of the model's levels."""
+    the fit (per engine level) and the evidence table of the model's levels.
+
+    ``extra`` are criteria found over a first draft (combinations, activity criteria),
+    each with its feature per lead (0/1, or an activity's effective count): their points
+    are fitted in the same regression as the levels', so a combination's parts give up
+    the share of its jump they had carried alone, and all points are rounded together.
+    ``buckets`` are the ones they are in besides the draft's own.
+    """
     plans = plan_columns(data.leads, y, columns, types, options)
     skeleton = build_model(plans, data.mapping, name=name, scale=options.scale)
     X, names, groups = level_matrix(skeleton, data)
+    if extra:
+        X = np.column_stack([X, *[feature for _, feature in extra]])
+        names = [*names, *[c["id"] for c, _ in extra]]
+        groups = [*groups, *[None] * len(extra)]
     in_sample = X
     if options.crossfit > 1:
         X = X.copy()
@@ -1057,7 +1070,7 @@ def fit_draft(
     seen = feature_evidence(in_sample, y, names)  # evidence as the engine sees these leads
     table = fit.table
     exact: dict[str, list[float]] = {}  # per criterion: its levels' points, then 'missing'
-    columns: dict[str, list[int]] = {}  # ... and their columns of the level matrix
+    level_cols: dict[str, list[int]] = {}  # ... and their columns of the level matrix
     for plan, crit in zip(plans, _level_criteria(skeleton), strict=True):
         feats = [f"{crit.id}[{i}]" for i in range(_n_levels(crit))]
         pts = table.loc[feats, "points"].tolist()
@@ -1073,12 +1086,15 @@ def fit_draft(
             pts = [*pts, float(miss["points"])]
             feats.append(crit.id + "_missing")
         exact[crit.id] = evidence_points(pts, ev, options)
-        columns[crit.id] = [names.index(f) for f in feats]
-    order = [j for cid in exact for j in columns[cid]]
+        level_cols[crit.id] = [names.index(f) for f in feats]
+    for crit, _ in extra:
+        exact[crit["id"]] = [float(table.loc[crit["id"], "points"])]
+        level_cols[crit["id"]] = [names.index(crit["id"])]
+    order = [j for cid in exact for j in level_cols[cid]]
     rounded, factor = whole_points(
         exact,
         options.scale[1] - options.scale[0],
-        leads={cid: seen["leads"].iloc[idx].tolist() for cid, idx in columns.items()},
+        leads={cid: seen["leads"].iloc[idx].tolist() for cid, idx in level_cols.items()},
         totals=lambda p: in_sample[:, order] @ np.concatenate([p[c] for c in exact]),
     )
     fit = replace(fit, factor=fit.factor * factor)  # points per log-odds as written
@@ -1121,6 +1137,12 @@ def fit_draft(
         changelog=changelog,
         scale=options.scale,
     )
+    added = [{**c, "points": rounded[c["id"]][0]} for c, _ in extra if rounded[c["id"]][0] != 0]
+    if added:
+        whole = draft.to_dict()
+        more = [b for b in buckets if b["id"] != BUCKET]
+        whole = {**whole, "buckets": [*whole["buckets"], *more]}
+        draft = Model.parse({**whole, "criteria": [*whole["criteria"], *added]})
     score, _ = engine_scores(draft, data)
     ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
     draft = draft.with_thresholds({"A": ta, "B": tb})
@@ -1298,13 +1320,14 @@ def draft_model(
         for k, (tr, te) in enumerate(splitter.split(known_rows, y[known_rows])):
             tr, te = known_rows[tr], known_rows[te]
             train_k = subset(data, tr)
-            model_k, fit_k, _ = fit_draft(train_k, y[tr], used, types, name=name, options=options)
-            model_k, _ = draft_interactions(
-                model_k, train_k, y[tr], fit_k, folds=folds, seed=seed, options=options
-            )
-            model_k, _ = draft_activity_criteria(
-                model_k, train_k, events_of(events, tr, len(y)), y[tr], fit_k, options
-            )
+            model_k, _, _ = fit_draft(train_k, y[tr], used, types, name=name, options=options)
+            model_k, _ = draft_interactions(model_k, train_k, y[tr], folds=folds, seed=seed)
+            events_k = events_of(events, tr, len(y))
+            model_k, _ = draft_activity_criteria(model_k, train_k, events_k, y[tr], options)
+            model_k, _ = refit_together(
+                model_k, train_k.narrowed(train_k.leads, events_k), y[tr], used, types,
+                name=name, options=options,
+            )  # fmt: skip
             test_k = subset(data, te)
             score_k, cat_k = engine_scores(
                 model_k, test_k.narrowed(test_k.leads, events_of(events, te, len(y)))
@@ -1345,8 +1368,14 @@ def draft_model(
         data, y, used, types, name=name, options=options, description=description,
         changelog=changelog,
     )  # fmt: skip
-    model, combos = draft_interactions(model, data, y, fit, folds=folds, seed=seed, options=options)
-    model, acts = draft_activity_criteria(model, data, events, y, fit, options)
+    model, combos = draft_interactions(model, data, y, folds=folds, seed=seed)
+    model, acts = draft_activity_criteria(model, data, events, y, options)
+    model, fit = refit_together(
+        model, data.narrowed(data.leads, events), y, used, types, name=name, options=options,
+        description=description, changelog=changelog, fit=fit,
+    )  # fmt: skip
+    combos = combos[combos["criterion"].isin(model.criterion_ids)] if len(combos) else combos
+    acts = acts[acts["criterion"].isin(model.criterion_ids)] if len(acts) else acts
     for table in (combos, acts):  # points as the final model gives them (after any shrink)
         if len(table):
             table["points"] = [model.criterion(c).points for c in table["criterion"]]
@@ -1396,40 +1425,59 @@ def draft_model(
     )
 
 
+def refit_together(
+    model: Model,
+    data: LeadData,
+    y: np.ndarray,
+    used: Sequence[str],
+    types: dict[str, str],
+    *,
+    name: str,
+    options: DraftOptions,
+    description: str = "",
+    changelog: Sequence[dict] = (),
+    fit: PointsFit | None = None,
+) -> tuple[Model, PointsFit | None]:
+    """The draft fitted again with the combinations and activity criteria found over its
+    levels (:func:`fit_draft` with ``extra``): one regression, one rounding, for all.
+
+    Points added on top of levels fitted without them would count twice what the levels
+    had carried alone (a combination's parts are its proxies until it exists).
+    """
+    levels = {c.id for c in model.criteria if c.is_level or c.rule.kind == "missing"}
+    added = [c for c in model.criteria if c.id not in levels]
+    if not added:
+        return model, fit
+    signals = compute_signals(model, data)
+    where = {cid: j for j, (cid, lv) in enumerate(signals.columns) if lv < 0}
+    matrix = signals.matrix[signals.row_of_lead]
+    as_dicts = {c["id"]: c for c in model.to_dict()["criteria"]}
+    extra = [(as_dicts[c.id], matrix[:, where[c.id]].astype(float)) for c in added]
+    refit, refit_points, _ = fit_draft(
+        data, y, used, types, name=name, options=options, description=description,
+        changelog=changelog, extra=extra, buckets=model.to_dict()["buckets"],
+    )  # fmt: skip
+    return refit, refit_points
+
+
 def draft_activity_criteria(
-    model: Model, data: LeadData, events: pd.DataFrame, y: np.ndarray, fit: PointsFit, options
+    model: Model, data: LeadData, events: pd.DataFrame, y: np.ndarray, options
 ) -> tuple[Model, pd.DataFrame]:
     """The draft with activity criteria (:mod:`workbench.learning.activity_draft`) when the
-    leads came with activities, thresholds chosen again over the scores they change."""
+    leads came with activities; their points are provisional until :func:`refit_together`."""
     from workbench.learning.activity_draft import propose_activities
 
     if not len(events):
         return model, pd.DataFrame()
     with_events = LeadData(data.leads, events, data.mapping, data.report, data.files)
-    model, acts = propose_activities(model, with_events, y, fit.factor)
-    if len(acts):
-        from workbench.learning.interactions import fit_to_scale
-
-        model = fit_to_scale(model, with_events)
-        score, _ = engine_scores(model, with_events)
-        ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
-        model = model.with_thresholds({"A": ta, "B": tb})
-        acts = acts.assign(points=[model.criterion(c).points for c in acts["criterion"]])
-    return model, acts
+    return propose_activities(model, with_events, y)
 
 
 def draft_interactions(
-    model: Model, data: LeadData, y: np.ndarray, fit: PointsFit, *, folds, seed, options
+    model: Model, data: LeadData, y: np.ndarray, *, folds, seed
 ) -> tuple[Model, pd.DataFrame]:
-    """The draft with its combinations (:mod:`workbench.learning.interactions`) added and
-    the thresholds chosen again over the scores they change."""
-    from workbench.learning.interactions import fit_to_scale, propose_interactions
+    """The draft with its combinations (:mod:`workbench.learning.interactions`) added; their
+    points are provisional until :func:`refit_together`."""
+    from workbench.learning.interactions import propose_interactions
 
-    model, combos = propose_interactions(model, data, y, fit.factor, folds=folds, seed=seed)
-    if len(combos):
-        model = fit_to_scale(model, data)
-        combos = combos.assign(points=[model.criterion(c).points for c in combos["criterion"]])
-        score, _ = engine_scores(model, data)
-        ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
-        model = model.with_thresholds({"A": ta, "B": tb})
-    return model, combos
+    return propose_interactions(model, data, y, folds=folds, seed=seed)

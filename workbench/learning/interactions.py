@@ -24,6 +24,7 @@ from workbench.analysis.metrics import auc
 from workbench.data.loading import LeadData
 from workbench.engine.signals import Signals, compute_signals
 from workbench.learning.evidence import cell_evidence, unique_id
+from workbench.learning.points_fit import points_on_top
 from workbench.model.bounds import NAME_CHARS
 from workbench.model.spec import Model
 from workbench.text import shorten
@@ -152,7 +153,6 @@ def propose_interactions(
     model: Model,
     data: LeadData,
     y: np.ndarray,
-    factor: float,
     *,
     folds: int = 5,
     seed: int = 0,
@@ -160,8 +160,8 @@ def propose_interactions(
 ) -> tuple[Model, pd.DataFrame]:
     """``model`` with up to ``options.max_new`` all_of criteria added, and a table of them.
 
-    ``factor`` is the draft's points per unit of log-odds (:class:`PointsFit.factor`), so a
-    combination's points are on the same footing as its parts'. The model's own levels,
+    A combination's points are what it adds to the model's score as the model is
+    (:func:`~workbench.learning.points_fit.points_on_top`). The model's own levels,
     as the engine computes them, are the design matrix; each candidate is judged by the
     cross-validated AUC of a logistic regression over those levels with and without it,
     fold by fold. Returns the model unchanged (and an empty table) when none earns a place.
@@ -201,12 +201,12 @@ def propose_interactions(
             current = trial
     if not chosen:
         return model, empty
-    full = LogisticRegression(C=options.C, max_iter=2000).fit(np.column_stack([X, extra]), yk > 0.5)
-    coefs = full.coef_[0][X.shape[1] :]
+    score = model_score(model, signals)[known]
+    worth = points_on_top(score, extra, yk)  # on top of the parts' points, as the model has them
     rows, criteria = [], []
     taken = set(model.criterion_ids)
-    for (ia, ib, gain), coef in zip(chosen, coefs, strict=True):
-        points = float(np.round(coef * factor)) + 0.0
+    for (ia, ib, gain), value in zip(chosen, worth, strict=True):
+        points = float(np.round(value)) + 0.0
         if points == 0:
             continue
         ca, cb = conds[ia], conds[ib]
@@ -255,22 +255,11 @@ def interaction_notes(table: pd.DataFrame) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def fit_to_scale(model: Model, data: LeadData) -> Model:
-    """``model`` with every criterion's points shrunk by one factor (then whole) when the
-    best leads' totals overflow the scale: a combination's bonus on top of its parts would
-    otherwise tie the best leads at the top, and the ranking it bought would be lost."""
+def model_score(model: Model, signals: Signals) -> np.ndarray:
+    """Each lead's total before clipping to the scale (data order): the footing new
+    criteria's points are fitted on."""
     from workbench.engine.scoring import score_totals
 
-    signals = compute_signals(model, data)
-    raw = score_totals(model, signals).raw
-    top = float(raw.max()) if raw is not None and len(raw) else 0.0
-    if top <= model.scale.max or top <= 0:
-        return model
-    k = (model.scale.max - model.scale.min) / (top - model.scale.min)
-    out = model.to_dict()
-    for c in out["criteria"]:
-        rule = c["rule"]
-        for item in [*rule.get("bins", ()), *rule.get("groups", ()), c]:
-            if item.get("points") is not None:
-                item["points"] = float(np.round(item["points"] * k)) + 0.0
-    return Model.parse(out)
+    totals = score_totals(model, signals)
+    total = totals.raw if totals.raw is not None else totals.score
+    return np.asarray(total, dtype=float)[signals.row_of_lead]

@@ -240,3 +240,38 @@ def fit_points(
 
 def _pairs(names: Sequence[str], groups: Sequence[str | None] | None):
     return zip(names, groups if groups is not None else [None] * len(names), strict=True)
+
+
+def points_on_top(score, extra, y, *, C: float = 1e4) -> np.ndarray:
+    """Points for new criteria added to a model as it is, in the model's own units.
+
+    The outcome's log-odds are fitted on the model's score and the new criteria's
+    features together (``extra``: one column each, 0/1 or a count); a feature's
+    coefficient over the score's is what it is worth in points. The criteria already there
+    keep their points, so a new one is worth only what they do not already say: fitted
+    instead beside every level afresh, a combination's parts would drop in that fit but
+    keep their points in the model, and the combination would be counted twice.
+
+    Rows with an unknown outcome (NaN) are left out. A score that does not rank the
+    outcome (coefficient ≤ 0) gives no footing: every new criterion gets 0.
+
+    >>> rng = np.random.default_rng(1)
+    >>> score = rng.uniform(0, 100, 20000)
+    >>> bonus = rng.random(20000) < 0.3
+    >>> y = rng.random(20000) < 1 / (1 + np.exp(-(-4 + 0.04 * (score + 25 * bonus))))
+    >>> round(float(points_on_top(score, bonus[:, None], y)[0]))  # 25 points, as planted
+    25
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    y = np.asarray(y, dtype=float)
+    known = ~np.isnan(y)
+    extra = _as_matrix(extra).reshape(len(y), -1)
+    X = np.column_stack([np.asarray(score, dtype=float), extra])[known]
+    yk = y[known] > 0.5
+    if yk.all() or not yk.any():
+        return np.zeros(extra.shape[1])
+    coef = LogisticRegression(C=C, max_iter=2000).fit(X, yk).coef_[0]
+    if coef[0] <= 0:
+        return np.zeros(extra.shape[1])
+    return coef[1:] / coef[0]
