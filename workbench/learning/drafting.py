@@ -1137,7 +1137,7 @@ def fit_draft(
         changelog=changelog,
         scale=options.scale,
     )
-    added = [{**c, "points": rounded[c["id"]][0]} for c, _ in extra if rounded[c["id"]][0] != 0]
+    added = [_refitted(c, rounded[c["id"]][0]) for c, _ in extra if rounded[c["id"]][0] != 0]
     if added:
         whole = draft.to_dict()
         more = [b for b in buckets if b["id"] != BUCKET]
@@ -1147,6 +1147,23 @@ def fit_draft(
     ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
     draft = draft.with_thresholds({"A": ta, "B": tb})
     return draft, fit, evidence_table(draft)
+
+
+def events_cap(criterion: dict) -> float | None:
+    """How many of its events (or matches) a criterion's ``max_points`` lets count; the cap
+    is in points, so it moves with them."""
+    cap, points = criterion.get("max_points"), criterion.get("points")
+    return None if cap is None or not points else abs(cap) / abs(points)
+
+
+def _refitted(criterion: dict, points: float) -> dict:
+    """A criterion found over a first draft with its points from the refit: its cap still
+    counts as many events as before (3 demo requests, not 87 points' worth of them)."""
+    out = {**criterion, "points": points}
+    events = events_cap(criterion)
+    if events is not None:
+        out["max_points"] = float(np.round(abs(points) * events, 6))
+    return out
 
 
 def evidence_table(model: Model) -> pd.DataFrame:
@@ -1452,7 +1469,13 @@ def refit_together(
     where = {cid: j for j, (cid, lv) in enumerate(signals.columns) if lv < 0}
     matrix = signals.matrix[signals.row_of_lead]
     as_dicts = {c["id"]: c for c in model.to_dict()["criteria"]}
-    extra = [(as_dicts[c.id], matrix[:, where[c.id]].astype(float)) for c in added]
+    extra = []
+    for c in added:  # each feature as the engine counts it: no more events than the cap lets
+        feature = matrix[:, where[c.id]].astype(float)
+        events = events_cap(as_dicts[c.id])
+        extra.append(
+            (as_dicts[c.id], feature if events is None else np.clip(feature, -events, events))
+        )
     refit, refit_points, _ = fit_draft(
         data, y, used, types, name=name, options=options, description=description,
         changelog=changelog, extra=extra, buckets=model.to_dict()["buckets"],
