@@ -36,3 +36,32 @@ def test_an_activity_criterion_caps_the_events_it_counts_after_the_refit(activit
     events = ActivityOptions().max_events
     for c in acts:
         assert c.max_points == pytest.approx(abs(c.points) * events), c.id
+
+
+def _fills_the_scale(model: wb.Model, data: wb.LeadData) -> None:
+    """The drafted leads fill the model's own scale: the best near the top, and (almost)
+    none tied at either end, where the score no longer tells them apart."""
+    lo, hi = model.scale.min, model.scale.max
+    score, _ = engine_scores(model, data)
+    assert score.max() >= lo + 0.75 * (hi - lo)
+    assert (score <= lo).mean() <= 0.01
+    assert (score >= hi).mean() <= 0.01
+    assert all(lo <= t.min <= hi for t in model.categories)
+
+
+@pytest.mark.parametrize("scale", [(300.0, 850.0), (-50.0, 50.0)])
+def test_a_scale_that_does_not_start_at_0_is_filled_not_clipped(scale):
+    from workbench.learning.drafting import DraftOptions
+
+    data = wb.load_data(SAMPLES / "leads.csv")
+    draft = draft_model(data, "converted", folds=0, options=DraftOptions(scale=scale))
+    model = wb.parse_model_text(draft.yaml())
+    assert (model.scale.min, model.scale.max) == scale
+    _fills_the_scale(model, data)
+
+
+def test_negative_activity_points_do_not_pile_leads_up_at_0(
+    activity_draft, sample_with_activities
+):
+    assert any(c.rule.kind == "activity" and c.points < 0 for c in activity_draft.model.criteria)
+    _fills_the_scale(activity_draft.model, sample_with_activities)

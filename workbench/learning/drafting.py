@@ -986,6 +986,26 @@ def whole_points(
     return {k: [float(x) for x in v] for k, v in result.items()}, factor
 
 
+def into_scale(
+    points: dict[str, list[float]], low: float, totals: np.ndarray, covering: Sequence[str]
+) -> dict[str, list[float]]:
+    """``points`` with the leads' totals moved up (or down) to start at the scale's ``low``.
+
+    :func:`whole_points` fits the totals' spread in the scale's width, but the engine adds
+    points to 0 and clips at the scale's ends: on 300–850 every lead under 300 would tie at
+    300, and negative points (an activity) would tie leads at 0. Every lead has exactly one
+    level of a ``covering`` criterion (its 'missing' included), so the same number on each
+    of them moves every total alike and ranks no lead differently.
+    """
+    if not len(totals) or not covering:
+        return points
+    shift = float(np.round(low - min(float(totals.min()), 0.0)))
+    if shift == 0:
+        return points
+    cid = covering[0]
+    return {**points, cid: [p + shift + 0.0 for p in points[cid]]}
+
+
 def _value_labels(plan: ColumnPlan, x: np.ndarray) -> ColumnPlan:
     """Bins whose leads all have one value (a placeholder: −1, 0, 999) are labelled by it."""
     values = one_value_bins(x, plan.edges)
@@ -1097,6 +1117,16 @@ def fit_draft(
         leads={cid: seen["leads"].iloc[idx].tolist() for cid, idx in level_cols.items()},
         totals=lambda p: in_sample[:, order] @ np.concatenate([p[c] for c in exact]),
     )
+    kinds = {
+        crit.id: plan.kind for plan, crit in zip(plans, _level_criteria(skeleton), strict=True)
+    }
+    covering = sorted(
+        (cid for cid, kind in kinds.items() if len(set(rounded[cid])) > 1
+         and np.all(in_sample[:, level_cols[cid]].sum(axis=1) == 1)),
+        key=lambda cid: kinds[cid] != "bins",  # every number falls in a bin, on new data too
+    )  # fmt: skip
+    totals = in_sample[:, order] @ np.concatenate([rounded[c] for c in exact])
+    rounded = into_scale(rounded, options.scale[0], totals, covering)
     fit = replace(fit, factor=fit.factor * factor)  # points per log-odds as written
     points: dict[str, list[float]] = {}
     evidence: dict[str, list[dict]] = {}
