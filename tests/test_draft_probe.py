@@ -65,3 +65,29 @@ def test_negative_activity_points_do_not_pile_leads_up_at_0(
 ):
     assert any(c.rule.kind == "activity" and c.points < 0 for c in activity_draft.model.criteria)
     _fills_the_scale(activity_draft.model, sample_with_activities)
+
+
+def _pdays(n: int = 3000, seed: int = 3, share: float = 0.97):
+    """Days since the last campaign: −1 ('never contacted') for nearly everyone; the few
+    contacted are 24 days or more ago in this file, but a new lead can be 5 days ago."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    never = rng.random(n) < share
+    pdays = np.where(never, -1, rng.integers(24, 400, n))
+    age = rng.integers(18, 90, n)
+    logit = -2.5 + 1.5 * ~never + 0.03 * (age - 50)
+    y = rng.random(n) < 1 / (1 + np.exp(-logit))
+    frame = pd.DataFrame({"lead_id": np.arange(n).astype(str), "pdays": pdays, "age": age})
+    return frame.assign(y=y.astype(int))
+
+
+def test_the_bin_read_as_minus_1_holds_no_real_number():
+    """A lead contacted 5 days ago is not scored (nor labelled) as 'never contacted'."""
+    leads = _pdays()
+    data = wb.load_data(leads, mapping=DataMapping(lead_id="lead_id", outcome="y"))
+    draft = draft_model(data, "y", folds=0)
+    crit = next(c for c in draft.model.criteria if c.is_level and c.rule.field == "pdays")
+    never = [b for b in crit.rule.levels if b.label == "-1"]
+    assert len(never) == 1
+    assert never[0].max is not None and never[0].max <= 0

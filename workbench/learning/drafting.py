@@ -264,7 +264,9 @@ def numeric_edges(
     if stand_in is not None:  # its own level, outside the trend; the others binned as usual
         others = np.where(x == stand_in, np.nan, x)
         inner = numeric_edges(others, y, options)
-        cut = np.nanmin(others[ok]) if stand_in < np.nanmin(others[ok]) else stand_in
+        # a negative one's level ends at 0, where the real (never negative) values start: a
+        # new lead 5 days ago is not read as '-1' because the file's first was 24 days ago
+        cut = 0.0 if stand_in < 0 else stand_in
         return np.unique(np.concatenate([inner, [cut]]))
     edges = quantile_edges(x[ok], options.max_bins)
     if not len(edges):
