@@ -60,9 +60,7 @@ def test_a_scale_that_does_not_start_at_0_is_filled_not_clipped(scale):
     _fills_the_scale(model, data)
 
 
-def test_negative_activity_points_do_not_pile_leads_up_at_0(
-    activity_draft, sample_with_activities
-):
+def test_negative_activity_points_do_not_pile_leads_up_at_0(activity_draft, sample_with_activities):
     assert any(c.rule.kind == "activity" and c.points < 0 for c in activity_draft.model.criteria)
     _fills_the_scale(activity_draft.model, sample_with_activities)
 
