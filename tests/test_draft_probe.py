@@ -5,12 +5,14 @@ with what a marketer does with a draft: score it, read it, draft on other scales
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import workbench as wb
 from tests.helpers import SAMPLES
+from workbench.cli import main
 from workbench.learning.activity_draft import ActivityOptions
-from workbench.learning.drafting import draft_model, engine_scores
+from workbench.learning.drafting import DraftOptions, draft_model, engine_scores
 from workbench.model.spec import DataMapping
 
 
@@ -51,8 +53,6 @@ def _fills_the_scale(model: wb.Model, data: wb.LeadData) -> None:
 
 @pytest.mark.parametrize("scale", [(300.0, 850.0), (-50.0, 50.0)])
 def test_a_scale_that_does_not_start_at_0_is_filled_not_clipped(scale):
-    from workbench.learning.drafting import DraftOptions
-
     data = wb.load_data(SAMPLES / "leads.csv")
     draft = draft_model(data, "converted", folds=0, options=DraftOptions(scale=scale))
     model = wb.parse_model_text(draft.yaml())
@@ -68,8 +68,6 @@ def test_negative_activity_points_do_not_pile_leads_up_at_0(activity_draft, samp
 def _pdays(n: int = 3000, seed: int = 3, share: float = 0.97):
     """Days since the last campaign: −1 ('never contacted') for nearly everyone; the few
     contacted are 24 days or more ago in this file, but a new lead can be 5 days ago."""
-    import pandas as pd
-
     rng = np.random.default_rng(seed)
     never = rng.random(n) < share
     pdays = np.where(never, -1, rng.integers(24, 400, n))
@@ -89,3 +87,23 @@ def test_the_bin_read_as_minus_1_holds_no_real_number():
     never = [b for b in crit.rule.levels if b.label == "-1"]
     assert len(never) == 1
     assert never[0].max is not None and never[0].max <= 0
+
+
+def test_a_draft_with_no_column_to_score_says_why_and_what_to_do(tmp_path, capsys):
+    rng = np.random.default_rng(3)  # a tiny file: a column passes the screen, no level differs
+    n = 3000
+    pdays = np.where(rng.random(n) < 0.8, -1, rng.integers(0, 400, n))
+    calls = np.where(rng.random(n) < 0.3, 999, rng.integers(0, 20, n))
+    y = rng.random(n) < 0.1
+    leads = pd.DataFrame({"pdays": pdays, "calls": calls, "y": y.astype(int)}).head(20)
+    leads["y"] = (np.arange(20) == 2).astype(int)
+    leads.to_csv(tmp_path / "leads.csv", index=False)
+    out = tmp_path / "model.yaml"
+    args = ["draft", "--leads", str(tmp_path / "leads.csv"), "--row-id"]
+    code = main(
+        [*args, "--outcome", "y", "--keep", "pdays", "calls", "--folds", "0", "--out", str(out)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "20 leads" in err and "--keep" in err  # what is wrong, and the way out
+    assert "needs at least 1 item" not in err

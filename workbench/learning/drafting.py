@@ -1158,6 +1158,15 @@ def fit_draft(
         points[crit.id] = pts
         arr = np.array(counts, dtype=float)
         evidence[crit.id] = _evidence(arr[:, 0], arr[:, 1])
+    if not final_plans:
+        known = ~np.isnan(y)
+        why = (
+            f"no column's levels differ in conversion on these {int(known.sum()):,} leads "
+            f"({int(np.nansum(y)):,} converted): every level got 0 points, so there is nothing "
+            "to score; give the draft more leads with a known outcome, or more columns "
+            "(--type, --keep, or fewer --exclude)"
+        )
+        raise DataError([Problem("draft", why)])
     draft = build_model(
         final_plans,
         data.mapping,
