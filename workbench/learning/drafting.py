@@ -264,7 +264,9 @@ def numeric_edges(
     if stand_in is not None:  # its own level, outside the trend; the others binned as usual
         others = np.where(x == stand_in, np.nan, x)
         inner = numeric_edges(others, y, options)
-        cut = np.nanmin(others[ok]) if stand_in < np.nanmin(others[ok]) else stand_in
+        # a negative one's level ends at 0, where the real (never negative) values start: a
+        # new lead 5 days ago is not read as '-1' because the file's first was 24 days ago
+        cut = 0.0 if stand_in < 0 else stand_in
         return np.unique(np.concatenate([inner, [cut]]))
     edges = quantile_edges(x[ok], options.max_bins)
     if not len(edges):
@@ -986,6 +988,26 @@ def whole_points(
     return {k: [float(x) for x in v] for k, v in result.items()}, factor
 
 
+def into_scale(
+    points: dict[str, list[float]], low: float, totals: np.ndarray, covering: Sequence[str]
+) -> dict[str, list[float]]:
+    """``points`` with the leads' totals moved up (or down) to start at the scale's ``low``.
+
+    :func:`whole_points` fits the totals' spread in the scale's width, but the engine adds
+    points to 0 and clips at the scale's ends: on 300–850 every lead under 300 would tie at
+    300, and negative points (an activity) would tie leads at 0. Every lead has exactly one
+    level of a ``covering`` criterion (its 'missing' included), so the same number on each
+    of them moves every total alike and ranks no lead differently.
+    """
+    if not len(totals) or not covering:
+        return points
+    shift = float(np.round(low - min(float(totals.min()), 0.0)))
+    if shift == 0:
+        return points
+    cid = covering[0]
+    return {**points, cid: [p + shift + 0.0 for p in points[cid]]}
+
+
 def _value_labels(plan: ColumnPlan, x: np.ndarray) -> ColumnPlan:
     """Bins whose leads all have one value (a placeholder: −1, 0, 999) are labelled by it."""
     values = one_value_bins(x, plan.edges)
@@ -1097,6 +1119,16 @@ def fit_draft(
         leads={cid: seen["leads"].iloc[idx].tolist() for cid, idx in level_cols.items()},
         totals=lambda p: in_sample[:, order] @ np.concatenate([p[c] for c in exact]),
     )
+    kinds = {
+        crit.id: plan.kind for plan, crit in zip(plans, _level_criteria(skeleton), strict=True)
+    }
+    covering = sorted(
+        (cid for cid, kind in kinds.items() if len(set(rounded[cid])) > 1
+         and np.all(in_sample[:, level_cols[cid]].sum(axis=1) == 1)),
+        key=lambda cid: kinds[cid] != "bins",  # every number falls in a bin, on new data too
+    )  # fmt: skip
+    totals = in_sample[:, order] @ np.concatenate([rounded[c] for c in exact])
+    rounded = into_scale(rounded, options.scale[0], totals, covering)
     fit = replace(fit, factor=fit.factor * factor)  # points per log-odds as written
     points: dict[str, list[float]] = {}
     evidence: dict[str, list[dict]] = {}
@@ -1126,6 +1158,15 @@ def fit_draft(
         points[crit.id] = pts
         arr = np.array(counts, dtype=float)
         evidence[crit.id] = _evidence(arr[:, 0], arr[:, 1])
+    if not final_plans:
+        known = ~np.isnan(y)
+        why = (
+            f"no column's levels differ in conversion on these {int(known.sum()):,} leads "
+            f"({int(np.nansum(y)):,} converted): every level got 0 points, so there is nothing "
+            "to score; give the draft more leads with a known outcome, or more columns "
+            "(--type, --keep, or fewer --exclude)"
+        )
+        raise DataError([Problem("draft", why)])
     draft = build_model(
         final_plans,
         data.mapping,
@@ -1137,7 +1178,7 @@ def fit_draft(
         changelog=changelog,
         scale=options.scale,
     )
-    added = [{**c, "points": rounded[c["id"]][0]} for c, _ in extra if rounded[c["id"]][0] != 0]
+    added = [_refitted(c, rounded[c["id"]][0]) for c, _ in extra if rounded[c["id"]][0] != 0]
     if added:
         whole = draft.to_dict()
         more = [b for b in buckets if b["id"] != BUCKET]
@@ -1147,6 +1188,23 @@ def fit_draft(
     ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
     draft = draft.with_thresholds({"A": ta, "B": tb})
     return draft, fit, evidence_table(draft)
+
+
+def events_cap(criterion: dict) -> float | None:
+    """How many of its events (or matches) a criterion's ``max_points`` lets count; the cap
+    is in points, so it moves with them."""
+    cap, points = criterion.get("max_points"), criterion.get("points")
+    return None if cap is None or not points else abs(cap) / abs(points)
+
+
+def _refitted(criterion: dict, points: float) -> dict:
+    """A criterion found over a first draft with its points from the refit: its cap still
+    counts as many events as before (3 demo requests, not 87 points' worth of them)."""
+    out = {**criterion, "points": points}
+    events = events_cap(criterion)
+    if events is not None:
+        out["max_points"] = float(np.round(abs(points) * events, 6))
+    return out
 
 
 def evidence_table(model: Model) -> pd.DataFrame:
@@ -1452,7 +1510,13 @@ def refit_together(
     where = {cid: j for j, (cid, lv) in enumerate(signals.columns) if lv < 0}
     matrix = signals.matrix[signals.row_of_lead]
     as_dicts = {c["id"]: c for c in model.to_dict()["criteria"]}
-    extra = [(as_dicts[c.id], matrix[:, where[c.id]].astype(float)) for c in added]
+    extra = []
+    for c in added:  # each feature as the engine counts it: no more events than the cap lets
+        feature = matrix[:, where[c.id]].astype(float)
+        events = events_cap(as_dicts[c.id])
+        extra.append(
+            (as_dicts[c.id], feature if events is None else np.clip(feature, -events, events))
+        )
     refit, refit_points, _ = fit_draft(
         data, y, used, types, name=name, options=options, description=description,
         changelog=changelog, extra=extra, buckets=model.to_dict()["buckets"],
