@@ -654,3 +654,13 @@ def test_the_drafts_scale_is_the_one_asked_for_and_its_leads_fill_it(sample_data
     points = [p for c in model.criteria for p in ([c.points] if not c.is_level else
                                                  [lv.points for lv in c.rule.levels])]  # fmt: skip
     assert all(p == round(p) for p in points if p is not None)
+
+
+def test_the_summary_names_each_band_by_its_threshold_even_one_at_zero(sample_data):
+    # on a -50..50 scale a B threshold can be 0: it reads '≥ 0', only the last band 'rest'
+    draft = draft_model(sample_data, "converted", folds=3, options=DraftOptions(scale=(-50, 50)))
+    bands = [t.min for t in draft.model.categories]
+    text = draft.summary()
+    for t in draft.model.categories[:-1]:
+        assert f"{t.name}  {'≥ ' + format(t.min, 'g'):>5}" in text, (bands, text)
+    assert f"{draft.model.categories[-1].name}   rest" in text

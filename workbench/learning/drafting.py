@@ -217,9 +217,10 @@ class Draft:
                 "Conversion per category (out-of-fold, each fold's draft and thresholds):",
             ]
         bands = {t.name: t.min for t in m.categories}
+        last = m.categories[-1].name  # the band below the others, whatever its min
         for name, r in self.conversion.iterrows():
             lo = bands.get(name)
-            band = f"≥ {lo:g}" if lo else "rest"
+            band = f"≥ {lo:g}" if lo is not None and name != last else "rest"
             lines.append(
                 f"  {name}  {band:>5}  {int(r['leads']):>7,} leads  {r['rate']:6.1%}  "
                 f"[{r['low']:.1%}–{r['high']:.1%}]"
