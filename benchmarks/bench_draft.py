@@ -19,7 +19,8 @@ from sklearn.model_selection import train_test_split
 import workbench as wb
 from workbench.analysis.metrics import auc
 from workbench.data.synthetic import generate_sample
-from workbench.learning.drafting import draft_model, engine_scores, reference_predictions, subset
+from workbench.learning.drafting import draft_model, engine_scores, subset
+from workbench.learning.reference import reference_predictions
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "leads.csv"
 

@@ -44,13 +44,9 @@ from workbench.analysis.metrics import auc
 from workbench.cli.learn import load_export
 from workbench.data.numbers import read_numbers
 from workbench.learning.calibration import auc_difference
-from workbench.learning.drafting import (
-    draft_model,
-    engine_scores,
-    reference_predictions,
-    subset,
-)
+from workbench.learning.drafting import draft_model, engine_scores, subset
 from workbench.learning.profiling import outcome_values
+from workbench.learning.reference import reference_predictions
 
 NATIVE_MAX = 250  # HGB's categorical support takes at most max_bins (255) categories
 

@@ -12,7 +12,8 @@ import workbench as wb
 from tests.helpers import SAMPLES
 from workbench.cli import main
 from workbench.learning.activity_draft import ActivityOptions
-from workbench.learning.drafting import DraftOptions, draft_model, engine_scores
+from workbench.learning.draft_options import DraftOptions
+from workbench.learning.drafting import draft_model, engine_scores
 from workbench.model.spec import DataMapping
 
 

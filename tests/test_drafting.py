@@ -14,22 +14,18 @@ from tests.helpers import SAMPLES, messy_export
 from workbench.analysis.metrics import auc, wilson_interval
 from workbench.cli import main
 from workbench.data.synthetic import generate_sample
-from workbench.learning.drafting import (
+from workbench.learning.draft_options import DraftOptions
+from workbench.learning.draft_points import evidence_points, monotone_points, whole_points
+from workbench.learning.drafting import draft_model, engine_scores, subset
+from workbench.learning.levels import (
     HIGH_CARDINALITY,
     ColumnPlan,
-    DraftOptions,
     crossfit_levels,
-    draft_model,
-    engine_scores,
-    evidence_points,
-    monotone_points,
     numeric_edges,
     plan_columns,
-    reference_predictions,
-    subset,
     value_groups,
-    whole_points,
 )
+from workbench.learning.reference import reference_predictions
 from workbench.model.rules import field_leaves
 
 
@@ -636,7 +632,7 @@ def test_a_placeholder_that_converts_like_its_neighbours_keeps_its_own_level(spe
 
 
 def test_a_common_count_is_not_a_placeholder():
-    from workbench.learning.drafting import placeholder_number
+    from workbench.learning.levels import placeholder_number
 
     assert placeholder_number(np.array([1.0] * 50 + [2.0] * 30 + list(range(3, 23)))) is None
     assert placeholder_number(np.array([0.0] * 80 + list(range(1, 21)))) is None
