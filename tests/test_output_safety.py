@@ -31,8 +31,12 @@ def workbench(*argv, cwd: Path, fsize: int | None = None, **popen) -> subprocess
     """``workbench ARGV`` in a child process, its files limited to ``fsize`` bytes."""
 
     def limit() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails: EFBIG
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        # Ctrl-C as in a terminal's foreground, even when the suite itself runs in the
+        # background (`make test &`), whose children a shell starts with SIGINT ignored
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if fsize:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit: EFBIG
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
 
     return subprocess.Popen(
         [sys.executable, "-m", "workbench.cli", *map(str, argv)],
@@ -40,7 +44,7 @@ def workbench(*argv, cwd: Path, fsize: int | None = None, **popen) -> subprocess
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=limit if fsize else None,
+        preexec_fn=limit,
         **popen,
     )
 
