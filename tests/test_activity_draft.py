@@ -117,3 +117,71 @@ def test_the_printed_auc_and_evidence_describe_the_draft_with_its_activity_crite
     assert rows.set_index("criterion").loc[demo.id, "points"] == demo.points
     assert "re-drafted on each training part" in draft.summary()
     assert "without activities" in draft.summary()  # the reference reads lead columns only
+
+
+def _steady_visitors(n: int = 3000, seed: int = 6):
+    """Every lead views pages at the same pace until it converts (or until today, if it
+    has not): page views say nothing about buying. Converters converted months ago."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    now = pd.Timestamp("2026-11-01")
+    won = rng.random(n) < 0.2
+    life = pd.to_timedelta(rng.integers(30, 150, n), "D")  # the same for both: no head start
+    start = np.where(won, now - pd.to_timedelta(rng.integers(200, 300, n), "D"), now - life)
+    created = pd.DatetimeIndex(start)
+    converted_at = created + life
+    end = np.where(won, converted_at, now)
+    leads = pd.DataFrame(
+        {
+            "lead_id": [f"L{i:05d}" for i in range(n)],
+            "seniority": rng.choice(["VP", "Manager", "Analyst"], n),
+            "converted": won.astype(int),
+            "converted_at": np.where(won, converted_at.strftime("%Y-%m-%d"), ""),
+        }
+    )
+    lead, days = [], []
+    for i in range(n):  # a view every ~10 days over the lead's life, up to its end
+        life = (pd.Timestamp(end[i]) - created[i]).days
+        k = rng.poisson(life / 10)
+        lead += [i] * k
+        days += list(rng.uniform(0, life, k))
+    stamps = created[np.array(lead)] + pd.to_timedelta(np.array(days), "D")
+    activities = pd.DataFrame(
+        {
+            "lead_id": leads["lead_id"].to_numpy()[np.array(lead)],
+            "timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%S"),
+            "activity_type": "page_view",
+            "detail": "/blog",
+        }
+    )
+    mapping = DataMapping(lead_id="lead_id", outcome="converted")
+    return wb.load_data(leads, activities, mapping=mapping, now=str(now.date()))
+
+
+def test_recent_activity_is_read_as_of_each_conversion_not_as_of_today():
+    """Converters stopped acting when they converted, months ago; open leads act until today.
+    Read as of today, 'page views in the last 30 days' would be 0 for every converter and
+    mark every open lead as unlikely to buy, from nothing but the calendar. The events a
+    draft learns from end each converter's windows at its conversion: alike leads, alike
+    counts."""
+    import numpy as np
+
+    from workbench.learning.activity_draft import events_before_outcome
+    from workbench.learning.profiling import outcome_values
+
+    data = _steady_visitors()
+    y = outcome_values(data, "converted")
+    events, note = events_before_outcome(data, y, "converted_at")
+    assert "windows end at their conversion" in note
+    as_of = events["timestamp"].max()
+    assert as_of == data.activities["timestamp"].max()  # the draft's as-of does not move
+    lead = events["lead_idx"].to_numpy()
+    for days in (30, 90):
+        recent = ((as_of - events["timestamp"]).dt.days <= days).to_numpy()
+        count = np.bincount(lead[recent], minlength=len(y))
+        won, open_ = count[y > 0.5].mean(), count[y < 0.5].mean()
+        assert won == pytest.approx(open_, rel=0.1), (days, won, open_)
+    # every converter's last event is no later than the as-of, none is moved past it
+    assert (events["timestamp"] <= as_of).all()

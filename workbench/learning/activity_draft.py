@@ -51,6 +51,12 @@ def events_before_outcome(
     customer's logins), not evidence for it: a new lead cannot have it yet. Such events are
     dropped, per lead, by the conversion date (``outcome_date``). Without dates for the
     converted leads the events cannot be placed, and the note says so.
+
+    A converted lead's remaining events are then moved in time so its conversion falls on
+    the newest event's instant (the draft's as-of): "in the last 7 days" means the 7 days
+    before it converted, what sales saw then. Read as of today instead, a lead that
+    converted in spring has no recent events while open leads do, and recent activity
+    would look like a reason *not* to buy.
     """
     events = data.activities
     if not len(events):
@@ -78,7 +84,21 @@ def events_before_outcome(
             f" {int(undated.sum()):,} activities of converted leads with no conversion date "
             "could not be placed and were kept."
         )
-    return events[~after], note.strip()
+    kept = events[~after]
+    stamps = kept["timestamp"].to_numpy(dtype="datetime64[ns]")
+    as_of = stamps.max() if len(stamps) else None
+    lead_kept = kept["lead_idx"].to_numpy()
+    conv = when[~after]
+    move = won[~after] & ~np.isnat(conv)
+    if as_of is not None and move.any():
+        shifted = stamps.copy()
+        shifted[move] = stamps[move] + (as_of - conv[move])
+        kept = kept.assign(timestamp=shifted)
+        note += (
+            f" Converted leads' activity windows end at their conversion "
+            f"({len(np.unique(lead_kept[move])):,} leads), as sales saw them then."
+        )
+    return kept, note.strip()
 
 
 def candidate_events(activities: pd.DataFrame, options: ActivityOptions) -> list[dict]:
@@ -160,6 +180,8 @@ def propose_activities(
     score = model_score(model, compute_signals(model, data))[known]
     A = np.minimum(evidence[:, chosen].astype(float), options.max_events)
     worth = points_on_top(score, A, yk)  # per event, on top of the levels' points
+    width = model.scale.max - model.scale.min  # a score that barely ranks gives no footing
+    worth = np.clip(worth, -width, width)
     criteria, rows = [], []
     taken = set(model.criterion_ids)
     for i, value in zip(chosen, worth, strict=True):

@@ -203,6 +203,8 @@ def propose_interactions(
         return model, empty
     score = model_score(model, signals)[known]
     worth = points_on_top(score, extra, yk)  # on top of the parts' points, as the model has them
+    width = model.scale.max - model.scale.min  # a score that barely ranks gives no footing
+    worth = np.clip(worth, -width, width)
     rows, criteria = [], []
     taken = set(model.criterion_ids)
     for (ia, ib, gain), value in zip(chosen, worth, strict=True):
