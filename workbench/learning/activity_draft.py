@@ -179,9 +179,9 @@ def propose_activities(
     chosen = [i for _, i in best.values()]
     score = model_score(model, compute_signals(model, data))[known]
     A = np.minimum(evidence[:, chosen].astype(float), options.max_events)
-    worth = points_on_top(score, A, yk)  # per event, on top of the levels' points
-    width = model.scale.max - model.scale.min  # a score that barely ranks gives no footing
-    worth = np.clip(worth, -width, width)
+    worth = points_on_top(
+        score, A, yk, limit=model.scale.max - model.scale.min
+    )  # per event, on top of the levels' points
     criteria, rows = [], []
     taken = set(model.criterion_ids)
     for i, value in zip(chosen, worth, strict=True):
@@ -212,10 +212,8 @@ def propose_activities(
         rows.append([cid, label, rule, leads, converted, rate, auc(evidence[:, i], yk), points])
     if not criteria:
         return model, empty
-    out = model.to_dict()
-    out["buckets"] = [*out["buckets"], {"id": BUCKET, "label": "What the lead did"}]
-    out["criteria"] = [*out["criteria"], *criteria]
-    return Model.parse(out), pd.DataFrame(rows, columns=columns)
+    bucket = {"id": BUCKET, "label": "What the lead did"}
+    return model.with_criteria(criteria, [bucket]), pd.DataFrame(rows, columns=columns)
 
 
 def activity_notes(table: pd.DataFrame) -> tuple[str, ...]:

@@ -607,10 +607,7 @@ def fit_draft(
     )
     added = [_refitted(c, rounded[c["id"]][0]) for c, _ in extra if rounded[c["id"]][0] != 0]
     if added:
-        whole = draft.to_dict()
-        more = [b for b in buckets if b["id"] != BUCKET]
-        whole = {**whole, "buckets": [*whole["buckets"], *more]}
-        draft = Model.parse({**whole, "criteria": [*whole["criteria"], *added]})
+        draft = draft.with_criteria(added, buckets)
     score, _ = engine_scores(draft, data)
     ta, tb = choose_thresholds(score, y, options.shares, options.min_leads)
     draft = draft.with_thresholds({"A": ta, "B": tb})

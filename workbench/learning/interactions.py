@@ -202,9 +202,9 @@ def propose_interactions(
     if not chosen:
         return model, empty
     score = model_score(model, signals)[known]
-    worth = points_on_top(score, extra, yk)  # on top of the parts' points, as the model has them
-    width = model.scale.max - model.scale.min  # a score that barely ranks gives no footing
-    worth = np.clip(worth, -width, width)
+    worth = points_on_top(
+        score, extra, yk, limit=model.scale.max - model.scale.min
+    )  # on top of the parts' points, as the model has them
     rows, criteria = [], []
     taken = set(model.criterion_ids)
     for (ia, ib, gain), value in zip(chosen, worth, strict=True):
@@ -239,9 +239,7 @@ def propose_interactions(
         rows.append([cid, label, leads, converted, rate, expected, gain, points])
     if not criteria:
         return model, empty
-    data_ = model.to_dict()
-    data_["criteria"] = [*data_["criteria"], *criteria]
-    return Model.parse(data_), pd.DataFrame(rows, columns=columns)
+    return model.with_criteria(criteria), pd.DataFrame(rows, columns=columns)
 
 
 def interaction_notes(table: pd.DataFrame) -> tuple[str, ...]:

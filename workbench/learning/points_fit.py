@@ -242,7 +242,7 @@ def _pairs(names: Sequence[str], groups: Sequence[str | None] | None):
     return zip(names, groups if groups is not None else [None] * len(names), strict=True)
 
 
-def points_on_top(score, extra, y, *, C: float = 1e4) -> np.ndarray:
+def points_on_top(score, extra, y, *, C: float = 1e4, limit: float = np.inf) -> np.ndarray:
     """Points for new criteria added to a model as it is, in the model's own units.
 
     The outcome's log-odds are fitted on the model's score and the new criteria's
@@ -253,7 +253,8 @@ def points_on_top(score, extra, y, *, C: float = 1e4) -> np.ndarray:
     keep their points in the model, and the combination would be counted twice.
 
     Rows with an unknown outcome (NaN) are left out. A score that does not rank the
-    outcome (coefficient ≤ 0) gives no footing: every new criterion gets 0.
+    outcome (coefficient ≤ 0) gives no footing: every new criterion gets 0; one that
+    barely ranks it would give thousands, so points are held within ±``limit``.
 
     >>> rng = np.random.default_rng(1)
     >>> score = rng.uniform(0, 100, 20000)
@@ -274,4 +275,4 @@ def points_on_top(score, extra, y, *, C: float = 1e4) -> np.ndarray:
     coef = LogisticRegression(C=C, max_iter=2000).fit(X, yk).coef_[0]
     if coef[0] <= 0:
         return np.zeros(extra.shape[1])
-    return coef[1:] / coef[0]
+    return np.clip(coef[1:] / coef[0], -limit, limit)

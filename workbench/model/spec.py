@@ -592,6 +592,16 @@ class Model(Frozen):
             for a in self.approved_by
         )
 
+    def with_criteria(self, criteria: Sequence[Mapping], buckets: Sequence[Mapping] = ()) -> Model:
+        """New model with more criteria (plain mappings, as in YAML) and the buckets they
+        need that it lacks; validated as a whole, so a clash names its key path."""
+        whole = self.to_dict()
+        have = {b["id"] for b in whole["buckets"]}
+        more = [dict(b) for b in buckets if b["id"] not in have]
+        whole["buckets"] = [*whole["buckets"], *more]
+        whole["criteria"] = [*whole["criteria"], *map(dict, criteria)]
+        return Model.parse(whole)
+
     def with_metadata(self, **fields: Any) -> Model:
         """New model with other metadata (name, version, approved_by, changelog …)."""
         allowed = {"name", "version", "description", "owner", "approved_by", "changelog"}
